@@ -1,0 +1,90 @@
+/**
+ * Custom metrics as the reference validates them (section 7.1), and the recorder interface the
+ * metrics plugin implements. Core never touches Prometheus itself.
+ */
+import { BadMetricError, badData, formatFloat, JsonFloat, type Metric } from '@fastify-seldon/protocol'
+
+/** The `method` label of recorded metrics, per endpoint (reference 7.2). */
+export type MethodTag = 'predict' | 'inputtransform' | 'outputtransform' | 'router' | 'aggregate' | 'feedback' | 'health'
+
+/** Where validated metrics go; the metrics plugin provides one (prom-client), tests may too. */
+export interface MetricsRecorder {
+  /** Record custom metrics of one call (values already validated). */
+  record: (metrics: readonly Metric[], method: MethodTag) => void
+  /** A feedback with a non-zero reward arrived (seldon_api_model_feedback[_reward]). */
+  feedback: (reward: number) => void
+}
+
+const METRIC_TYPES = new Set(['COUNTER', 'GAUGE', 'TIMER'])
+/** Prometheus metric names: refused here so a bad key never breaks the scrape endpoint. */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
+
+function metricProblem (m: unknown): string | undefined {
+  if (m === null || typeof m !== 'object' || Array.isArray(m)) return 'a metric must be an object'
+  const { key, value, type, tags } = m as Record<string, unknown>
+  if (key === undefined || value === undefined || type === undefined) return 'a metric needs key, value and type'
+  if (typeof type !== 'string' || !METRIC_TYPES.has(type)) return 'type must be COUNTER, GAUGE or TIMER'
+  if (typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof JsonFloat)) return 'value must be a number'
+  if (typeof key !== 'string' || !METRIC_NAME.test(key)) return 'key must be a valid Prometheus metric name'
+  if (tags !== undefined) {
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return 'tags must be an object of strings'
+    for (const [k, v] of Object.entries(tags)) {
+      if (!LABEL_NAME.test(k) || typeof v !== 'string') return 'tags must map label names to strings'
+    }
+  }
+  return undefined
+}
+
+/**
+ * Validate what metrics() or a SeldonResponse returned: a list of well-formed metrics, else the
+ * reference's 500 MICROSERVICE_BAD_METRIC with `json.dumps` of the list.
+ */
+export function validateCustomMetrics (metrics: unknown): Metric[] {
+  if (!Array.isArray(metrics) || metrics.some(m => metricProblem(m) !== undefined)) {
+    throw new BadMetricError(pyJsonDumps(metrics))
+  }
+  return metrics as Metric[]
+}
+
+/** Metrics sent by the client in `meta.metrics`: echoed, but a malformed one is the client's 400. */
+export function validateRequestMetrics (metrics: unknown, where: string): void {
+  if (metrics === undefined) return
+  if (!Array.isArray(metrics)) throw badData(`${where}.metrics must be an array`)
+  for (let i = 0; i < metrics.length; i++) {
+    const problem = metricProblem(metrics[i])
+    if (problem !== undefined) throw badData(`${where}.metrics[${i}]: ${problem}`)
+  }
+}
+
+/** The `method` label added to each metric that carries tags (the reference mutates them). */
+export function withMethodTag (metrics: readonly Metric[], method: MethodTag): Metric[] {
+  return metrics.map(m => (m.tags !== undefined ? { ...m, tags: { ...m.tags, method } } : m))
+}
+
+/** Python's `json.dumps(value)` (default separators, insertion order, ensure_ascii), for error texts. */
+export function pyJsonDumps (value: unknown): string {
+  if (value === null || value === undefined) return 'null'
+  if (value === true) return 'true'
+  if (value === false) return 'false'
+  if (value instanceof JsonFloat) return floatToken(value.valueOf())
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : floatToken(value)
+  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'string') return asciiString(value)
+  if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`
+  if (typeof value === 'object') {
+    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${asciiString(k)}: ${pyJsonDumps(v)}`).join(', ')}}`
+  }
+  return asciiString(String(value))
+}
+
+function floatToken (n: number): string {
+  if (Number.isNaN(n)) return 'NaN'
+  if (n === Infinity) return 'Infinity'
+  if (n === -Infinity) return '-Infinity'
+  return formatFloat(n)
+}
+
+function asciiString (s: string): string {
+  return JSON.stringify(s).replace(/[\u0080-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

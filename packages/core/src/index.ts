@@ -1,0 +1,5 @@
+export * from './component.js'
+export * from './custom-metrics.js'
+export * from './metadata.js'
+export { resolveMethods, type MethodTable } from './methods.js'
+export * from './runtime.js'

@@ -1,0 +1,463 @@
+/**
+ * SeldonRuntime: the one dispatch path behind every transport. Given a component and a request in
+ * the message form, it picks the user method (section 4.2 of the reference), decodes the payload,
+ * calls the method (sync or async), and builds the response message: type mirroring, names, meta
+ * merge, custom metrics. REST and gRPC differ only where the reference differs, through `transport`.
+ *
+ * The life of a request, for every endpoint:
+ *   raw method present?  → call it with the message, record its meta.metrics, answer verbatim
+ *   else                 → decodePayload → user method → unwrap SeldonResponse → metrics/tags
+ *                          → encodeResult (mirroring) → mergeMeta → answer
+ */
+import {
+  AggregateNotDefinedError, InvalidRequestDataTypeError, NDArray, NotReadyError, RouteNotDefinedError, BadRoutingError,
+  BadMetadataError, badData, decodePayload, encodeResult, feedbackFromJson, floatNested, mergeMeta, pyRepr, pyStr,
+  type DecodedPayload, type EncodeOptions, type Feedback, type JsonValue, type Meta, type Metric, type SeldonMessage,
+  type Transport
+} from '@fastify-seldon/protocol'
+import { SeldonResponse } from './component.js'
+import {
+  validateCustomMetrics, validateRequestMetrics, withMethodTag, type MethodTag, type MetricsRecorder
+} from './custom-metrics.js'
+import { buildMetadata } from './metadata.js'
+import { callUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
+
+export interface RuntimeOptions {
+  /** PREDICTIVE_UNIT_ID: the requestPath key, the feedback routing key ("0" when unset). */
+  unitId?: string | undefined
+  /** PREDICTIVE_UNIT_IMAGE: the requestPath value and metadata defaults. */
+  unitImage?: string | undefined
+  /** INCLUDE_METRICS_IN_CLIENT_RESPONSE (default true). */
+  includeMetricsInResponse?: boolean
+  /** SELDON_EXECUTOR_ENABLED (default true): false disables the feedback reward counters. */
+  executorEnabled?: boolean
+  /** MODEL_METADATA: YAML/JSON merged over initMetadata(). */
+  modelMetadata?: string | undefined
+  /** Where custom metrics go (the metrics plugin); none → not recorded. */
+  metrics?: MetricsRecorder | undefined
+  /** Logger for start-up notes (invalid metadata...). */
+  log?: ((message: string) => void) | undefined
+}
+
+/** Reads the reference's environment contract (section 9). */
+export function runtimeOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
+  return {
+    unitId: env.PREDICTIVE_UNIT_ID || undefined,
+    unitImage: env.PREDICTIVE_UNIT_IMAGE || undefined,
+    // The reference's own rule: true only when the value lower-cased is "true".
+    includeMetricsInResponse: (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? 'true').toLowerCase() === 'true',
+    executorEnabled: (env.SELDON_EXECUTOR_ENABLED ?? 'true').toLowerCase() !== 'false',
+    modelMetadata: env.MODEL_METADATA
+  }
+}
+
+/** What a dispatch answers: a message form to encode (or a raw method's verbatim result) and a status. */
+export interface Answer {
+  message: unknown
+  statusCode: number
+  /** The message came from a raw method and is to be written as is. */
+  verbatim?: boolean
+}
+
+export type Endpoint = 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback' | 'health' | 'metadata'
+
+const EMPTY_FLOATS = (): NDArray => new NDArray(new Float64Array(0), [0], 'float64')
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value)
+}
+
+/** How many dimensions a result has, cheaply (class names are asked only for 2-D and up). */
+function resultDims (result: unknown): number {
+  if (result instanceof NDArray) return result.ndim
+  if (Array.isArray(result)) return Array.isArray(result[0]) ? 2 : 1
+  return 0
+}
+
+export class SeldonRuntime {
+  readonly component: object
+  readonly methods: MethodTable
+  private readonly unitId: string | undefined
+  private readonly unitRequestPath: Record<string, string> | undefined
+  private readonly includeMetrics: boolean
+  private readonly executorEnabled: boolean
+  private readonly options: RuntimeOptions
+  private metricsRecorder: MetricsRecorder | undefined
+  private loadState: 'idle' | 'loading' | 'ready' | 'failed' = 'idle'
+  private loading: Promise<void> | undefined
+  private cachedMetadata: Record<string, unknown> | null = null
+
+  constructor (component: object, options: RuntimeOptions = {}) {
+    if (component === null || typeof component !== 'object') {
+      throw new TypeError('a Seldon component must be an object (an instance of your class)')
+    }
+    this.component = component
+    this.methods = resolveMethods(component)
+    this.options = options
+    this.unitId = options.unitId
+    this.unitRequestPath = options.unitId !== undefined
+      ? { [options.unitId]: options.unitImage ?? 'NOT_IMPLEMENTED:NOT_IMPLEMENTED' }
+      : undefined
+    this.includeMetrics = options.includeMetricsInResponse ?? true
+    this.executorEnabled = options.executorEnabled ?? true
+    this.metricsRecorder = options.metrics
+  }
+
+  /** Plug a metrics recorder in after construction (the metrics plugin does). */
+  setMetricsRecorder (recorder: MetricsRecorder | undefined): void {
+    this.metricsRecorder = recorder
+  }
+
+  /** Whether the component implements an endpoint at all (raw or high-level). */
+  has (endpoint: Endpoint): boolean {
+    const m = this.methods
+    switch (endpoint) {
+      case 'predict': return m.predict !== undefined || m.predictRaw !== undefined
+      case 'transformInput': return m.transformInput !== undefined || m.transformInputRaw !== undefined
+      case 'transformOutput': return m.transformOutput !== undefined || m.transformOutputRaw !== undefined
+      case 'route': return m.route !== undefined || m.routeRaw !== undefined
+      case 'aggregate': return m.aggregate !== undefined || m.aggregateRaw !== undefined
+      case 'sendFeedback': return m.sendFeedback !== undefined || m.sendFeedbackRaw !== undefined
+      default: return true
+    }
+  }
+
+  get ready (): boolean { return this.loadState === 'ready' }
+
+  /**
+   * initMetadata() then load(), once (the reference also runs init_metadata first). Concurrent
+   * callers share the same promise; a failing load() rejects and leaves the runtime not ready.
+   */
+  load (): Promise<void> {
+    this.loading ??= this.runLoad()
+    return this.loading
+  }
+
+  private async runLoad (): Promise<void> {
+    this.loadState = 'loading'
+    try {
+      let fromComponent: unknown = {}
+      if (this.methods.initMetadata !== undefined) {
+        const value = await callUser(this.methods.initMetadata, [])
+        fromComponent = value === NOT_IMPLEMENTED ? {} : value
+        if (!isPlainObject(fromComponent)) {
+          this.options.log?.('initMetadata() did not return an object: ignored')
+          fromComponent = {}
+        }
+      }
+      const result = buildMetadata({
+        fromComponent,
+        modelMetadataEnv: this.options.modelMetadata,
+        unitImage: this.options.unitImage,
+        log: this.options.log
+      })
+      if (result.metadata === null) this.options.log?.(`model metadata is invalid, /metadata will answer 500: ${result.problem ?? ''}`)
+      this.cachedMetadata = result.metadata
+      if (this.methods.load !== undefined) await callUser(this.methods.load, [])
+      this.loadState = 'ready'
+    } catch (err) {
+      this.loadState = 'failed'
+      throw err
+    }
+  }
+
+  /** 503 until load() has finished (honest readiness; the reference has none). */
+  assertReady (): void {
+    if (this.loadState !== 'ready') {
+      throw new NotReadyError(this.loadState === 'failed' ? 'load() failed' : 'load() has not finished')
+    }
+  }
+
+  // ── predict and the transformers ──────────────────────────────────────────────────────────
+
+  predict (message: unknown, transport: Transport): Promise<Answer> {
+    return this.transform(message, transport, this.methods.predictRaw, this.methods.predict, 'predict', 'empty')
+  }
+
+  transformInput (message: unknown, transport: Transport): Promise<Answer> {
+    return this.transform(message, transport, this.methods.transformInputRaw, this.methods.transformInput, 'inputtransform', 'identity')
+  }
+
+  transformOutput (message: unknown, transport: Transport): Promise<Answer> {
+    return this.transform(message, transport, this.methods.transformOutputRaw, this.methods.transformOutput, 'outputtransform', 'identity')
+  }
+
+  /** PAYLOAD_PASSTHROUGH: the undecoded body goes to predictRaw, its result comes back as is. */
+  async predictPassthrough (body: string | Buffer): Promise<Answer> {
+    this.assertReady()
+    const raw = this.methods.predictRaw
+    if (raw === undefined) throw badData('PAYLOAD_PASSTHROUGH needs a predictRaw method')
+    const result = await callUser(raw, [body])
+    return { message: result === NOT_IMPLEMENTED ? '' : result, statusCode: 200, verbatim: true }
+  }
+
+  private async transform (
+    message: unknown, transport: Transport,
+    raw: MethodTable['predictRaw'], high: MethodTable['predict'],
+    method: MethodTag, whenAbsent: 'empty' | 'identity'
+  ): Promise<Answer> {
+    this.assertReady()
+    if (raw !== undefined) {
+      const result = await callUser(raw, [message])
+      if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, method, method === 'predict' && transport === 'rest')
+    }
+    const request = decodePayload(message, transport)
+    const requestMeta = this.requestMeta(message, transport)
+    let result: unknown = NOT_IMPLEMENTED
+    if (high !== undefined) result = await callUser(high, [request.features, request.names, requestMeta])
+    if (result === NOT_IMPLEMENTED) result = whenAbsent === 'empty' ? [] : request.features
+    return this.respond(result, request, transport, method, {
+      requestMetas: [(message as SeldonMessage).meta],
+      mergeRequest: true,
+      puid: (message as SeldonMessage).meta?.puid
+    })
+  }
+
+  // ── route ─────────────────────────────────────────────────────────────────────────────────
+
+  async route (message: unknown, transport: Transport): Promise<Answer> {
+    this.assertReady()
+    const { routeRaw, route } = this.methods
+    if (routeRaw !== undefined) {
+      const result = await callUser(routeRaw, [message])
+      if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, 'router', false)
+    }
+    if (route === undefined) throw new RouteNotDefinedError()
+    const request = decodePayload(message, transport)
+    const branch = await callUser(route, [request.features, request.names, this.requestMeta(message, transport)])
+    if (branch === NOT_IMPLEMENTED) throw new RouteNotDefinedError()
+    if (!(typeof branch === 'boolean' || (typeof branch === 'number' && Number.isInteger(branch)))) {
+      throw new BadRoutingError(pyStr(branch))
+    }
+    // The executor reads the child index from a 1×1 array; request tags/metrics are not carried.
+    return this.respond([[branch]], request, transport, 'router', {
+      requestMetas: [],
+      mergeRequest: false,
+      puid: (message as SeldonMessage | undefined)?.meta?.puid
+    })
+  }
+
+  // ── aggregate ─────────────────────────────────────────────────────────────────────────────
+
+  async aggregate (body: unknown, transport: Transport): Promise<Answer> {
+    this.assertReady()
+    const { aggregateRaw, aggregate } = this.methods
+    const messages = Array.isArray(body)
+      ? body
+      : isPlainObject(body) && Array.isArray(body.seldonMessages) ? body.seldonMessages : undefined
+    if (messages === undefined) throw new InvalidRequestDataTypeError(pyRepr(body))
+    if (aggregateRaw !== undefined) {
+      const result = await callUser(aggregateRaw, [body])
+      if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, 'aggregate', false)
+    }
+    if (aggregate === undefined) throw new AggregateNotDefinedError()
+    if (messages.length === 0) throw badData('aggregate needs at least one message')
+    const decoded: DecodedPayload[] = []
+    const metas: Array<Meta | undefined> = []
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i] as SeldonMessage
+      decoded.push(decodePayload(m, transport))
+      metas.push(this.checkedMeta(m, transport, `seldonMessages[${i}].meta`))
+    }
+    let result = await callUser(aggregate, [decoded.map(d => d.features), decoded.map(d => d.names)])
+    if (result === NOT_IMPLEMENTED) throw new AggregateNotDefinedError()
+    const first = messages[0] as SeldonMessage
+    return this.respond(result, decoded[0] as DecodedPayload, transport, 'aggregate', {
+      requestMetas: metas,
+      mergeRequest: true,
+      puid: first.meta?.puid
+    })
+  }
+
+  // ── feedback ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Feedback is read strictly as the Feedback proto and answered through the proto rendering
+   * (numbers as doubles, empty names omitted), over REST too, as the reference does.
+   */
+  async sendFeedback (body: unknown, transport: Transport): Promise<Answer> {
+    this.assertReady()
+    const feedback: Feedback = transport === 'rest' ? feedbackFromJson(body) : body as Feedback
+    const reward = typeof feedback.reward === 'number' ? feedback.reward : 0
+    if (reward !== 0 && this.executorEnabled) this.metricsRecorder?.feedback(reward)
+
+    const { sendFeedbackRaw, sendFeedback } = this.methods
+    if (sendFeedbackRaw !== undefined) {
+      const result = await callUser(sendFeedbackRaw, [feedback])
+      if (result !== NOT_IMPLEMENTED) {
+        const answer = this.rawAnswer(result, 'feedback', false)
+        if (transport === 'rest' && isPlainObject(answer.message)) answer.message = floatNested(answer.message)
+        return answer
+      }
+    }
+    const requestMessage = feedback.request
+    const request: DecodedPayload | undefined = requestMessage?.data !== undefined
+      ? decodePayload({ data: requestMessage.data }, 'grpc')
+      : undefined
+    const features = request?.features ?? EMPTY_FLOATS()
+    const truth = feedback.truth?.data !== undefined ? decodePayload({ data: feedback.truth.data }, 'grpc').features : EMPTY_FLOATS()
+    const routing = feedback.response?.meta?.routing?.[this.unitId ?? '0']
+    let result: unknown = NOT_IMPLEMENTED
+    if (sendFeedback !== undefined) {
+      result = await callUser(sendFeedback, [features, request?.names ?? [], reward, truth, routing])
+    }
+    if (result === NOT_IMPLEMENTED || result === undefined || result === null) result = EMPTY_FLOATS()
+    const mirror = requestMessage === undefined ? undefined : requestKind(requestMessage)
+    return this.respond(result, mirror, 'grpc', 'feedback', {
+      requestMetas: [],
+      mergeRequest: false,
+      puid: requestMessage?.meta?.puid
+    }, transport === 'rest')
+  }
+
+  // ── health and metadata ───────────────────────────────────────────────────────────────────
+
+  async health (transport: Transport): Promise<Answer> {
+    this.assertReady()
+    const { healthStatusRaw, healthStatus } = this.methods
+    if (healthStatusRaw !== undefined) {
+      const result = await callUser(healthStatusRaw, [])
+      if (result !== NOT_IMPLEMENTED) return { message: result, statusCode: 200, verbatim: true }
+    }
+    let result: unknown = 'healthy'
+    if (healthStatus !== undefined) {
+      const value = await callUser(healthStatus, [])
+      result = value === NOT_IMPLEMENTED ? 'not implemented - assuming healthy' : value
+    }
+    return this.respond(result, undefined, transport, 'health', { requestMetas: [], mergeRequest: false })
+  }
+
+  /** The validated metadata, computed at load(); BadMetadataError when invalid (REST's 500). */
+  metadata (): Record<string, unknown> {
+    if (this.cachedMetadata === null) throw new BadMetadataError()
+    return this.cachedMetadata
+  }
+
+  /** Like metadata() but `null` when invalid (gRPC answers an empty message then). */
+  metadataOrNull (): Record<string, unknown> | null {
+    return this.cachedMetadata
+  }
+
+  // ── shared steps ──────────────────────────────────────────────────────────────────────────
+
+  /** meta as handed to user methods: the request's as is (undefined when absent) over REST, `{}` over gRPC. */
+  private requestMeta (message: unknown, transport: Transport): Meta | undefined {
+    return this.checkedMeta(message, transport, 'meta')
+  }
+
+  private checkedMeta (message: unknown, transport: Transport, where: string): Meta | undefined {
+    const meta = isPlainObject(message) ? message.meta : undefined
+    if (meta === undefined || meta === null) return transport === 'grpc' ? {} : undefined
+    if (!isPlainObject(meta)) throw badData(`${where} must be an object`)
+    validateRequestMetrics(meta.metrics, where)
+    return meta as Meta
+  }
+
+  /** A raw method's result: metrics in its meta recorded (and hidden when asked), status.code honoured. */
+  private rawAnswer (result: unknown, method: MethodTag, statusFromBody: boolean): Answer {
+    let statusCode = 200
+    if (isPlainObject(result)) {
+      const meta = result.meta
+      if (isPlainObject(meta) && Array.isArray(meta.metrics)) {
+        const valid = (meta.metrics as unknown[]).filter(m => {
+          try { validateCustomMetrics([m]); return true } catch { return false }
+        }) as Metric[]
+        this.metricsRecorder?.record(withMethodTag(valid, method), method)
+        if (!this.includeMetrics) {
+          const { metrics: _dropped, ...rest } = meta
+          result = { ...result, meta: rest }
+        }
+      }
+      const status = (result as Record<string, unknown>).status
+      if (statusFromBody && isPlainObject(status) && typeof status.code === 'number' && status.code >= 100 && status.code <= 599) {
+        statusCode = status.code
+      }
+    }
+    return { message: result, statusCode, verbatim: true }
+  }
+
+  /** Unwrap, record metrics, encode the result, merge meta: the response message. */
+  private async respond (
+    result: unknown, request: Pick<DecodedPayload, 'kind' | 'dataKind'> | undefined, transport: Transport,
+    method: MethodTag, metaInput: { requestMetas: Array<Meta | undefined>, mergeRequest: boolean, puid?: string | undefined },
+    protoJson = false
+  ): Promise<Answer> {
+    let data = result
+    let runtimeTags: Record<string, JsonValue> | undefined
+    let customMetrics: Metric[] = []
+    if (result instanceof SeldonResponse) {
+      data = result.data
+      runtimeTags = result.tags
+      if (result.metrics !== undefined) {
+        const runtimeMetrics = withMethodTag(validateCustomMetrics(result.metrics), method)
+        this.metricsRecorder?.record(runtimeMetrics, method)
+        customMetrics = runtimeMetrics
+      }
+    }
+    const { metrics, tags } = this.methods
+    if (metrics !== undefined) {
+      const value = await callUser(metrics, [])
+      if (value !== NOT_IMPLEMENTED) {
+        const userMetrics = withMethodTag(validateCustomMetrics(value), method)
+        this.metricsRecorder?.record(userMetrics, method)
+        customMetrics = [...userMetrics, ...customMetrics]
+      }
+    }
+    let userTags: Record<string, JsonValue> | undefined
+    if (tags !== undefined) {
+      const value = await callUser(tags, [])
+      if (value !== NOT_IMPLEMENTED && isPlainObject(value)) userTags = value as Record<string, JsonValue>
+    }
+
+    let classNames: string[] | undefined
+    if (resultDims(data) > 1) classNames = await this.classNames()
+    const options: EncodeOptions = { request, transport, classNames: () => classNames, protoJson }
+    const payload = encodeResult(data, options)
+    const meta = mergeMeta({
+      requestMetas: metaInput.requestMetas,
+      mergeRequest: metaInput.mergeRequest,
+      puid: metaInput.puid,
+      userTags,
+      runtimeTags,
+      customMetrics: this.includeMetrics ? customMetrics : undefined,
+      unitRequestPath: this.unitRequestPath
+    })
+    if (protoJson) {
+      if (meta.tags !== undefined) meta.tags = floatNested(meta.tags) as Record<string, JsonValue>
+      if (meta.metrics !== undefined) meta.metrics = meta.metrics.map(protoMetric)
+      if (payload.jsonData !== undefined) payload.jsonData = floatNested(payload.jsonData) as JsonValue
+    }
+    payload.meta = meta
+    return { message: payload, statusCode: 200 }
+  }
+
+  private async classNames (): Promise<string[] | undefined> {
+    const { classNames, classNamesList } = this.methods
+    if (classNames !== undefined) {
+      const value = await callUser(classNames, [])
+      if (value !== NOT_IMPLEMENTED && Array.isArray(value)) return value.map(String)
+      return undefined
+    }
+    return classNamesList
+  }
+}
+
+/** A request message's payload kind, for mirroring (feedback encodes relative to its request). */
+function requestKind (message: SeldonMessage): Pick<DecodedPayload, 'kind' | 'dataKind'> {
+  if (message.data !== undefined) {
+    const d = message.data
+    const dataKind = d.tensor !== undefined ? 'tensor' : d.ndarray !== undefined ? 'ndarray' : d.tftensor !== undefined ? 'tftensor' : 'none'
+    return { kind: 'data', dataKind }
+  }
+  if (message.binData !== undefined) return { kind: 'binData', dataKind: 'none' }
+  if (message.strData !== undefined) return { kind: 'strData', dataKind: 'none' }
+  if (message.jsonData !== undefined) return { kind: 'jsonData', dataKind: 'none' }
+  return { kind: 'customData', dataKind: 'none' }
+}
+
+/** A metric as protobuf's MessageToDict renders it: COUNTER (the enum default) loses its type. */
+function protoMetric (m: Metric): Metric {
+  const out = { ...m, value: floatNested(typeof m.value === 'number' ? Math.fround(m.value) : m.value) as Metric['value'] }
+  if (out.type === 'COUNTER') delete out.type
+  return out
+}

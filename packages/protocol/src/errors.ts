@@ -1,0 +1,115 @@
+/**
+ * Errors of the Seldon protocol: one coded class per error row of the reference (section 2.5),
+ * each carrying the HTTP status and the Seldon `reason`, and one renderer to the REST envelope
+ * `{"status":{"code":-1,"info":...,"reason":...,"status":1}}`. gRPC maps the same errors to a
+ * status code in its own package.
+ */
+import createError from '@fastify/error'
+
+export type SeldonReason =
+  | 'MICROSERVICE_BAD_DATA'
+  | 'MICROSERVICE_BAD_METRIC'
+  | 'MICROSERVICE_BAD_METADATA'
+  | 'MICROSERVICE_BAD_PARAMETER'
+  | 'MICROSERVICE_INTERNAL_ERROR'
+  | (string & {})
+
+/** Base of every coded Seldon error; `reason` is the envelope's reason, `statusCode` the HTTP status. */
+export class SeldonError extends Error {
+  declare code: string
+  declare statusCode: number
+  declare reason: SeldonReason
+}
+
+/** A coded error class: `new X(...args)` (or `X(...args)`) gives a SeldonError. */
+export interface SeldonErrorCtor {
+  new (...args: unknown[]): SeldonError
+  (...args: unknown[]): SeldonError
+  readonly prototype: SeldonError
+}
+
+function define (code: string, message: string, statusCode: number, reason: SeldonReason): SeldonErrorCtor {
+  // @fastify/error builds the class; SeldonError as its base gives instanceof SeldonError.
+  const Ctor = createError(code, message, statusCode, SeldonError as unknown as ErrorConstructor) as unknown as SeldonErrorCtor
+  Object.defineProperty(Ctor.prototype, 'reason', { value: reason, writable: true, enumerable: false, configurable: true })
+  return Ctor
+}
+
+const BAD_DATA = 'MICROSERVICE_BAD_DATA'
+
+/** A client's malformed or unusable data (400); the message names what is wrong. */
+export const BadDataError = define('SELDON_ERR_BAD_DATA', '%s', 400, BAD_DATA)
+/** No JSON could be read from the request (the reference's exact text). */
+export const NoJsonError = define('SELDON_ERR_NO_JSON', "Can't find JSON in data", 400, BAD_DATA)
+/** PAYLOAD_PASSTHROUGH with no body. */
+export const NoDataError = define('SELDON_ERR_NO_DATA', "Can't find data", 400, BAD_DATA)
+/** Request neither of the accepted shapes; the argument is the Python repr of the request. */
+export const InvalidRequestDataTypeError = define('SELDON_ERR_INVALID_REQUEST_DATA_TYPE', 'Invalid request data type: %s', 400, BAD_DATA)
+/** Feedback JSON that does not parse as the Feedback proto. */
+export const InvalidFeedbackError = define('SELDON_ERR_INVALID_FEEDBACK', 'Invalid JSON: %s', 400, BAD_DATA)
+/** A user method returned a scalar, null, ...; the argument is Python's str() of the value. */
+export const UnknownReturnTypeError = define('SELDON_ERR_UNKNOWN_RETURN_TYPE', 'Unknown data type returned as payload (must be list or np array):%s', 400, BAD_DATA)
+export const BadRoutingError = define('SELDON_ERR_BAD_ROUTING', 'Routing response must be int but got %s', 400, BAD_DATA)
+export const RouteNotDefinedError = define('SELDON_ERR_ROUTE_NOT_DEFINED', 'Route not defined', 400, BAD_DATA)
+export const AggregateNotDefinedError = define('SELDON_ERR_AGGREGATE_NOT_DEFINED', 'Aggregate not defined', 400, BAD_DATA)
+export const BadMetricError = define('SELDON_ERR_BAD_METRIC', 'Bad metric created during request: %s', 500, 'MICROSERVICE_BAD_METRIC')
+export const BadMetadataError = define('SELDON_ERR_BAD_METADATA', 'Model metadata unavailable', 500, 'MICROSERVICE_BAD_METADATA')
+export const BadParameterError = define('SELDON_ERR_BAD_PARAMETER', '%s', 500, 'MICROSERVICE_BAD_PARAMETER')
+/** Anything unexpected: a user bug, a thrown non-Seldon error (info is its message). */
+export const InternalError = define('SELDON_ERR_INTERNAL', '%s', 500, 'MICROSERVICE_INTERNAL_ERROR')
+/** Beyond the reference (it answers 500 for these): an unknown path and a wrong method. */
+export const NotFoundError = define('SELDON_ERR_NOT_FOUND', 'Not Found: %s %s', 404, BAD_DATA)
+export const MethodNotAllowedError = define('SELDON_ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed: %s %s', 405, BAD_DATA)
+export const PayloadTooLargeError = define('SELDON_ERR_PAYLOAD_TOO_LARGE', 'Request body is larger than %s bytes', 413, BAD_DATA)
+/** `load()` has not finished: the component is not ready to serve. */
+export const NotReadyError = define('SELDON_ERR_NOT_READY', 'Model not ready: %s', 503, 'MICROSERVICE_NOT_READY')
+export const OverloadedError = define('SELDON_ERR_OVERLOADED', 'Service Unavailable: server under pressure', 503, 'MICROSERVICE_OVERLOADED')
+export const TimeoutError = define('SELDON_ERR_TIMEOUT', 'Request timed out after %s ms', 504, 'MICROSERVICE_TIMEOUT')
+
+/** Shorthand for the most common error: `throw badData('data.tensor.shape must be ...')`. */
+export function badData (message: string): SeldonError {
+  return new BadDataError(message)
+}
+
+/**
+ * The user-facing analogue of Python's `SeldonMicroserviceException`: throw it from a component
+ * to answer with a chosen HTTP status and reason in the Seldon envelope.
+ */
+export class SeldonMicroserviceError extends SeldonError {
+  constructor (message: string, options: { statusCode?: number, reason?: SeldonReason } = {}) {
+    super(message)
+    this.name = 'SeldonMicroserviceError'
+    this.code = 'SELDON_ERR_MICROSERVICE'
+    this.statusCode = options.statusCode ?? 400
+    this.reason = options.reason ?? BAD_DATA
+  }
+}
+
+export function isSeldonError (err: unknown): err is SeldonError {
+  return err instanceof SeldonError
+}
+
+export interface ErrorStatus {
+  statusCode: number
+  reason: string
+  info: string
+}
+
+/** The status, reason and info for any thrown value; unknown errors become 500 INTERNAL. */
+export function errorStatus (err: unknown): ErrorStatus {
+  if (err instanceof SeldonError) {
+    return { statusCode: err.statusCode, reason: err.reason, info: err.message }
+  }
+  const info = err instanceof Error ? err.message : String(err)
+  return { statusCode: 500, reason: 'MICROSERVICE_INTERNAL_ERROR', info }
+}
+
+/** The envelope object (keys in the reference's sorted order). */
+export function errorEnvelope (status: ErrorStatus): { status: { code: -1, info: string, reason: string, status: 1 } } {
+  return { status: { code: -1, info: status.info, reason: status.reason, status: 1 } }
+}
+
+/** The envelope as the reference writes it: sorted keys, compact, trailing newline. */
+export function errorEnvelopeText (status: ErrorStatus): string {
+  return `{"status":{"code":-1,"info":${JSON.stringify(status.info)},"reason":${JSON.stringify(status.reason)},"status":1}}\n`
+}

@@ -1,0 +1,60 @@
+/**
+ * The response `meta`, merged as the reference does (section 4.5): tags from the request, then
+ * the component's tags(), then per-call tags; metrics from the request (echoed verbatim), then the
+ * component's metrics() and per-call metrics when they are to be shown; puid kept; requestPath with
+ * this unit's entry; routing never emitted.
+ */
+import type { JsonValue, Meta, Metric } from './types.js'
+
+export interface MetaMergeInput {
+  /** The request messages' meta, in order (one for most endpoints, several for aggregate). */
+  requestMetas: ReadonlyArray<Meta | undefined>
+  /** Take tags, metrics and requestPath from the request metas (false for route and feedback). */
+  mergeRequest: boolean
+  /** Where puid comes from (the first request message for aggregate). */
+  puid?: string | undefined
+  userTags?: Record<string, JsonValue> | undefined
+  runtimeTags?: Record<string, JsonValue> | undefined
+  /** The component's metrics() and per-call metrics, already filtered by INCLUDE_METRICS_IN_CLIENT_RESPONSE. */
+  customMetrics?: readonly Metric[] | undefined
+  /** `{ [PREDICTIVE_UNIT_ID]: PREDICTIVE_UNIT_IMAGE }`, or undefined when the unit id is not set. */
+  unitRequestPath?: Record<string, string> | undefined
+}
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key). */
+function assignOwn (target: Record<string, unknown>, source: unknown): void {
+  if (!isObject(source)) return
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(target, key, { value: source[key], writable: true, enumerable: true, configurable: true })
+  }
+}
+
+export function mergeMeta (input: MetaMergeInput): Meta {
+  const meta: Meta = {}
+  if (typeof input.puid === 'string' && input.puid !== '') meta.puid = input.puid
+
+  const tags: Record<string, JsonValue> = {}
+  const requestPath: Record<string, string> = {}
+  const metrics: Metric[] = []
+  assignOwn(requestPath, input.unitRequestPath)
+  if (input.mergeRequest) {
+    for (const m of input.requestMetas) {
+      if (!isObject(m)) continue
+      assignOwn(tags, m.tags)
+      assignOwn(requestPath, m.requestPath)
+      if (Array.isArray(m.metrics)) metrics.push(...m.metrics)
+    }
+  }
+  assignOwn(tags, input.userTags)
+  assignOwn(tags, input.runtimeTags)
+  if (input.customMetrics !== undefined) metrics.push(...input.customMetrics)
+
+  if (Object.keys(tags).length > 0) meta.tags = tags
+  if (metrics.length > 0) meta.metrics = metrics
+  if (Object.keys(requestPath).length > 0) meta.requestPath = requestPath
+  return meta
+}
