@@ -1,0 +1,81 @@
+/**
+ * `startMetricsServer`: the reference's separate metrics port (reference 2.6) as a small
+ * Fastify app answering the Prometheus text format on one path and 404 elsewhere.
+ */
+import { fastify, type FastifyBaseLogger, type FastifyReply } from 'fastify'
+import type { MetricsSource } from './metrics.js'
+
+export const DEFAULT_METRICS_PORT = 6000
+export const DEFAULT_METRICS_ENDPOINT = '/metrics'
+
+export interface StartMetricsServerOptions {
+  /** Default 6000; 0 picks a free port (see the returned `port`). */
+  port?: number | undefined
+  /** Default `0.0.0.0`, as the reference. */
+  host?: string | undefined
+  /** Default `/metrics` (the operator sets `/prometheus`). */
+  endpoint?: string | undefined
+  /** A single process's metrics (a SeldonMetrics object)... */
+  metrics?: MetricsSource | undefined
+  /** ...or, in a node:cluster primary, `createClusterAggregator()`. Exactly one of the two. */
+  aggregator?: MetricsSource | undefined
+  /** Fastify logger option of this small app. Default false. */
+  logger?: boolean | FastifyBaseLogger | undefined
+}
+
+export interface MetricsServer {
+  /** The bound port. */
+  readonly port: number
+  close: () => Promise<void>
+}
+
+/** Port and path from `PREDICTIVE_UNIT_METRICS_SERVICE_PORT` / `PREDICTIVE_UNIT_METRICS_ENDPOINT`. */
+export function metricsServerConfigFromEnv (env: NodeJS.ProcessEnv = process.env): { port: number, endpoint: string } {
+  const rawPort = env.PREDICTIVE_UNIT_METRICS_SERVICE_PORT
+  const port = rawPort === undefined || rawPort.trim() === '' ? DEFAULT_METRICS_PORT : Number(rawPort)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(`PREDICTIVE_UNIT_METRICS_SERVICE_PORT must be a port number, got ${JSON.stringify(rawPort)}`)
+  }
+  const endpoint = env.PREDICTIVE_UNIT_METRICS_ENDPOINT === undefined || env.PREDICTIVE_UNIT_METRICS_ENDPOINT === ''
+    ? DEFAULT_METRICS_ENDPOINT
+    : env.PREDICTIVE_UNIT_METRICS_ENDPOINT
+  return { port, endpoint }
+}
+
+/** Answer a scrape from `source`: 200 with the exposition, or 500 text if it cannot be produced. */
+export async function sendMetrics (source: MetricsSource, reply: FastifyReply): Promise<void> {
+  let body: string
+  try {
+    body = await source.metrics()
+  } catch (err) {
+    await reply.code(500).header('content-type', 'text/plain; charset=utf-8')
+      .send(`metrics unavailable: ${err instanceof Error ? err.message : String(err)}\n`)
+    return
+  }
+  await reply.code(200).header('content-type', source.contentType).send(body)
+}
+
+/** Start the separate metrics server; resolves once it listens. */
+export async function startMetricsServer (options: StartMetricsServerOptions): Promise<MetricsServer> {
+  const source = options.metrics ?? options.aggregator
+  if (source === undefined || (options.metrics !== undefined && options.aggregator !== undefined)) {
+    throw new TypeError('startMetricsServer needs exactly one of `metrics` or `aggregator`')
+  }
+  const endpoint = options.endpoint ?? DEFAULT_METRICS_ENDPOINT
+  if (!endpoint.startsWith('/')) throw new TypeError(`the metrics endpoint must start with "/", got ${JSON.stringify(endpoint)}`)
+  const logger = options.logger ?? false
+  const app = typeof logger === 'boolean' ? fastify({ logger }) : fastify({ loggerInstance: logger })
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*') // the reference's metrics app has CORS on
+  })
+  app.get(endpoint, async (_request, reply) => { await sendMetrics(source, reply) })
+  try {
+    await app.listen({ port: options.port ?? DEFAULT_METRICS_PORT, host: options.host ?? '0.0.0.0' })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? DEFAULT_METRICS_PORT)
+  return { port, close: async () => { await app.close() } }
+}
