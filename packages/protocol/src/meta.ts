@@ -4,6 +4,7 @@
  * component's metrics() and per-call metrics when they are to be shown; puid kept; requestPath with
  * this unit's entry; routing never emitted.
  */
+import { isMarkedFloat, markFloat } from './json.js'
 import type { JsonValue, Meta, Metric } from './types.js'
 
 export interface MetaMergeInput {
@@ -25,11 +26,15 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key). */
+/**
+ * Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key),
+ * carrying the JSON float marks along so a request tag `1.0` still prints as `1.0`.
+ */
 function assignOwn (target: Record<string, unknown>, source: unknown): void {
   if (!isObject(source)) return
   for (const key of Object.keys(source)) {
     Object.defineProperty(target, key, { value: source[key], writable: true, enumerable: true, configurable: true })
+    if (typeof source[key] === 'number' && isMarkedFloat(source, key)) markFloat(target, key)
   }
 }
 

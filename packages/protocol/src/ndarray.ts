@@ -237,11 +237,16 @@ export class NDArray {
     if (numbers !== null) {
       if (bigs !== null) {
         if (sawFloat) throw badData('an integer beyond 2^53 cannot be mixed with floats without losing precision')
-        const out = new BigInt64Array(size)
-        for (let i = 0; i < size; i++) {
-          const b = (bigs as bigint[])[i]
-          out[i] = b ?? BigInt(numbers[i] as number)
+        const big = bigs as bigint[]
+        // Beyond int64 a typed array would wrap: keep the exact values in an object array instead
+        // (numpy makes it uint64 or object; either way no value changes).
+        if (big.some(b => b !== undefined && (b > INT64_MAX || b < INT64_MIN))) {
+          const exact: unknown[] = new Array(size)
+          for (let i = 0; i < size; i++) exact[i] = big[i] ?? numbers[i]
+          return new NDArray(exact, shape, 'object')
         }
+        const out = new BigInt64Array(size)
+        for (let i = 0; i < size; i++) out[i] = big[i] ?? BigInt(numbers[i] as number)
         return new NDArray(out, shape, 'int64')
       }
       return new NDArray(numbers, shape, sawFloat ? 'float64' : 'int64')
@@ -258,6 +263,9 @@ export class NDArray {
     return shape ? a.reshape(shape) : a
   }
 }
+
+const INT64_MAX = 9223372036854775807n
+const INT64_MIN = -9223372036854775808n
 
 function ragged (shape: number[], dim: number): Error {
   return badData(`ragged ndarray: the requested array has an inhomogeneous shape after ${dim} dimensions (detected shape ${shapeText(shape.slice(0, dim))} + inhomogeneous part)`)
