@@ -1,0 +1,12 @@
+export { seldonGrpc, seldonGrpc as default, type SeldonGrpcPluginOptions, type SeldonGrpcDecoration } from './plugin.js'
+export {
+  createGrpcServer, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_SHUTDOWN_TIMEOUT,
+  type GrpcCallHook, type GrpcServerOptions, type SeldonGrpcServer
+} from './server.js'
+export {
+  CODECS, DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, seldonServices,
+  serverMethodDefinition, type Operation, type RpcSpec, type SeldonServiceName, type WireType
+} from './services.js'
+export { Status, grpcCodeForHttp, grpcCodeName, grpcStatusFor, type GrpcErrorMapper, type GrpcErrorStatus } from './status.js'
+export { LISTED_SERVICES, REFLECTION_V1ALPHA, addReflection, reflectionPackageDefinition } from './reflection.js'
+export { fixPackageDefinition, mapEntryName, snakeCase } from './descriptors.js'

@@ -1,0 +1,44 @@
+/**
+ * gRPC server reflection (grpc.reflection.v1alpha and v1), as the reference registers it: the
+ * services listed are the seven seldon.protos services plus the v1alpha reflection service itself.
+ * @grpc/reflection reads the file descriptors of a @grpc/proto-loader package definition; we load
+ * the protocol package's `prediction.proto` (google/protobuf well-known imports resolve from
+ * protobufjs's bundled definitions) together with the reflection proto shipped by @grpc/reflection.
+ * The file descriptors are repaired first (descriptors.ts) so strict clients can link them.
+ */
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import type { Server } from '@grpc/grpc-js'
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader'
+import { ReflectionService } from '@grpc/reflection'
+import { PROTO_ROOT_DIR } from '@fastify-seldon/protocol'
+import { fixPackageDefinition } from './descriptors.js'
+import { SELDON_PACKAGE, SELDON_SERVICE_NAMES } from './services.js'
+
+const require = createRequire(import.meta.url)
+
+export const REFLECTION_V1ALPHA = 'grpc.reflection.v1alpha.ServerReflection'
+
+/** The names `list_services` answers (the reference's list, sorted as it prints it). */
+export const LISTED_SERVICES: readonly string[] = [
+  REFLECTION_V1ALPHA,
+  ...SELDON_SERVICE_NAMES.map(s => `${SELDON_PACKAGE}.${s}`)
+].sort()
+
+let cached: PackageDefinition | undefined
+
+/** prediction.proto and reflection.proto as one proto-loader package definition (loaded once). */
+export function reflectionPackageDefinition (): PackageDefinition {
+  if (cached !== undefined) return cached
+  const reflectionRoot = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build', 'proto')
+  cached = fixPackageDefinition(loadSync(['prediction.proto', 'grpc/reflection/v1alpha/reflection.proto'], {
+    includeDirs: [PROTO_ROOT_DIR, reflectionRoot],
+    keepCase: true
+  }))
+  return cached
+}
+
+/** Adds the reflection services to a server. */
+export function addReflection (server: Server): void {
+  new ReflectionService(reflectionPackageDefinition(), { services: [...LISTED_SERVICES] }).addToServer(server)
+}

@@ -1,0 +1,205 @@
+/**
+ * The framework-free core: a grpc-js Server serving the seven seldon.protos services through a
+ * SeldonRuntime (the same dispatch as REST), with meaningful error statuses, message-size limits,
+ * server reflection, a per-call hook for metrics and a draining shutdown. The Fastify plugin is
+ * thin glue over {@link createGrpcServer}.
+ */
+import {
+  Metadata, Server, ServerCredentials, status as Status,
+  type sendUnaryData, type ServerOptions, type ServerUnaryCall, type UntypedServiceImplementation
+} from '@grpc/grpc-js'
+import type { SeldonRuntime } from '@fastify-seldon/core'
+import { encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata } from '@fastify-seldon/protocol'
+import { addReflection } from './reflection.js'
+import {
+  DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, serverMethodDefinition,
+  type Operation, type RpcSpec, type SeldonServiceName
+} from './services.js'
+import { grpcCodeName, grpcStatusFor, type GrpcErrorMapper } from './status.js'
+
+/** gRPC's default receive limit, and ours for sending too. */
+export const DEFAULT_MAX_MESSAGE_LENGTH = 4 * 1024 * 1024
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000
+
+/**
+ * Called once per handled call, when its status is sent: `service` is the full name
+ * (`seldon.protos.Model`), `method` the RPC (`Predict`), `code` the status name (`OK`,
+ * `INVALID_ARGUMENT`...), `seconds` the handling time. Calls refused by grpc-js before reaching a
+ * handler (unknown method, oversized request) are not reported.
+ */
+export type GrpcCallHook = (service: string, method: string, code: string, seconds: number) => void
+
+export interface GrpcServerOptions {
+  /** Port to bind (0 picks a free one). Default 5000, the reference's. */
+  port?: number
+  /** Interface to bind. Default `0.0.0.0`. */
+  host?: string
+  /** `grpc.max_receive_message_length` (bytes; -1 unlimited). Default 4 MiB. */
+  maxReceiveMessageLength?: number
+  /** `grpc.max_send_message_length` (bytes; -1 unlimited). Default 4 MiB. */
+  maxSendMessageLength?: number
+  /** Serve grpc.reflection (v1alpha and v1). Default true. */
+  reflection?: boolean
+  /** Per-call hook (metrics). Exceptions it throws are ignored. */
+  onCall?: GrpcCallHook
+  /** Custom error → gRPC status mapping, tried before the default one. */
+  errorMapper?: GrpcErrorMapper
+  /** Grace period of `shutdown()` before in-flight calls are cancelled (ms). Default 10 s. */
+  shutdownTimeout?: number
+  /** Extra grpc-js server options (channel arguments), applied under the ones above. */
+  serverOptions?: ServerOptions
+}
+
+export interface SeldonGrpcServer {
+  readonly server: Server
+  /** The bound port once started. */
+  readonly port: number | undefined
+  /** Runs the runtime's load() (once), then binds; resolves with the bound port. */
+  start (): Promise<number>
+  /**
+   * Stops accepting calls and waits for in-flight ones (tryShutdown); after `graceMs` the rest are
+   * cancelled (forceShutdown). Resolves `{ forced }` when the server is down. Idempotent.
+   */
+  shutdown (graceMs?: number): Promise<{ forced: boolean }>
+}
+
+/** A status answered as is (not through the error mapping). */
+class GrpcStatusError extends Error {
+  constructor (readonly code: Status, details: string, readonly metadata: Metadata = new Metadata()) {
+    super(details)
+  }
+}
+
+function hostPort (host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
+}
+
+/** One runtime dispatch per operation: the request in the message form → the response bytes. */
+function dispatcher (runtime: SeldonRuntime): Record<Operation, (request: any) => Promise<Uint8Array>> {
+  const message = async (answer: Promise<{ message: unknown }>): Promise<Uint8Array> =>
+    encodeSeldonMessage((await answer).message as never)
+  return {
+    predict: async req => await message(runtime.predict(req, 'grpc')),
+    transformInput: async req => await message(runtime.transformInput(req, 'grpc')),
+    transformOutput: async req => await message(runtime.transformOutput(req, 'grpc')),
+    route: async req => await message(runtime.route(req, 'grpc')),
+    aggregate: async req => await message(runtime.aggregate(req, 'grpc')),
+    sendFeedback: async req => await message(runtime.sendFeedback(req, 'grpc')),
+    // The reference answers an empty message when metadata failed validation (REST answers 500).
+    metadata: async () => encodeSeldonModelMetadata((runtime.metadataOrNull() ?? {}) as SeldonModelMetadata),
+    graphMetadata: async () => {
+      const metadata = new Metadata()
+      metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
+      metadata.set('seldon-http-status', '501')
+      throw new GrpcStatusError(Status.UNIMPLEMENTED, 'GraphMetadata not available on the Model level.', metadata)
+    }
+  }
+}
+
+export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOptions = {}): SeldonGrpcServer {
+  const host = options.host ?? '0.0.0.0'
+  const maxReceive = options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
+  const maxSend = options.maxSendMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
+  const shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
+  const { onCall, errorMapper } = options
+
+  const server = new Server({
+    ...options.serverOptions,
+    'grpc.max_receive_message_length': maxReceive,
+    'grpc.max_send_message_length': maxSend
+  })
+
+  const run = dispatcher(runtime)
+
+  const report = (spec: RpcSpec, code: Status, started: bigint): void => {
+    if (onCall === undefined) return
+    try {
+      onCall(`${SELDON_PACKAGE}.${spec.service}`, spec.rpc, grpcCodeName(code), Number(process.hrtime.bigint() - started) / 1e9)
+    } catch {
+      // A metrics hook must never fail a call.
+    }
+  }
+
+  const handler = (spec: RpcSpec) => {
+    const operation = run[spec.operation]
+    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
+      const started = process.hrtime.bigint()
+      const fail = (err: unknown): void => {
+        const status = err instanceof GrpcStatusError
+          ? { code: err.code, details: err.message, metadata: err.metadata }
+          : grpcStatusFor(err, errorMapper, runtime.component)
+        report(spec, call.cancelled ? Status.CANCELLED : status.code, started)
+        callback(status, null)
+      }
+      const request = call.request
+      if (request instanceof DecodeFailure) {
+        const metadata = new Metadata()
+        metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
+        metadata.set('seldon-http-status', '400')
+        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, metadata))
+        return
+      }
+      // Every operation is async: whatever it throws arrives as a rejection.
+      operation(request).then(bytes => {
+        if (maxSend !== -1 && bytes.byteLength > maxSend) {
+          fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
+          return
+        }
+        report(spec, call.cancelled ? Status.CANCELLED : Status.OK, started)
+        callback(null, bytes)
+      }, fail).catch((err: unknown) => {
+        // Never an unhandled rejection (it would end the process): answer INTERNAL if still possible.
+        try { callback({ code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) }, null) } catch {}
+      })
+    }
+  }
+
+  const implementations = new Map<SeldonServiceName, { definition: Record<string, unknown>, impl: UntypedServiceImplementation }>()
+  for (const spec of SELDON_RPCS) {
+    let entry = implementations.get(spec.service)
+    if (entry === undefined) implementations.set(spec.service, entry = { definition: {}, impl: {} })
+    entry.definition[spec.rpc] = serverMethodDefinition(spec)
+    entry.impl[spec.rpc] = handler(spec)
+  }
+  for (const { definition, impl } of implementations.values()) server.addService(definition as never, impl)
+  if (options.reflection ?? true) addReflection(server)
+
+  let boundPort: number | undefined
+  let starting: Promise<number> | undefined
+  let stopping: Promise<{ forced: boolean }> | undefined
+
+  const start = async (): Promise<number> => {
+    await runtime.load()
+    return await new Promise<number>((resolve, reject) => {
+      server.bindAsync(hostPort(host, options.port ?? 5000), ServerCredentials.createInsecure(), (err, port) => {
+        if (err !== null) { reject(err); return }
+        boundPort = port
+        resolve(port)
+      })
+    })
+  }
+
+  const shutdown = (graceMs = shutdownTimeout): Promise<{ forced: boolean }> => {
+    stopping ??= new Promise(resolve => {
+      let forced = false
+      const timer = setTimeout(() => {
+        forced = true
+        server.forceShutdown()
+        resolve({ forced })
+      }, graceMs)
+      timer.unref?.()
+      server.tryShutdown(() => {
+        clearTimeout(timer)
+        resolve({ forced })
+      })
+    })
+    return stopping
+  }
+
+  return {
+    server,
+    get port () { return boundPort },
+    start: () => (starting ??= start()),
+    shutdown
+  }
+}
