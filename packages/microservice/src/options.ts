@@ -1,0 +1,349 @@
+/**
+ * The command line and environment contract of `seldon-microservice`, as a pure function:
+ * (argv, env) → a validated config, or a thrown {@link UsageError} / BadParameterError. No I/O,
+ * no process access, so every rule here is unit-tested.
+ *
+ * Precedence: a flag beats its environment variable, which beats the default — except the log
+ * level, where `SELDON_LOG_LEVEL` overrides `--log-level` as in the reference (section 1.6).
+ */
+import { parseArgs } from 'node:util'
+import { BadParameterError } from '@fastify-seldon/protocol'
+
+export const SERVICE_TYPES = ['MODEL', 'ROUTER', 'TRANSFORMER', 'OUTPUT_TRANSFORMER', 'COMBINER', 'OUTLIER_DETECTOR'] as const
+export type ServiceType = typeof SERVICE_TYPES[number]
+
+/** pino level names, mapped from the reference's Python level names. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+const LOG_LEVELS: Record<string, LogLevel> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error' }
+
+export interface MicroserviceConfig {
+  /** The component module as given: a path (`./model.ts`) or a Seldon-style bare name (`MyModel`). */
+  module: string
+  /** The export holding the component; default: the export named like the file, else `default`. */
+  exportName: string | undefined
+  serviceType: ServiceType
+  host: string
+  httpPort: number
+  grpcPort: number
+  metricsPort: number
+  metricsEndpoint: string
+  /** `--grpc-workers 0` turns gRPC off (the reference's rule); any other value keeps it on. */
+  grpcEnabled: boolean
+  /** The constructor argument built from PREDICTIVE_UNIT_PARAMETERS. */
+  parameters: Record<string, unknown>
+  logLevel: LogLevel
+  workers: number
+  gracePeriodMs: number
+  /** @fastify/under-pressure thresholds; 0 turns one off. */
+  maxEventLoopDelay: number
+  maxHeapUsedBytes: number
+  maxRssBytes: number
+  bodyLimit: number
+  /** Per-request time limit in ms; 0 = none. */
+  requestTimeout: number
+  /** Flags accepted for compatibility with the reference that have no effect here. */
+  ignored: string[]
+}
+
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run', config: MicroserviceConfig }
+
+/** A command-line mistake; `exitCode` follows the reference (255 for unknown args, argparse's 2 otherwise). */
+export class UsageError extends Error {
+  readonly exitCode: number
+  constructor (message: string, exitCode = 2) {
+    super(message)
+    this.name = 'UsageError'
+    this.exitCode = exitCode
+  }
+}
+
+export const DEFAULTS = {
+  serviceType: 'MODEL' as ServiceType,
+  host: '0.0.0.0',
+  httpPort: 9000,
+  grpcPort: 5000,
+  metricsPort: 6000,
+  metricsEndpoint: '/metrics',
+  logLevel: 'INFO',
+  workers: 1,
+  gracePeriodSeconds: 25,
+  grpcWorkers: 1,
+  maxEventLoopDelay: 1000,
+  maxHeapUsedBytes: 0,
+  maxRssBytes: 0,
+  bodyLimit: 10 * 1024 * 1024,
+  requestTimeout: 0
+}
+
+/** Each option: its flag, its environment variable(s) (first set wins), and the help line. */
+const OPTIONS = {
+  'service-type': { type: 'string', env: ['SERVICE_TYPE'], help: `MODEL | ROUTER | TRANSFORMER | OUTPUT_TRANSFORMER | COMBINER | OUTLIER_DETECTOR (default ${DEFAULTS.serviceType})` },
+  export: { type: 'string', env: [], help: 'the export holding the component (default: the export named like the file, else the default export)' },
+  'http-port': { type: 'string', env: ['PREDICTIVE_UNIT_HTTP_SERVICE_PORT'], help: `REST port (default ${DEFAULTS.httpPort})` },
+  'grpc-port': { type: 'string', env: ['PREDICTIVE_UNIT_GRPC_SERVICE_PORT'], help: `gRPC port (default ${DEFAULTS.grpcPort})` },
+  'metrics-port': { type: 'string', env: ['PREDICTIVE_UNIT_METRICS_SERVICE_PORT'], help: `Prometheus port (default ${DEFAULTS.metricsPort})` },
+  'metrics-endpoint': { type: 'string', env: ['PREDICTIVE_UNIT_METRICS_ENDPOINT'], help: `Prometheus path (default ${DEFAULTS.metricsEndpoint})` },
+  parameters: { type: 'string', env: ['PREDICTIVE_UNIT_PARAMETERS'], help: 'JSON list of {"name","value","type"} given to the constructor (default [])' },
+  'log-level': { type: 'string', env: ['SELDON_LOG_LEVEL'], help: `DEBUG | INFO | WARNING | ERROR (default ${DEFAULTS.logLevel}; SELDON_LOG_LEVEL overrides the flag)` },
+  workers: { type: 'string', env: ['SELDON_WORKERS', 'GUNICORN_WORKERS'], help: `worker processes (default ${DEFAULTS.workers})` },
+  'grace-period': { type: 'string', env: ['SELDON_GRACE_PERIOD_SECONDS'], help: `seconds to drain in-flight requests on SIGTERM (default ${DEFAULTS.gracePeriodSeconds})` },
+  'grpc-workers': { type: 'string', env: ['GRPC_WORKERS'], help: '0 disables gRPC (default 1; gRPC runs in every worker)' },
+  host: { type: 'string', env: [], help: `address to bind (default ${DEFAULTS.host})` },
+  'max-event-loop-delay': { type: 'string', env: [], help: `ms of event-loop delay before answering 503 (default ${DEFAULTS.maxEventLoopDelay}; 0 = off)` },
+  'max-heap-used-bytes': { type: 'string', env: [], help: 'heap bytes before answering 503 (default 0 = off)' },
+  'max-rss-bytes': { type: 'string', env: [], help: 'RSS bytes before answering 503 (default 0 = off)' },
+  'body-limit': { type: 'string', env: [], help: `largest request body in bytes (default ${DEFAULTS.bodyLimit})` },
+  'request-timeout': { type: 'string', env: [], help: 'ms a request may take before 504 (default 0 = off)' },
+  help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
+  version: { type: 'boolean', env: [], help: 'print the version' },
+  // Accepted for compatibility with seldon-core-microservice; no effect here.
+  persistence: { type: 'string', env: [], help: '', compat: true },
+  threads: { type: 'string', env: [], help: '', compat: true },
+  'grpc-threads': { type: 'string', env: [], help: '', compat: true },
+  'max-requests': { type: 'string', env: [], help: '', compat: true },
+  'max-requests-jitter': { type: 'string', env: [], help: '', compat: true },
+  keepalive: { type: 'string', env: [], help: '', compat: true },
+  'single-threaded': { type: 'string', env: [], help: '', compat: true },
+  pidfile: { type: 'string', env: [], help: '', compat: true },
+  debug: { type: 'boolean', env: [], help: '', compat: true },
+  tracing: { type: 'boolean', env: [], help: '', compat: true },
+  'access-log': { type: 'boolean', env: [], help: '', compat: true }
+} as const satisfies Record<string, { type: 'string' | 'boolean', env: readonly string[], help: string, short?: string, compat?: boolean }>
+
+type OptionName = keyof typeof OPTIONS
+
+export const USAGE = [
+  'Usage: seldon-microservice <module> [options]',
+  '',
+  '  <module>  a .js/.mjs/.cjs/.ts file (relative to the working directory) whose default export, or',
+  '            the export named like the file, is a component class (constructed with the parameters',
+  '            object) or instance; or a Seldon-style bare name `MyModel` → ./MyModel.{js,mjs,cjs,ts}.',
+  '',
+  'Options (environment variable in brackets):',
+  ...Object.entries(OPTIONS)
+    .filter(([, o]) => !('compat' in o))
+    .map(([name, o]) => {
+      const flag = `--${name}${o.type === 'string' ? ' <value>' : ''}`
+      const env = o.env.length > 0 ? ` [${o.env.join(' | ')}]` : ''
+      return `  ${flag.padEnd(30)} ${o.help}${env}`
+    }),
+  '',
+  'Also read: PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, SELDON_DEPLOYMENT_ID, PREDICTOR_ID, PREDICTOR_LABELS,',
+  'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED.',
+  'Accepted and ignored (reference compatibility): --persistence --threads --grpc-threads --max-requests',
+  '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --tracing --access-log.'
+].join('\n')
+
+/** Where a value came from, for error messages: the flag or the environment variable. */
+interface Sourced { value: string, source: string }
+
+function pick (flags: Partial<Record<OptionName, string | boolean>>, env: NodeJS.ProcessEnv, name: OptionName): Sourced | undefined {
+  const flag = flags[name]
+  if (typeof flag === 'string') return { value: flag, source: `--${name}` }
+  for (const variable of OPTIONS[name].env) {
+    const value = env[variable]
+    if (value !== undefined && value !== '') return { value, source: variable }
+  }
+  return undefined
+}
+
+function integer (s: Sourced | undefined, fallback: number, min: number, max: number): number {
+  if (s === undefined) return fallback
+  const text = s.value.trim()
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${s.source} must be an integer from ${min} to ${max}, got ${JSON.stringify(s.value)}`)
+  }
+  return Number(text)
+}
+
+const port = (s: Sourced | undefined, fallback: number): number => integer(s, fallback, 0, 65535)
+
+/** Parse argv (without the node and script entries) and the environment. */
+export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommand {
+  const parseOptions: Record<string, { type: 'string' | 'boolean', short?: string }> = {}
+  for (const [name, o] of Object.entries(OPTIONS)) {
+    parseOptions[name] = 'short' in o ? { type: o.type, short: o.short } : { type: o.type }
+  }
+  const { values, positionals, tokens } = parseArgs({
+    args: [...argv], options: parseOptions, strict: false, allowPositionals: true, tokens: true
+  })
+
+  const unknown: string[] = []
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue
+    if (!Object.hasOwn(OPTIONS, token.name)) {
+      unknown.push(token.value === undefined ? token.rawName : `${token.rawName}=${token.value}`)
+      continue
+    }
+    const spec = OPTIONS[token.name as OptionName]
+    if (spec.type === 'string' && token.value === undefined) throw new UsageError(`${token.rawName} needs a value`)
+  }
+  unknown.push(...positionals.slice(1))
+  if (unknown.length > 0) {
+    throw new UsageError(`Unknown args ${JSON.stringify(unknown)}. Note this CLI does not take an API type (REST, GRPC): both are served. See --help.`, 255)
+  }
+
+  const flags = values as Partial<Record<OptionName, string | boolean>>
+  if (flags.help === true) return { kind: 'help' }
+  if (flags.version === true) return { kind: 'version' }
+  const module = positionals[0]
+  if (module === undefined || module === '') throw new UsageError('the component module is required: seldon-microservice <module> [options]')
+
+  const serviceTypeText = pick(flags, env, 'service-type')
+  const serviceType = (serviceTypeText?.value.trim().toUpperCase() ?? DEFAULTS.serviceType) as ServiceType
+  if (!SERVICE_TYPES.includes(serviceType)) {
+    throw new UsageError(`${serviceTypeText?.source ?? '--service-type'} must be one of ${SERVICE_TYPES.join(', ')}, got ${JSON.stringify(serviceTypeText?.value)}`)
+  }
+
+  // SELDON_LOG_LEVEL overrides the flag (reference 1.6).
+  const levelSource: Sourced | undefined = env.SELDON_LOG_LEVEL !== undefined && env.SELDON_LOG_LEVEL !== ''
+    ? { value: env.SELDON_LOG_LEVEL, source: 'SELDON_LOG_LEVEL' }
+    : typeof flags['log-level'] === 'string' ? { value: flags['log-level'], source: '--log-level' } : undefined
+  const logLevel = LOG_LEVELS[(levelSource?.value ?? DEFAULTS.logLevel).trim().toUpperCase()]
+  if (logLevel === undefined) {
+    throw new UsageError(`${levelSource?.source ?? '--log-level'} must be one of DEBUG, INFO, WARNING, ERROR, got ${JSON.stringify(levelSource?.value)}`)
+  }
+
+  const graceText = pick(flags, env, 'grace-period')
+  let gracePeriodMs = DEFAULTS.gracePeriodSeconds * 1000
+  if (graceText !== undefined) {
+    const seconds = Number(graceText.value.trim())
+    if (graceText.value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+      throw new UsageError(`${graceText.source} must be a number of seconds >= 0, got ${JSON.stringify(graceText.value)}`)
+    }
+    gracePeriodMs = Math.round(seconds * 1000)
+  }
+
+  let metricsEndpoint = pick(flags, env, 'metrics-endpoint')?.value.trim() ?? DEFAULTS.metricsEndpoint
+  if (!metricsEndpoint.startsWith('/')) metricsEndpoint = `/${metricsEndpoint}`
+
+  const exportName = typeof flags.export === 'string' ? flags.export : undefined
+  if (exportName !== undefined && exportName.trim() === '') throw new UsageError('--export needs a name')
+
+  const config: MicroserviceConfig = {
+    module,
+    exportName,
+    serviceType,
+    host: typeof flags.host === 'string' && flags.host.trim() !== '' ? flags.host.trim() : DEFAULTS.host,
+    httpPort: port(pick(flags, env, 'http-port'), DEFAULTS.httpPort),
+    grpcPort: port(pick(flags, env, 'grpc-port'), DEFAULTS.grpcPort),
+    metricsPort: port(pick(flags, env, 'metrics-port'), DEFAULTS.metricsPort),
+    metricsEndpoint,
+    grpcEnabled: integer(pick(flags, env, 'grpc-workers'), DEFAULTS.grpcWorkers, 0, 1024) > 0,
+    parameters: parseParameters(pick(flags, env, 'parameters')?.value ?? '[]'),
+    logLevel,
+    workers: integer(pick(flags, env, 'workers'), DEFAULTS.workers, 1, 1024),
+    gracePeriodMs,
+    maxEventLoopDelay: integer(pick(flags, env, 'max-event-loop-delay'), DEFAULTS.maxEventLoopDelay, 0, Number.MAX_SAFE_INTEGER),
+    maxHeapUsedBytes: integer(pick(flags, env, 'max-heap-used-bytes'), DEFAULTS.maxHeapUsedBytes, 0, Number.MAX_SAFE_INTEGER),
+    maxRssBytes: integer(pick(flags, env, 'max-rss-bytes'), DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
+    bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
+    requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
+    ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)
+  }
+
+  const ports: Array<[string, number]> = [['--http-port', config.httpPort], ['--metrics-port', config.metricsPort]]
+  if (config.grpcEnabled) ports.push(['--grpc-port', config.grpcPort])
+  for (let i = 0; i < ports.length; i++) {
+    for (let j = i + 1; j < ports.length; j++) {
+      const [a, pa] = ports[i] as [string, number]
+      const [b, pb] = ports[j] as [string, number]
+      if (pa !== 0 && pa === pb) throw new UsageError(`${a} and ${b} are both ${pa}: each port serves one thing`)
+    }
+  }
+  return { kind: 'run', config }
+}
+
+// ── PREDICTIVE_UNIT_PARAMETERS ─────────────────────────────────────────────────────────────────
+
+export const PARAMETER_TYPES = ['INT', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'JSON'] as const
+
+const DIGITS = String.raw`\d(?:_?\d)*`
+/** Python's int(): optional sign and surrounding whitespace, digits with single underscores. */
+const PY_INT = new RegExp(`^[+-]?${DIGITS}$`)
+/** Python's float(): decimal and exponent forms, inf/infinity/nan. */
+const PY_FLOAT = new RegExp(`^[+-]?(?:(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`, 'i')
+const TRUE_WORDS = new Set(['y', 'yes', 't', 'true', 'on', '1'])
+const FALSE_WORDS = new Set(['n', 'no', 'f', 'false', 'off', '0'])
+
+function display (value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+}
+
+function convert (name: string, value: unknown, type: string): unknown {
+  const fail = (): never => {
+    throw new BadParameterError(`Bad model parameter: ${name} with value ${display(value)} can't be parsed as a ${type}`)
+  }
+  if (type === 'JSON') {
+    if (typeof value !== 'string') return value
+    try { return JSON.parse(value) } catch { return fail() }
+  }
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return fail()
+  const text = String(value)
+  switch (type) {
+    case 'STRING':
+      return text
+    case 'INT': {
+      const t = text.trim()
+      if (!PY_INT.test(t)) return fail()
+      const big = BigInt(t.replace(/_/g, ''))
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big
+    }
+    case 'FLOAT':
+    case 'DOUBLE': {
+      const t = text.trim()
+      if (!PY_FLOAT.test(t)) return fail()
+      const lower = t.toLowerCase().replace(/^[+-]/, '')
+      const negative = t.startsWith('-')
+      if (lower === 'nan') return NaN
+      if (lower === 'inf' || lower === 'infinity') return negative ? -Infinity : Infinity
+      return Number(t.replace(/_/g, ''))
+    }
+    case 'BOOL': {
+      const t = text.trim().toLowerCase()
+      if (TRUE_WORDS.has(t)) return true
+      if (FALSE_WORDS.has(t)) return false
+      return fail()
+    }
+    default:
+      throw new BadParameterError(`Bad model parameter type: ${type} valid are ${PARAMETER_TYPES.join(', ')}`)
+  }
+}
+
+/**
+ * PREDICTIVE_UNIT_PARAMETERS → the constructor's parameters object. Names become own properties
+ * defined with defineProperty, so `__proto__`, `constructor` or `prototype` are plain keys and
+ * never reach a prototype.
+ */
+export function parseParameters (text: string): Record<string, unknown> {
+  let list: unknown
+  try {
+    list = JSON.parse(text)
+  } catch (err) {
+    throw new BadParameterError(`Bad model parameters: not JSON (${(err as Error).message}); expected a list of {"name", "value", "type"}`)
+  }
+  if (!Array.isArray(list)) {
+    throw new BadParameterError(`Bad model parameters: expected a JSON list of {"name", "value", "type"}, got ${display(list)}`)
+  }
+  const params: Record<string, unknown> = {}
+  list.forEach((entry: unknown, i) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      throw new BadParameterError(`Bad model parameters: entry ${i} must be an object {"name", "value", "type"}, got ${display(entry)}`)
+    }
+    const { name, value, type } = entry as Record<string, unknown>
+    if (typeof name !== 'string' || name === '') {
+      throw new BadParameterError(`Bad model parameters: entry ${i} needs a "name" string, got ${display(entry)}`)
+    }
+    if (typeof type !== 'string') {
+      throw new BadParameterError(`Bad model parameter type: ${display(type)} valid are ${PARAMETER_TYPES.join(', ')}`)
+    }
+    if (!Object.hasOwn(entry, 'value')) {
+      throw new BadParameterError(`Bad model parameters: entry ${i} (${name}) needs a "value"`)
+    }
+    Object.defineProperty(params, name, { value: convert(name, value, type), enumerable: true, writable: true, configurable: true })
+  })
+  return params
+}

@@ -1,0 +1,145 @@
+/**
+ * The composition: the one place where the CLI meets the other packages. A worker's app is
+ *
+ *   Fastify (pino at the CLI's level, body limit)
+ *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
+ *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds
+ *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
+ *     ├─ seldonComponent          every Seldon REST route, CORS on, load() at ready
+ *     └─ seldonGrpc               grpc-js on the gRPC port, same runtime, drained on close
+ *
+ * and the primary's metrics port is `startMetricsServer` over a cluster aggregator summing the
+ * workers' registries. What only workers need is imported when first used, so the primary (and
+ * `--help`) start without loading the REST and gRPC stacks.
+ */
+import cluster from 'node:cluster'
+import type { SeldonComponent } from '@fastify-seldon/core'
+import {
+  createClusterAggregator, createSeldonMetrics, deploymentLabelsFromEnv, registerWorkerRegistry, seldonMetrics,
+  startMetricsServer, type SeldonMetrics
+} from '@fastify-seldon/metrics'
+import { errorEnvelopeText, errorStatus, OverloadedError, TimeoutError } from '@fastify-seldon/protocol'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { pino } from 'pino'
+import type { MicroserviceConfig } from './options.js'
+
+/** The part of the CLI config a server needs. */
+export type ServerConfig = Pick<MicroserviceConfig,
+  'host' | 'grpcEnabled' | 'grpcPort' | 'logLevel' | 'gracePeriodMs' | 'bodyLimit' | 'requestTimeout' |
+  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'>
+
+export interface BuildServerOptions {
+  /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...). Default `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** A pino logger; default a new one at `config.logLevel`. */
+  logger?: FastifyBaseLogger
+  /** This worker's metrics (see {@link createWorkerMetrics}); default a fresh per-app registry. */
+  metrics?: SeldonMetrics
+  /** How often @fastify/under-pressure samples (ms); tests shorten it. */
+  pressureSampleInterval?: number
+}
+
+/** Routes never refused under pressure: liveness must not fail because the process is busy. */
+const PRESSURE_EXEMPT = new Set(['/health/ping'])
+/** Seconds a client is asked to wait when we are overloaded. */
+const RETRY_AFTER_SECONDS = 10
+
+const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
+
+/**
+ * The metrics of one worker, created before the component is even imported: a cluster worker
+ * answers the primary's scrapes from the start, so a slow load() never stalls the metrics port.
+ */
+export function createWorkerMetrics (env: NodeJS.ProcessEnv, logger?: FastifyBaseLogger): SeldonMetrics {
+  const metrics = createSeldonMetrics({ deployment: deploymentLabelsFromEnv(env), logger })
+  if (cluster.isWorker) registerWorkerRegistry(metrics.registry)
+  return metrics
+}
+
+/** A worker's Fastify app serving `component` over REST (and gRPC unless disabled); not listening yet. */
+export async function buildServer (component: object, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const env = options.env ?? process.env
+  const logger = options.logger ?? pino({ level: config.logLevel, name: 'seldon-microservice' })
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimit,
+    // Access logs only at DEBUG (gunicorn's access log is off by default too).
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
+  })
+  const metrics = options.metrics ?? createWorkerMetrics(env, app.log)
+
+  await app.register(seldonMetrics, { metrics, endpoint: false })
+
+  const thresholds = { maxEventLoopDelay: config.maxEventLoopDelay, maxHeapUsedBytes: config.maxHeapUsedBytes, maxRssBytes: config.maxRssBytes }
+  if (Object.values(thresholds).some(v => v > 0)) {
+    const { default: underPressure } = await import('@fastify/under-pressure')
+    await app.register(underPressure, {
+      ...thresholds,
+      ...(options.pressureSampleInterval !== undefined ? { sampleInterval: options.pressureSampleInterval } : {}),
+      retryAfter: RETRY_AFTER_SECONDS,
+      // Sending here and returning nothing: under-pressure calls next() and Fastify stops at the sent reply.
+      pressureHandler: (request, reply, type, value) => {
+        if (PRESSURE_EXEMPT.has(request.routeOptions.url ?? '')) return
+        request.log.warn({ type, value }, 'under pressure: 503')
+        void reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
+      }
+    })
+  }
+
+  if (config.requestTimeout > 0) {
+    const ms = config.requestTimeout
+    const body = errorEnvelopeText(errorStatus(new TimeoutError(ms)))
+    app.addHook('onRequest', (request, reply, done) => {
+      const timer = setTimeout(() => {
+        if (reply.sent || reply.raw.headersSent) return
+        request.log.warn(`request timed out after ${ms} ms: 504`)
+        void reply.code(504).header('content-type', 'application/json').send(body)
+        // The handler still runs and will try to answer: that late send is expected, not a bug
+        // worth Fastify's "Reply was already sent" warning. Errors are still logged.
+        reply.log = reply.log.child({}, { level: 'error' })
+      }, ms)
+      reply.raw.once('close', () => { clearTimeout(timer) })
+      done()
+    })
+  }
+
+  const { seldonComponent } = await import('@fastify-seldon/component')
+  await app.register(seldonComponent, { component: component as SeldonComponent, cors: true, env, metrics: metrics.recorder })
+
+  if (config.grpcEnabled) {
+    const { seldonGrpc } = await import('@fastify-seldon/grpc')
+    await app.register(seldonGrpc, {
+      component,
+      port: config.grpcPort,
+      host: config.host,
+      env,
+      metrics: metrics.recorder,
+      onCall: (service, method, code, seconds) => { metrics.observeGrpc(service, method, code, seconds) },
+      shutdownTimeout: config.gracePeriodMs
+    })
+  }
+  return app
+}
+
+/**
+ * Run the component's initMetadata() and load() now (once; the plugins' ready hooks then find
+ * them done), so a failure is reported as the component's rather than as a server start failure.
+ */
+export async function loadServedComponent (component: object): Promise<void> {
+  const { runtimeFor } = await import('@fastify-seldon/rest')
+  await runtimeFor(component).load()
+}
+
+/** The primary's metrics port: one scrape = the sum over every worker's registry. */
+export async function startPrimaryMetrics (
+  config: Pick<MicroserviceConfig, 'host' | 'metricsPort' | 'metricsEndpoint'>,
+  logger?: FastifyBaseLogger
+): Promise<{ port: number, close: () => Promise<void> }> {
+  return await startMetricsServer({
+    port: config.metricsPort,
+    host: config.host,
+    endpoint: config.metricsEndpoint,
+    aggregator: createClusterAggregator(),
+    ...(logger !== undefined ? { logger: logger.child({ server: 'metrics' }, { level: 'warn' }) } : {})
+  })
+}

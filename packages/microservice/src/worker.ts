@@ -1,0 +1,104 @@
+/**
+ * One worker process (the gunicorn worker analogue): load the component, build the server, listen
+ * on the shared ports, tell the primary, and drain on shutdown. Start-up failures are reported to
+ * the primary as `fatal` so it exits with the error instead of restarting in a loop.
+ */
+import { isSeldonError } from '@fastify-seldon/protocol'
+import type { FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import { ComponentError, loadComponent } from './loader.js'
+import type { MicroserviceConfig } from './options.js'
+import { buildServer, createWorkerMetrics, loadServedComponent } from './server.js'
+
+/** Messages between the primary and its workers (namespaced: other plugins use the channel too). */
+export type WorkerMessage =
+  | { seldonMicroservice: 'ready', pid: number, index: number, component: string }
+  | { seldonMicroservice: 'fatal', message: string }
+export type PrimaryMessage = { seldonMicroservice: 'shutdown' }
+
+export function isWorkerMessage (m: unknown): m is WorkerMessage {
+  return m !== null && typeof m === 'object' && typeof (m as { seldonMicroservice?: unknown }).seldonMicroservice === 'string'
+}
+
+function send (message: WorkerMessage): Promise<void> {
+  return new Promise(resolve => {
+    if (process.send === undefined || !process.connected) { resolve(); return }
+    process.send(message, undefined, {}, () => resolve())
+  })
+}
+
+export function describeError (err: unknown): string {
+  if (isSeldonError(err)) return err.message
+  if (err instanceof Error) return err.name === 'ComponentError' || err.name === 'BadParameterError' ? err.message : (err.stack ?? err.message)
+  return String(err)
+}
+
+export async function runWorker (config: MicroserviceConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const index = Number(env.SELDON_WORKER_INDEX ?? '0')
+  const log: Logger = pino({ level: config.logLevel, name: 'seldon-microservice', base: { pid: process.pid, worker: index } })
+  let app: FastifyInstance | undefined
+  let closing: Promise<void> | undefined
+
+  const shutdown = (why: string): Promise<void> => {
+    closing ??= (async () => {
+      log.info(`${why}: draining in-flight requests (grace period ${config.gracePeriodMs / 1000} s)`)
+      const timer = setTimeout(() => {
+        log.error('grace period over with requests still in flight: exiting')
+        process.exit(1)
+      }, config.gracePeriodMs)
+      timer.unref()
+      try {
+        await app?.close()
+      } catch (err) {
+        log.error({ err }, 'error while closing')
+        process.exit(1)
+      }
+      clearTimeout(timer)
+      log.info('drained')
+      process.exit(0)
+    })()
+    return closing
+  }
+  process.on('SIGTERM', () => { void shutdown('SIGTERM') })
+  process.on('SIGINT', () => { void shutdown('SIGINT') })
+  process.on('message', (m: unknown) => {
+    if (m !== null && typeof m === 'object' && (m as PrimaryMessage).seldonMicroservice === 'shutdown') void shutdown('shutdown asked by the primary')
+  })
+  // The primary is gone (killed): nobody restarts or supervises us, so stop too.
+  process.on('disconnect', () => { void shutdown('primary disconnected') })
+
+  try {
+    const metrics = createWorkerMetrics(env, log)
+    const loaded = await loadComponent({
+      module: config.module,
+      cwd: process.cwd(),
+      exportName: config.exportName,
+      parameters: config.parameters,
+      serviceType: config.serviceType
+    })
+    if (closing !== undefined) return
+    log.debug({ file: loaded.file }, `loaded ${loaded.name}`)
+    if (!loaded.constructed && Object.keys(config.parameters).length > 0 && index === 0) {
+      log.warn(`the module exports an instance, not a class: the parameters (${Object.keys(config.parameters).join(', ')}) are not passed to it`)
+    }
+    app = await buildServer(loaded.component, config, { env, logger: log, metrics })
+    try {
+      await loadServedComponent(loaded.component)
+    } catch (err) {
+      throw new ComponentError(`component load() failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { cause: err })
+    }
+    try {
+      await app.listen({ host: config.host, port: config.httpPort })
+    } catch (err) {
+      const where = `REST ${config.host}:${config.httpPort}` + (config.grpcEnabled ? `, gRPC ${config.host}:${config.grpcPort}` : '')
+      throw new ComponentError(`cannot start serving (${where}): ${(err as Error)?.message ?? String(err)}`, { cause: err })
+    }
+    if (closing !== undefined) return
+    await send({ seldonMicroservice: 'ready', pid: process.pid, index, component: loaded.name })
+  } catch (err) {
+    if (closing !== undefined) return
+    await send({ seldonMicroservice: 'fatal', message: describeError(err) })
+    log.debug({ err }, 'start-up failed')
+    process.exit(1)
+  }
+}
