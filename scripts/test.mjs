@@ -9,7 +9,7 @@ const root = new URL('..', import.meta.url).pathname
 
 function run (cmd, args, cwd) {
   return new Promise(resolve => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', d => { out += d; process.stdout.write(d) })
     child.stderr.on('data', d => { out += d; process.stderr.write(d) })

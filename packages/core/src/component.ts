@@ -118,7 +118,7 @@ export interface SeldonComponent extends
   ModelComponent, TransformerComponent, OutputTransformerComponent, RouterComponent, CombinerComponent {}
 
 /** Requires at least one spelling of a method: how the plugins make a missing method a type error. */
-type OneOf<T, K extends keyof T> = { [P in K]: Required<Pick<T, P>> & Partial<Omit<T, P>> }[K]
+type OneOf<T, K extends keyof T> = { [P in K]-?: Required<Pick<T, P>> & Partial<Omit<T, P>> }[K]
 
 export type Model = OneOf<ModelComponent, 'predict' | 'predictRaw' | 'predict_raw'>
 export type Router = OneOf<RouterComponent, 'route' | 'routeRaw' | 'route_raw'>

@@ -1,0 +1,28 @@
+/**
+ * @fastify-seldon/combiner: serve a Seldon COMBINER component under a prefix of any Fastify app.
+ *
+ *   app.register(seldonCombiner, { component: new MyCombiner(), prefix: '/combiner' })
+ *
+ * Routes: /aggregate (GET, POST; the body is a JSON array of SeldonMessages, as the executor
+ * sends it, or `{"seldonMessages": [...]}`), plus /health/ping, /health/status, /metadata and
+ * /seldon.json.
+ */
+import type { Combiner } from '@fastify-seldon/core'
+import { mountSeldon, requireMethod, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+
+// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+
+export interface SeldonCombinerOptions extends SeldonPluginOptions {
+  /** An object with `aggregate` (or `aggregateRaw` / `aggregate_raw`). */
+  component: NonNullable<Combiner>
+}
+
+const plugin: FastifyPluginAsync<SeldonCombinerOptions> = async function seldonCombiner (instance, opts) {
+  requireMethod(opts.component, 'combiner', 'aggregate', ['aggregate', 'aggregateRaw', 'aggregate_raw'])
+  await mountSeldon(instance, { ...opts, endpoints: ['aggregate'], corsDefault: false })
+}
+
+export const seldonCombiner = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/combiner', encapsulate: true })
+export default seldonCombiner

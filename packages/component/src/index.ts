@@ -1,0 +1,24 @@
+/**
+ * @fastify-seldon/component: the all-in-one plugin. It serves every route the Python wrapper
+ * serves, whatever the component's kind (the reference ignores the service type too): predict,
+ * transform-input/output, route, aggregate, feedback, health, metadata and /seldon.json, with
+ * CORS on (flask-cors defaults). This is what the seldon-microservice CLI mounts.
+ *
+ *   app.register(seldonComponent, { component: new MyModel() })
+ */
+import type { SeldonComponent } from '@fastify-seldon/core'
+import { ALL_ENDPOINTS, mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface SeldonComponentOptions extends SeldonPluginOptions {
+  /** The user's component: an instance of a class with any of the Seldon methods. */
+  component: SeldonComponent
+}
+
+const plugin: FastifyPluginAsync<SeldonComponentOptions> = async function seldonComponent (instance, opts) {
+  await mountSeldon(instance, { ...opts, endpoints: ALL_ENDPOINTS, corsDefault: true })
+}
+
+export const seldonComponent = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/component', encapsulate: true })
+export default seldonComponent

@@ -1,0 +1,27 @@
+/**
+ * @fastify-seldon/feedback: the Seldon feedback routes of a component, for models and routers that
+ * learn from rewards.
+ *
+ *   app.register(seldonModel, { component: model })
+ *   app.register(seldonFeedback, { component: model })   // same object: one shared runtime
+ *
+ * Routes: /send-feedback (GET, POST), /api/v1.0/feedback and /api/v0.1/feedback (POST), plus the
+ * health and metadata routes when no other Seldon plugin serves them at this prefix. A component
+ * without `sendFeedback` still counts the rewards and answers an empty message, as the reference.
+ */
+import type { SeldonComponent } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+
+export interface SeldonFeedbackOptions extends SeldonPluginOptions {
+  /** Any component; `sendFeedback` (or `send_feedback`, `sendFeedbackRaw`, `send_feedback_raw`) is called when present. */
+  component: SeldonComponent
+}
+
+const plugin: FastifyPluginAsync<SeldonFeedbackOptions> = async function seldonFeedback (instance, opts) {
+  await mountSeldon(instance, { ...opts, endpoints: ['sendFeedback'], corsDefault: false })
+}
+
+export const seldonFeedback = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/feedback', encapsulate: true })
+export default seldonFeedback

@@ -1,0 +1,88 @@
+/**
+ * mountSeldon: what every Seldon plugin does on its own encapsulated context. It checks the
+ * options, takes the component's shared runtime, scopes the body parsers and the error handler to
+ * this context, adds the routes, and loads the component when the app gets ready.
+ *
+ * Several plugins may share one prefix (an input and an output transformer, a model and its
+ * feedback routes): what belongs to the prefix rather than to an endpoint (health and metadata
+ * routes, /seldon.json, the 404 handler, the CORS preflight route) is served by the first of them.
+ */
+import { runtimeOptionsFromEnv, type ErrorHandlerEntry, type SeldonRuntime } from '@fastify-seldon/core'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { registerBodyParsers } from './body.js'
+import { addCorsHeadersHook, registerCors } from './cors.js'
+import { buildErrorHandler, notFound, scopeErrorHandlers } from './errors.js'
+import {
+  assertComponent, componentErrorHandlers, resolveOptions, validatePluginOptions, type SeldonPluginOptions
+} from './options.js'
+import { registerEndpointRoutes, registerHealthRoutes, type RestEndpoint } from './routes.js'
+import { runtimeFor } from './runtime-cache.js'
+
+export interface MountOptions extends SeldonPluginOptions {
+  /** The user's component (an instance of their class). */
+  component: object
+  /** The dispatching endpoints this plugin serves. */
+  endpoints: readonly RestEndpoint[]
+  /** CORS when the `cors` option is not given. */
+  corsDefault: boolean
+}
+
+/** What the first plugin at a prefix took on, per server (so per app). */
+const prefixClaims = new WeakMap<object, Set<string>>()
+
+/** True for the first plugin at this prefix asking for `what`. */
+function claim (instance: FastifyInstance, what: 'health' | 'notFound' | 'cors'): boolean {
+  const server = instance.server as object
+  let claims = prefixClaims.get(server)
+  if (claims === undefined) {
+    claims = new Set()
+    prefixClaims.set(server, claims)
+  }
+  const key = `${what} ${instance.prefix}`
+  if (claims.has(key)) return false
+  claims.add(key)
+  return true
+}
+
+/** Serve `options.endpoints` of `options.component` on `instance` (an encapsulated context). */
+export async function mountSeldon (instance: FastifyInstance, options: MountOptions): Promise<SeldonRuntime> {
+  const { component, endpoints } = options
+  assertComponent(component)
+  validatePluginOptions(options)
+  const ownHandlers = componentErrorHandlers(component)
+  const resolved = resolveOptions(options, options.corsDefault, runtimeOptionsFromEnv(options.env ?? process.env))
+  const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
+
+  await registerBodyParsers(instance)
+  instance.setErrorHandler<FastifyError>(buildErrorHandler((): ErrorHandlerEntry[] => [...ownHandlers, ...scopeErrorHandlers(instance)]))
+
+  if (resolved.cors) {
+    if (claim(instance, 'cors')) await registerCors(instance)
+    else addCorsHeadersHook(instance)
+  }
+  if (resolved.notFound && claim(instance, 'notFound')) {
+    try {
+      instance.setNotFoundHandler(function seldonNotFound (request: FastifyRequest, _reply: FastifyReply) { notFound(request) })
+    } catch (err) {
+      // the host set its own 404 handler for this prefix first: keep it
+      instance.log.debug({ err }, 'Seldon 404 handler not set: this prefix already has one')
+    }
+  }
+
+  registerEndpointRoutes(instance, runtime, endpoints, { passthrough: resolved.payloadPassthrough, cors: resolved.cors })
+  if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, endpoints, { cors: resolved.cors })
+
+  instance.addHook('onReady', async function loadSeldonComponent () {
+    if (resolved.loadInBackground) {
+      // /health/status answers 503 (NotReadyError) until load() settles
+      runtime.load().catch((err: unknown) => { instance.log.error({ err }, `component load() failed: ${(err as Error)?.message}`) })
+      return
+    }
+    try {
+      await runtime.load()
+    } catch (err) {
+      throw new Error(`component load() failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+    }
+  })
+  return runtime
+}

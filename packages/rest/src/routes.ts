@@ -1,0 +1,172 @@
+/**
+ * The life of a REST request, start to end:
+ *
+ *   1. Fastify matches a Seldon path below (an unknown path or a wrong method is answered by the
+ *      404/405 routes with the Seldon envelope: errors.ts);
+ *   2. our content-type parsers keep the body's text (body.ts);
+ *   3. the handler reads the payload, multipart > form `json` > query `json` > JSON body, parsed
+ *      once with the number-faithful parseJson (PAYLOAD_PASSTHROUGH: the text itself);
+ *   4. it dispatches to the transport-free runtime (core), which calls the user's method and
+ *      builds the response message: an Answer { message, statusCode, verbatim? };
+ *   5. the answer is written as `stringifyJson(message) + "\n"`, `application/json` (reply.ts).
+ *
+ *   Anything thrown on the way goes to the context's error handler (errors.ts): user handlers,
+ *   then the envelope `{"status":{"code":-1,"info":...,"reason":...,"status":1}}`.
+ *
+ * Every handler is the same three steps: read → dispatch → send.
+ */
+import type { SeldonRuntime } from '@fastify-seldon/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import { readPayload, readRawPayload } from './body.js'
+import { methodNotAllowed } from './errors.js'
+import { buildOpenApi, type OpenApiRoute } from './openapi.js'
+import { jsonText, sendAnswer, sendJsonText } from './reply.js'
+
+/** The dispatching endpoints a plugin may serve (health and metadata come with every plugin). */
+export type RestEndpoint = 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback'
+
+export const ALL_ENDPOINTS: readonly RestEndpoint[] = ['predict', 'transformInput', 'transformOutput', 'route', 'aggregate', 'sendFeedback']
+
+interface SeldonPath {
+  url: string
+  methods: readonly HTTPMethods[]
+}
+
+/** The reference's route table (2.1): paths and methods per endpoint. */
+export const ENDPOINT_PATHS: Readonly<Record<RestEndpoint, readonly SeldonPath[]>> = {
+  predict: [
+    { url: '/predict', methods: ['GET', 'POST'] },
+    { url: '/api/v1.0/predictions', methods: ['POST'] },
+    { url: '/api/v0.1/predictions', methods: ['POST'] }
+  ],
+  transformInput: [{ url: '/transform-input', methods: ['GET', 'POST'] }],
+  transformOutput: [{ url: '/transform-output', methods: ['GET', 'POST'] }],
+  route: [{ url: '/route', methods: ['GET', 'POST'] }],
+  aggregate: [{ url: '/aggregate', methods: ['GET', 'POST'] }],
+  sendFeedback: [
+    { url: '/send-feedback', methods: ['GET', 'POST'] },
+    { url: '/api/v1.0/feedback', methods: ['POST'] },
+    { url: '/api/v0.1/feedback', methods: ['POST'] }
+  ]
+}
+
+export const HEALTH_PATHS = {
+  ping: '/health/ping',
+  status: ['/health/status', '/api/v1.0/health/status'],
+  metadata: ['/metadata', '/api/v1.0/metadata'],
+  openapi: '/seldon.json'
+} as const
+
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
+
+/** One handler per endpoint, each read → dispatch → send. */
+function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record<RestEndpoint, Handler> {
+  return {
+    predict: passthrough
+      ? async function predictPassthrough (request, reply) {
+        const raw = await readRawPayload(request)
+        return sendAnswer(reply, await runtime.predictPassthrough(raw))
+      }
+      : async function predict (request, reply) {
+        const message = await readPayload(request)
+        return sendAnswer(reply, await runtime.predict(message, 'rest'))
+      },
+    transformInput: async function transformInput (request, reply) {
+      const message = await readPayload(request)
+      return sendAnswer(reply, await runtime.transformInput(message, 'rest'))
+    },
+    transformOutput: async function transformOutput (request, reply) {
+      const message = await readPayload(request)
+      return sendAnswer(reply, await runtime.transformOutput(message, 'rest'))
+    },
+    route: async function route (request, reply) {
+      const message = await readPayload(request)
+      return sendAnswer(reply, await runtime.route(message, 'rest'))
+    },
+    aggregate: async function aggregate (request, reply) {
+      const body = await readPayload(request)
+      return sendAnswer(reply, await runtime.aggregate(body, 'rest'))
+    },
+    sendFeedback: async function sendFeedback (request, reply) {
+      const body = await readPayload(request)
+      return sendAnswer(reply, await runtime.sendFeedback(body, 'rest'))
+    }
+  }
+}
+
+const EVERY_METHOD: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
+
+/**
+ * The methods a path does not serve answer 405 with `Allow`. HEAD comes with GET (Fastify adds it);
+ * OPTIONS is left to the CORS preflight route when CORS is on.
+ */
+function registerMethodNotAllowed (instance: FastifyInstance, path: SeldonPath, cors: boolean): void {
+  const allowed = new Set<HTTPMethods>(path.methods)
+  if (allowed.has('GET')) allowed.add('HEAD')
+  if (cors) allowed.add('OPTIONS')
+  const others = EVERY_METHOD.filter(m => !allowed.has(m))
+  const allow = EVERY_METHOD.filter(m => allowed.has(m)).join(', ')
+  instance.route({ method: others, url: path.url, handler: methodNotAllowed(allow) })
+}
+
+export interface RouteOptions {
+  passthrough: boolean
+  cors: boolean
+}
+
+/** The endpoints' routes on the component's context, with their 405 companions. */
+export function registerEndpointRoutes (
+  instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly RestEndpoint[], options: RouteOptions
+): void {
+  const handlers = endpointHandlers(runtime, options.passthrough)
+  for (const endpoint of endpoints) {
+    for (const path of ENDPOINT_PATHS[endpoint]) {
+      instance.route({ method: [...path.methods], url: path.url, handler: handlers[endpoint] })
+      registerMethodNotAllowed(instance, path, options.cors)
+    }
+  }
+}
+
+/** The OpenAPI routes of what a plugin serves, for /seldon.json. */
+export function openApiRoutes (endpoints: readonly RestEndpoint[]): OpenApiRoute[] {
+  const routes: OpenApiRoute[] = []
+  for (const endpoint of endpoints) {
+    const body = endpoint === 'sendFeedback' ? 'Feedback' : endpoint === 'aggregate' ? 'SeldonMessageList' : 'SeldonMessage'
+    for (const path of ENDPOINT_PATHS[endpoint]) routes.push({ url: path.url, methods: path.methods, body, summary: endpoint })
+  }
+  routes.push({ url: HEALTH_PATHS.ping, methods: ['GET'], body: 'none', summary: 'liveness: pong', response: 'text' })
+  for (const url of HEALTH_PATHS.status) routes.push({ url, methods: ['GET'], body: 'none', summary: 'health status' })
+  for (const url of HEALTH_PATHS.metadata) routes.push({ url, methods: ['GET'], body: 'none', summary: 'model metadata', response: 'object' })
+  return routes
+}
+
+/** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases), /seldon.json. */
+export function registerHealthRoutes (
+  instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly RestEndpoint[], options: Pick<RouteOptions, 'cors'>
+): void {
+  const openApiText = Buffer.from(JSON.stringify(buildOpenApi(openApiRoutes(endpoints), instance.prefix)), 'utf8')
+  const get = (url: string, handler: Handler): void => {
+    instance.route({ method: 'GET', url, handler })
+    registerMethodNotAllowed(instance, { url, methods: ['GET'] }, options.cors)
+  }
+
+  // touches no user code, as in the reference
+  get(HEALTH_PATHS.ping, async function ping (_request, reply) {
+    return reply.type('text/html; charset=utf-8').send('pong')
+  })
+  for (const url of HEALTH_PATHS.status) {
+    get(url, async function healthStatus (_request, reply) {
+      return sendAnswer(reply, await runtime.health('rest'))
+    })
+  }
+  for (const url of HEALTH_PATHS.metadata) {
+    get(url, async function metadata (_request, reply) {
+      runtime.assertReady()
+      return sendJsonText(reply, 200, jsonText(runtime.metadata()))
+    })
+  }
+  get(HEALTH_PATHS.openapi, async function openApi (_request, reply) {
+    reply.header('content-disposition', 'inline; filename=seldon.json')
+    return sendJsonText(reply, 200, openApiText)
+  })
+}

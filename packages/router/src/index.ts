@@ -1,0 +1,27 @@
+/**
+ * @fastify-seldon/router: serve a Seldon ROUTER component under a prefix of any Fastify app.
+ *
+ *   app.register(seldonRouter, { component: new MyRouter(), prefix: '/router' })
+ *
+ * Routes: /route (GET, POST), plus /health/ping, /health/status, /metadata and /seldon.json.
+ * Register @fastify-seldon/feedback beside it for the routers that learn from rewards.
+ */
+import type { Router } from '@fastify-seldon/core'
+import { mountSeldon, requireMethod, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+
+// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+
+export interface SeldonRouterOptions extends SeldonPluginOptions {
+  /** An object with `route` (or `routeRaw` / `route_raw`). */
+  component: NonNullable<Router>
+}
+
+const plugin: FastifyPluginAsync<SeldonRouterOptions> = async function seldonRouter (instance, opts) {
+  requireMethod(opts.component, 'router', 'route', ['route', 'routeRaw', 'route_raw'])
+  await mountSeldon(instance, { ...opts, endpoints: ['route'], corsDefault: false })
+}
+
+export const seldonRouter = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/router', encapsulate: true })
+export default seldonRouter

@@ -1,0 +1,59 @@
+/**
+ * @fastify-seldon/transformer: serve Seldon TRANSFORMER / OUTPUT_TRANSFORMER components under a
+ * prefix of any Fastify app.
+ *
+ *   app.register(seldonTransformer, { component: new Scale() })          // both routes
+ *   app.register(seldonInputTransformer, { component: new Scale() })     // /transform-input only
+ *   app.register(seldonOutputTransformer, { component: new Scale() })    // /transform-output only
+ *
+ * Each also serves /health/ping, /health/status, /metadata and /seldon.json (once per prefix).
+ */
+import type { InputTransformer, OutputTransformer } from '@fastify-seldon/core'
+import { mountSeldon, requireMethod, type RestEndpoint, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import type { FastifyPluginAsync } from 'fastify'
+import fp from 'fastify-plugin'
+
+// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+
+const INPUT = ['transformInput', 'transform_input', 'transformInputRaw', 'transform_input_raw'] as const
+const OUTPUT = ['transformOutput', 'transform_output', 'transformOutputRaw', 'transform_output_raw'] as const
+
+export interface SeldonInputTransformerOptions extends SeldonPluginOptions {
+  /** An object with `transformInput` (or `transform_input`, `transformInputRaw`, `transform_input_raw`). */
+  component: NonNullable<InputTransformer>
+}
+
+export interface SeldonOutputTransformerOptions extends SeldonPluginOptions {
+  /** An object with `transformOutput` (or `transform_output`, `transformOutputRaw`, `transform_output_raw`). */
+  component: NonNullable<OutputTransformer>
+}
+
+export interface SeldonTransformerOptions extends SeldonPluginOptions {
+  /** An object with an input transform, an output transform, or both. */
+  component: NonNullable<InputTransformer | OutputTransformer>
+}
+
+const input: FastifyPluginAsync<SeldonInputTransformerOptions> = async function seldonInputTransformer (instance, opts) {
+  requireMethod(opts.component, 'input transformer', 'transformInput', INPUT)
+  await mountSeldon(instance, { ...opts, endpoints: ['transformInput'], corsDefault: false })
+}
+
+const output: FastifyPluginAsync<SeldonOutputTransformerOptions> = async function seldonOutputTransformer (instance, opts) {
+  requireMethod(opts.component, 'output transformer', 'transformOutput', OUTPUT)
+  await mountSeldon(instance, { ...opts, endpoints: ['transformOutput'], corsDefault: false })
+}
+
+/**
+ * Both routes, as the reference's TRANSFORMER serves them; a side the component does not implement
+ * answers its input unchanged (the reference's identity default).
+ */
+const both: FastifyPluginAsync<SeldonTransformerOptions> = async function seldonTransformer (instance, opts) {
+  requireMethod(opts.component, 'transformer', 'transformInput', [...INPUT, ...OUTPUT])
+  const endpoints: RestEndpoint[] = ['transformInput', 'transformOutput']
+  await mountSeldon(instance, { ...opts, endpoints, corsDefault: false })
+}
+
+export const seldonInputTransformer = fp(input, { fastify: '5.x', name: '@fastify-seldon/transformer:input', encapsulate: true })
+export const seldonOutputTransformer = fp(output, { fastify: '5.x', name: '@fastify-seldon/transformer:output', encapsulate: true })
+export const seldonTransformer = fp(both, { fastify: '5.x', name: '@fastify-seldon/transformer', encapsulate: true })
+export default seldonTransformer
