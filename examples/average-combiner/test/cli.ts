@@ -1,0 +1,86 @@
+/**
+ * Runs this example with the real `seldon-microservice` CLI, as `pnpm start` does: free ports,
+ * a bounded wait for the server, and a teardown that kills the whole process group (primary and
+ * workers) even when the test fails.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+/** The built CLI (packages/microservice/dist/cli.js, what the `seldon-microservice` bin runs). */
+export const CLI = fileURLToPath(new URL('../../../packages/microservice/dist/cli.js', import.meta.url))
+export const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url))
+export const cliBuilt = existsSync(CLI)
+
+interface TeardownHost { teardown: (fn: () => void | Promise<void>) => void }
+
+export interface Served {
+  /** http://127.0.0.1:<http-port> */
+  url: string
+  /** http://127.0.0.1:<metrics-port>/metrics */
+  metricsUrl: string
+  output: () => string
+}
+
+/** `n` distinct free ports: listen on port 0 (all at once, so they differ), note, close. */
+export async function freePorts (n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })))
+  const ports = servers.map(s => (s.address() as net.AddressInfo).port)
+  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))))
+  return ports
+}
+
+/** The test runner's environment minus its loader hooks and anything of the Seldon contract. */
+function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k === 'NODE_OPTIONS' || k === 'TAP' || k.startsWith('TAP_') || k.startsWith('_TAPJS')) continue
+    if (/^(PREDICTIVE_UNIT_|SELDON_|PREDICTOR_|MODEL_METADATA$|INCLUDE_METRICS|PAYLOAD_PASSTHROUGH$)/.test(k)) continue
+    env[k] = v
+  }
+  return { ...env, ...extra }
+}
+
+/** `seldon-microservice <args>` in this example's directory; resolves once /health/ping answers (≤ 20 s). */
+export async function serve (t: TeardownHost, args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const [http, grpc, metrics] = await freePorts(3) as [number, number, number]
+  const child = spawn(process.execPath, [
+    CLI, ...args, '--host', '127.0.0.1', '--grace-period', '1',
+    '--http-port', String(http), '--grpc-port', String(grpc), '--metrics-port', String(metrics)
+  ], { cwd: EXAMPLE_DIR, env: childEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { output += d })
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { output += d })
+  t.teardown(() => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try { process.kill(-child.pid, 'SIGKILL') } catch { /* already gone */ }
+    }
+  })
+  const url = `http://127.0.0.1:${http}`
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`seldon-microservice exited (${child.exitCode}) before serving:\n${output}`)
+    try {
+      if ((await fetch(`${url}/health/ping`, { signal: AbortSignal.timeout(1000) })).ok) break
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`seldon-microservice did not answer within 20 s:\n${output}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return { url, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, output: () => output }
+}
+
+/** POST a JSON body; the status and the raw body text. */
+export async function post (url: string, body: unknown): Promise<{ status: number, body: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    signal: AbortSignal.timeout(5000)
+  })
+  return { status: res.status, body: await res.text() }
+}
