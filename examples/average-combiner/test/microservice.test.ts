@@ -1,7 +1,11 @@
 import t from 'tap'
-import { cliBuilt, post, serve } from './cli.js'
+import { fileURLToPath } from 'node:url'
+import { postJson as post, serveCli, type TeardownHost } from '@fastify-seldon/microservice/testing'
 
-t.test('served by seldon-microservice --service-type COMBINER', { skip: cliBuilt ? false : 'packages/microservice is not built' }, async t => {
+const serve = (t: TeardownHost, args: string[], env: Record<string, string> = {}) =>
+  serveCli(t, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), env })
+
+t.test('served by seldon-microservice --service-type COMBINER', async t => {
   const server = await serve(t, ['src/AverageCombiner.ts', '--service-type', 'COMBINER'])
 
   const ok = await post(`${server.url}/aggregate`, [{ data: { ndarray: [[1, 0, 0]] } }, { data: { ndarray: [[0.5, 0.5, 0]] } }, { data: { ndarray: [[0, 1, 0]] } }])

@@ -1,10 +1,14 @@
 import t from 'tap'
-import { cliBuilt, post, serve } from './cli.js'
+import { fileURLToPath } from 'node:url'
+import { postJson as post, serveCli, type TeardownHost } from '@fastify-seldon/microservice/testing'
+
+const serve = (t: TeardownHost, args: string[], env: Record<string, string> = {}) =>
+  serveCli(t, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), env })
 
 const UNIT = 'bandit'
 const REQUEST = { data: { ndarray: [[5.1, 3.5, 1.4, 0.2]] } }
 
-t.test('served by seldon-microservice --service-type ROUTER, parameters from the environment', { skip: cliBuilt ? false : 'packages/microservice is not built' }, async t => {
+t.test('served by seldon-microservice --service-type ROUTER, parameters from the environment', async t => {
   const server = await serve(t, ['src/EpsilonGreedy.ts', '--service-type', 'ROUTER'], {
     PREDICTIVE_UNIT_ID: UNIT,
     PREDICTIVE_UNIT_PARAMETERS: JSON.stringify([

@@ -1,7 +1,11 @@
 import t from 'tap'
-import { cliBuilt, post, serve } from './cli.js'
+import { fileURLToPath } from 'node:url'
+import { postJson as post, serveCli, type TeardownHost } from '@fastify-seldon/microservice/testing'
 
-t.test('served by seldon-microservice: the custom metrics on the Prometheus port', { skip: cliBuilt ? false : 'packages/microservice is not built' }, async t => {
+const serve = (t: TeardownHost, args: string[], env: Record<string, string> = {}) =>
+  serveCli(t, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), env })
+
+t.test('served by seldon-microservice: the custom metrics on the Prometheus port', async t => {
   const server = await serve(t, ['src/MonitoredModel.ts', '--service-type', 'MODEL'], {
     PREDICTIVE_UNIT_ID: 'monitored',
     PREDICTIVE_UNIT_IMAGE: 'example/monitored:0.1'

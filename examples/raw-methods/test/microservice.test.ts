@@ -1,7 +1,11 @@
 import t from 'tap'
-import { cliBuilt, post, serve } from './cli.js'
+import { fileURLToPath } from 'node:url'
+import { postJson as post, serveCli, type TeardownHost } from '@fastify-seldon/microservice/testing'
 
-t.test('served by seldon-microservice: raw answers, the status override, raw metrics recorded', { skip: cliBuilt ? false : 'packages/microservice is not built' }, async t => {
+const serve = (t: TeardownHost, args: string[], env: Record<string, string> = {}) =>
+  serveCli(t, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), env })
+
+t.test('served by seldon-microservice: raw answers, the status override, raw metrics recorded', async t => {
   const server = await serve(t, ['src/SummaryModel.ts', '--service-type', 'MODEL'])
 
   const ok = await post(`${server.url}/api/v1.0/predictions`, { data: { ndarray: [[1, 2], [3, 4]] } })

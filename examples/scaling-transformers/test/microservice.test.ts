@@ -1,9 +1,11 @@
 import t from 'tap'
-import { cliBuilt, post, serve } from './cli.js'
+import { fileURLToPath } from 'node:url'
+import { postJson as post, serveCli, type TeardownHost } from '@fastify-seldon/microservice/testing'
 
-const skip = cliBuilt ? false : 'packages/microservice is not built'
+const serve = (t: TeardownHost, args: string[], env: Record<string, string> = {}) =>
+  serveCli(t, args, { cwd: fileURLToPath(new URL('..', import.meta.url)), env })
 
-t.test('both transformers served by seldon-microservice, parameters from the environment', { skip }, async t => {
+t.test('both transformers served by seldon-microservice, parameters from the environment', async t => {
   const [input, output] = await Promise.all([
     serve(t, ['src/StandardScaler.ts', '--service-type', 'TRANSFORMER'], {
       PREDICTIVE_UNIT_PARAMETERS: JSON.stringify([

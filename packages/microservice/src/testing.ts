@@ -1,19 +1,16 @@
 /**
- * Runs this example with the real `seldon-microservice` CLI, as `pnpm start` does: free ports,
- * a bounded wait for the server, and a teardown that kills the whole process group (primary and
- * workers) even when the test fails.
+ * Test helpers for components served by the real `seldon-microservice` CLI (what the examples'
+ * tests use): free ports, a bounded wait for the server, and a teardown that kills the whole
+ * process group (primary and workers) even when the test fails.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-/** The built CLI (packages/microservice/dist/cli.js, what the `seldon-microservice` bin runs). */
-export const CLI = fileURLToPath(new URL('../../../packages/microservice/dist/cli.js', import.meta.url))
-export const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url))
-export const cliBuilt = existsSync(CLI)
+/** The built CLI (dist/cli.js beside this file, what the `seldon-microservice` bin runs). */
+const CLI = fileURLToPath(new URL('./cli.js', import.meta.url))
 
-interface TeardownHost { teardown: (fn: () => void | Promise<void>) => void }
+export interface TeardownHost { teardown: (fn: () => void | Promise<void>) => void }
 
 export interface Served {
   /** http://127.0.0.1:<http-port> */
@@ -46,13 +43,14 @@ function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra }
 }
 
-/** `seldon-microservice <args>` in this example's directory; resolves once /health/ping answers (≤ 20 s). */
-export async function serve (t: TeardownHost, args: string[], env: Record<string, string> = {}): Promise<Served> {
+/** `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ 20 s). */
+export async function serveCli (t: TeardownHost, args: string[], options: { cwd: string, env?: Record<string, string> }): Promise<Served> {
+  const { cwd, env = {} } = options
   const [http, grpc, metrics] = await freePorts(3) as [number, number, number]
   const child = spawn(process.execPath, [
     CLI, ...args, '--host', '127.0.0.1', '--grace-period', '1',
     '--http-port', String(http), '--grpc-port', String(grpc), '--metrics-port', String(metrics)
-  ], { cwd: EXAMPLE_DIR, env: childEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  ], { cwd, env: childEnv(env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => { output += d })
   child.stderr.setEncoding('utf8').on('data', (d: string) => { output += d })
@@ -75,7 +73,7 @@ export async function serve (t: TeardownHost, args: string[], env: Record<string
 }
 
 /** POST a JSON body; the status and the raw body text. */
-export async function post (url: string, body: unknown): Promise<{ status: number, body: string }> {
+export async function postJson (url: string, body: unknown): Promise<{ status: number, body: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
