@@ -5,6 +5,8 @@
  * status code in its own package.
  */
 import createError from '@fastify/error'
+// json.ts imports this file too; quoteJsonString is only called at run time, so the cycle is safe.
+import { quoteJsonString } from './json.js'
 
 export type SeldonReason =
   | 'MICROSERVICE_BAD_DATA'
@@ -109,7 +111,10 @@ export function errorEnvelope (status: ErrorStatus): { status: { code: -1, info:
   return { status: { code: -1, info: status.info, reason: status.reason, status: 1 } }
 }
 
-/** The envelope as the reference writes it: sorted keys, compact, trailing newline. */
+/**
+ * The envelope as the reference writes it: sorted keys, compact, trailing newline, strings escaped
+ * as Python's ensure_ascii does (JSON.stringify would leave non-ASCII and DEL raw).
+ */
 export function errorEnvelopeText (status: ErrorStatus): string {
-  return `{"status":{"code":-1,"info":${JSON.stringify(status.info)},"reason":${JSON.stringify(status.reason)},"status":1}}\n`
+  return `{"status":{"code":-1,"info":${quoteJsonString(status.info)},"reason":${quoteJsonString(status.reason)},"status":1}}\n`
 }

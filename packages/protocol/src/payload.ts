@@ -99,7 +99,27 @@ function decodeTensor (tensor: unknown, transport: Transport): NDArray {
   if (!Array.isArray(shape) || !shape.every(d => typeof d === 'number' && Number.isInteger(d) && d >= -1)) {
     throw badData('data.tensor.shape must be an array of integers')
   }
-  return values.reshape(shape as number[])
+  return checkImpliedSize(values.reshape(shape as number[]), 'data.tensor.shape')
+}
+
+/**
+ * The most elements a request array may declare beyond the values it carries. TensorFlow's fill
+ * rule (a tftensor with fewer values than its shape repeats the last one) and the dimensions of an
+ * empty array (each column becomes a `t:<i>` name in the answer) would otherwise let a request of
+ * a few bytes make the server build gigabytes. 2^20: a broadcast 1000×1000 constant still decodes.
+ */
+export const MAX_IMPLIED_ELEMENTS = 2 ** 20
+
+/** The product of the non-zero dimensions: what an empty array's shape declares. */
+function impliedSize (shape: readonly number[]): number {
+  return shape.reduce((a, d) => a * (d === 0 ? 1 : d), 1)
+}
+
+function checkImpliedSize (array: NDArray, field: string): NDArray {
+  if (array.size === 0 && impliedSize(array.shape) > MAX_IMPLIED_ELEMENTS) {
+    throw badData(`${field} ${JSON.stringify(array.shape)} declares more than ${MAX_IMPLIED_ELEMENTS} elements for an empty array`)
+  }
+  return array
 }
 
 // ── tftensor ────────────────────────────────────────────────────────────────────────────────
@@ -172,7 +192,7 @@ export function decodeTfTensor (proto: TensorProto): NDArray {
     if (bytes.byteLength !== size * info.bytes) {
       throw badData(`data.tftensor.tensorContent holds ${bytes.byteLength} bytes, shape ${JSON.stringify(shape)} of ${proto.dtype} needs ${size * info.bytes}`)
     }
-    return new NDArray(typedFromBytes(bytes, info.dtype), shape, info.dtype)
+    return checkImpliedSize(new NDArray(typedFromBytes(bytes, info.dtype), shape, info.dtype), 'data.tftensor.tensorShape')
   }
   const raw = (proto[info.field] ?? []) as ArrayLike<unknown>
   let values: unknown[] = Array.from(raw)
@@ -182,11 +202,14 @@ export function decodeTfTensor (proto: TensorProto): NDArray {
   // TensorFlow repeats the last value to fill the shape when fewer are given.
   if (values.length !== size) {
     if (values.length === 0 || values.length > size) throw badData(`data.tftensor has ${values.length} values for shape ${JSON.stringify(shape)}`)
+    if (size > MAX_IMPLIED_ELEMENTS) {
+      throw badData(`data.tftensor has ${values.length} values for shape ${JSON.stringify(shape)}: filling it would make more than ${MAX_IMPLIED_ELEMENTS} elements`)
+    }
     const last = values[values.length - 1]
     while (values.length < size) values.push(last)
   }
-  if (info.dtype === 'string' || info.dtype === 'bool') return new NDArray(values, shape, info.dtype)
-  return new NDArray(Float64Array.from(values as number[]), shape, info.dtype)
+  if (info.dtype === 'string' || info.dtype === 'bool') return checkImpliedSize(new NDArray(values, shape, info.dtype), 'data.tftensor.tensorShape')
+  return checkImpliedSize(new NDArray(Float64Array.from(values as number[]), shape, info.dtype), 'data.tftensor.tensorShape')
 }
 
 /** An NDArray as a TensorProto message form (tensorContent as bytes; the JSON codec prints base64). */

@@ -1,4 +1,261 @@
-/** JSON Schemas (PLACEHOLDER: the real schemas replace this). */
-export const seldonMessageSchema = { $id: 'SeldonMessage', type: 'object' } as const
-export const feedbackSchema = { $id: 'Feedback', type: 'object' } as const
-export const seldonMessageListSchema = { $id: 'SeldonMessageList' } as const
+/**
+ * JSON Schemas (draft-07) of the Seldon REST messages, as plain objects, and a helper turning
+ * validator errors into the `info` text of a 400.
+ *
+ * They describe what the reference accepts over REST, which is looser than the proto in places
+ * and stricter in others:
+ *
+ *   - a SeldonMessage request carries exactly one payload among data, binData, strData and
+ *     jsonData; customData is gRPC-only, so REST refuses it (alone or with another payload);
+ *   - unknown keys are ignored at every level of a request (the reference reads the keys it knows;
+ *     `{"data":{"foo":[1]}}` is answered with an empty ndarray), and `data` may carry several of
+ *     tensor/ndarray/tftensor (the first in that order wins), so neither is refused here;
+ *   - Feedback is parsed strictly by the reference (protobuf's json_format): unknown keys are
+ *     refused at every level and its messages may carry no payload (a `response` with just meta).
+ *
+ * Numbers: the reference accepts NaN and Infinity tokens, so compile with `strictNumbers: false`
+ * to let them through `type: number`. Integers beyond 2^53 parse to bigint and fail
+ * `type: number`/`integer`; numpy would take them, so a caller that must accept them should
+ * validate before converting or skip the numeric leaves.
+ */
+
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
+
+/**
+ * Standard base64, padded. Stricter than the reference's `b64decode`, which also skips characters
+ * outside the alphabet (line breaks...) and fails only on bad padding.
+ */
+const base64Pattern = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'
+
+const metricSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    type: { enum: ['COUNTER', 'GAUGE', 'TIMER'] },
+    value: { type: 'number' },
+    tags: stringMap,
+  },
+} as const
+
+const statusSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'integer' },
+    info: { type: 'string' },
+    reason: { type: 'string' },
+    // REST errors carry the integer 1, proto-JSON the enum name
+    status: { anyOf: [{ enum: ['SUCCESS', 'FAILURE'] }, { type: 'integer' }] },
+  },
+} as const
+
+const metaProperties = {
+  puid: { type: 'string' },
+  tags: { type: 'object' },
+  routing: { type: 'object', additionalProperties: { type: 'integer' } },
+  requestPath: stringMap,
+  metrics: { type: 'array', items: { $ref: '#/definitions/Metric' } },
+} as const
+
+const tensorProperties = {
+  shape: { type: 'array', items: { type: 'integer' } },
+  values: { type: 'array', items: { type: 'number' } },
+} as const
+
+const dataProperties = {
+  names: { type: 'array', items: { type: 'string' } },
+  tensor: { $ref: '#/definitions/Tensor' },
+  ndarray: { type: 'array' },
+  tftensor: { type: 'object' },
+} as const
+
+const messageProperties = {
+  status: { $ref: '#/definitions/Status' },
+  meta: { $ref: '#/definitions/Meta' },
+  data: { $ref: '#/definitions/DefaultData' },
+  binData: { type: 'string', pattern: base64Pattern },
+  strData: { type: 'string' },
+  jsonData: {},
+  customData: { type: 'object' },
+} as const
+
+const PAYLOADS = ['data', 'binData', 'strData', 'jsonData', 'customData'] as const
+
+/**
+ * `required`, with the keys also declared beside it for Ajv's strictest mode (as `{}`, not `true`:
+ * boolean schemas and `const` have no OpenAPI 3.0 spelling, and these schemas feed /seldon.json).
+ */
+const requires = (...keys: string[]): { type: 'object', required: string[], properties: Record<string, object> } =>
+  ({ type: 'object', required: keys, properties: Object.fromEntries(keys.map((k) => [k, {}])) })
+
+/** Matches when two payload keys are present: `not` of this keeps to at most one. */
+const twoPayloads = {
+  type: 'object',
+  anyOf: PAYLOADS.flatMap((a, i) => PAYLOADS.slice(i + 1).map((b) => requires(a, b))),
+}
+
+/** Named definitions, so that {@link schemaErrorInfo} recognises these rules and words their errors. */
+const payloadRules = {
+  SinglePayload: { type: 'object', not: twoPayloads },
+  RestPayload: {
+    type: 'object',
+    anyOf: ['data', 'binData', 'strData', 'jsonData'].map((key) => requires(key)),
+  },
+}
+
+/** The definitions shared by the request schemas (unknown keys ignored). */
+const requestDefinitions = {
+  Metric: metricSchema,
+  Status: statusSchema,
+  Meta: { type: 'object', properties: metaProperties },
+  Tensor: { type: 'object', properties: tensorProperties },
+  DefaultData: { type: 'object', properties: dataProperties },
+  ...payloadRules,
+  SeldonMessage: {
+    type: 'object',
+    properties: messageProperties,
+    allOf: [{ $ref: '#/definitions/SinglePayload' }, { $ref: '#/definitions/RestPayload' }],
+  },
+} as const
+
+/** A REST request to predict, transform-input/output or route. */
+export const seldonMessageSchema = {
+  $id: 'SeldonMessage',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  definitions: requestDefinitions,
+  $ref: '#/definitions/SeldonMessage',
+} as const
+
+/** The body of `/aggregate`: a bare array of messages (what the executor sends) or `{"seldonMessages": [...]}`. */
+export const seldonMessageListSchema = {
+  $id: 'SeldonMessageList',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  definitions: {
+    ...requestDefinitions,
+    Messages: { type: 'array', minItems: 1, items: { $ref: '#/definitions/SeldonMessage' } },
+  },
+  if: { type: 'array' },
+  then: { $ref: '#/definitions/Messages' },
+  else: {
+    type: 'object',
+    required: ['seldonMessages'],
+    properties: { seldonMessages: { $ref: '#/definitions/Messages' } },
+  },
+} as const
+
+/** Feedback's definitions: closed objects, payload optional (protobuf's strict JSON parse). */
+const feedbackDefinitions = {
+  Metric: { ...metricSchema, additionalProperties: false },
+  Status: { ...statusSchema, additionalProperties: false },
+  Meta: { type: 'object', properties: metaProperties, additionalProperties: false },
+  Tensor: { type: 'object', properties: tensorProperties, additionalProperties: false },
+  DefaultData: { type: 'object', properties: dataProperties, additionalProperties: false },
+  SinglePayload: payloadRules.SinglePayload,
+  SeldonMessage: {
+    type: 'object',
+    properties: messageProperties,
+    additionalProperties: false,
+    allOf: [{ $ref: '#/definitions/SinglePayload' }],
+  },
+} as const
+
+/** The body of `/send-feedback`. */
+export const feedbackSchema = {
+  $id: 'Feedback',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  definitions: feedbackDefinitions,
+  type: 'object',
+  properties: {
+    request: { $ref: '#/definitions/SeldonMessage' },
+    response: { $ref: '#/definitions/SeldonMessage' },
+    truth: { $ref: '#/definitions/SeldonMessage' },
+    reward: { type: 'number' },
+  },
+  additionalProperties: false,
+} as const
+
+/** The error body every REST error answers with: `{"status":{"code":-1,"info":...,"reason":...,"status":1}}`. */
+export const seldonErrorEnvelopeSchema = {
+  $id: 'SeldonErrorEnvelope',
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  required: ['status'],
+  additionalProperties: false,
+  properties: {
+    status: {
+      type: 'object',
+      required: ['code', 'info', 'reason', 'status'],
+      additionalProperties: false,
+      properties: {
+        code: { enum: [-1] },
+        info: { type: 'string' },
+        reason: { type: 'string' },
+        status: { enum: [1] },
+      },
+    },
+  },
+} as const
+
+/** The part of a validator error (Ajv's ErrorObject) that {@link schemaErrorInfo} reads. */
+export interface SchemaError {
+  keyword: string
+  /** JSON Pointer of the offending value, e.g. `/data/tensor/shape/1`. */
+  instancePath: string
+  /** Where in the schema, e.g. `#/definitions/Tensor/properties/shape/items/type`. */
+  schemaPath: string
+  params: Record<string, unknown>
+  message?: string
+}
+
+/**
+ * The `info` text for a failed validation, naming the offending field as a JS path:
+ * `data.tensor.shape[1] must be integer`, `meta.metrics[0].type must be one of COUNTER, GAUGE, TIMER`,
+ * `request must have one of data, binData, strData, jsonData`. Several errors are joined with `; `
+ * (Ajv reports several only with `allErrors`).
+ */
+export function schemaErrorInfo (errors: readonly SchemaError[] | null | undefined): string {
+  if (errors == null || errors.length === 0) return 'request is invalid'
+  // A failed anyOf/oneOf also reports each failed branch; the combinator's own error says it
+  // better. `if` errors only repeat that a `then`/`else` branch failed.
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+  const isBranchError = (e: SchemaError): boolean => combinators.some((c) =>
+    c !== e && c.instancePath === e.instancePath && e.schemaPath.startsWith(c.schemaPath + '/'))
+  const texts: string[] = []
+  for (const e of errors) {
+    if (e.keyword === 'if' || isBranchError(e)) continue
+    const text = describe(e)
+    if (!texts.includes(text)) texts.push(text)
+  }
+  return texts.join('; ')
+}
+
+function describe (e: SchemaError): string {
+  const at = jsPath(e.instancePath)
+  const subject = at === '' ? 'request' : at
+  const field = (name: unknown): string => (at === '' ? String(name) : `${at}.${String(name)}`)
+  if (e.schemaPath.endsWith('/SinglePayload/not')) return `${subject} must have only one of data, binData, strData, jsonData, customData`
+  // customData is not in the list: REST refuses it (gRPC only)
+  if (e.schemaPath.endsWith('/RestPayload/anyOf')) return `${subject} must have one of data, binData, strData, jsonData`
+  if (e.schemaPath.endsWith('/Status/properties/status/anyOf')) return `${subject} must be SUCCESS, FAILURE or an integer`
+  switch (e.keyword) {
+    case 'required': return `${field(e.params.missingProperty)} is required`
+    case 'additionalProperties': return `${field(e.params.additionalProperty)} is not allowed`
+    case 'enum': return `${subject} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`
+    case 'type': return `${subject} must be ${String(e.params.type)}`
+    case 'pattern': return `${subject} must be ${at.endsWith('binData') ? 'base64' : `a string matching ${String(e.params.pattern)}`}`
+    case 'minItems': return `${subject} must not be empty`
+    default: return `${subject} ${e.message ?? 'is invalid'}`
+  }
+}
+
+/** `/data/tensor/shape/1` → `data.tensor.shape[1]`. */
+function jsPath (pointer: string): string {
+  if (pointer === '') return ''
+  let out = ''
+  for (const raw of pointer.slice(1).split('/')) {
+    const part = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    if (/^(?:0|[1-9]\d*)$/.test(part)) out += `[${part}]`
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out === '' ? part : `.${part}`
+    else out += `[${JSON.stringify(part)}]`
+  }
+  return out
+}
