@@ -30,11 +30,14 @@ function isObject (value: unknown): value is Record<string, unknown> {
  * Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key),
  * carrying the JSON float marks along so a request tag `1.0` still prints as `1.0`.
  */
-function assignOwn (target: Record<string, unknown>, source: unknown): void {
+function assignOwn (target: Record<string, unknown>, source: unknown, floatKeys?: Set<string>): void {
   if (!isObject(source)) return
   for (const key of Object.keys(source)) {
     Object.defineProperty(target, key, { value: source[key], writable: true, enumerable: true, configurable: true })
-    if (typeof source[key] === 'number' && isMarkedFloat(source, key)) markFloat(target, key)
+    if (floatKeys === undefined) continue
+    // The last writer of a key decides whether it prints as a float.
+    if (typeof source[key] === 'number' && isMarkedFloat(source, key)) floatKeys.add(key)
+    else floatKeys.delete(key)
   }
 }
 
@@ -43,19 +46,21 @@ export function mergeMeta (input: MetaMergeInput): Meta {
   if (typeof input.puid === 'string' && input.puid !== '') meta.puid = input.puid
 
   const tags: Record<string, JsonValue> = {}
+  const floatTags = new Set<string>()
   const requestPath: Record<string, string> = {}
   const metrics: Metric[] = []
   assignOwn(requestPath, input.unitRequestPath)
   if (input.mergeRequest) {
     for (const m of input.requestMetas) {
       if (!isObject(m)) continue
-      assignOwn(tags, m.tags)
+      assignOwn(tags, m.tags, floatTags)
       assignOwn(requestPath, m.requestPath)
       if (Array.isArray(m.metrics)) metrics.push(...m.metrics)
     }
   }
-  assignOwn(tags, input.userTags)
-  assignOwn(tags, input.runtimeTags)
+  assignOwn(tags, input.userTags, floatTags)
+  assignOwn(tags, input.runtimeTags, floatTags)
+  for (const key of floatTags) markFloat(tags, key)
   if (input.customMetrics !== undefined) metrics.push(...input.customMetrics)
 
   if (Object.keys(tags).length > 0) meta.tags = tags

@@ -3,7 +3,7 @@ import {
   decodeBytes, decodePayload, decodeTfTensor, encodeResult, encodeTfTensor, floatNested
 } from '../src/payload.js'
 import { NDArray } from '../src/ndarray.js'
-import { JsonFloat, stringifyJson } from '../src/json.js'
+import { JsonFloat, parseJson, stringifyJson } from '../src/json.js'
 import { mergeMeta } from '../src/meta.js'
 import {
   SeldonError, SeldonMicroserviceError, errorEnvelope, errorEnvelopeText, errorStatus, isSeldonError,
@@ -194,4 +194,10 @@ t.test('errors: envelope, status, user error', async t => {
   t.equal(new InternalError('x').reason, 'MICROSERVICE_INTERNAL_ERROR')
   t.same(errorEnvelope({ statusCode: 400, reason: 'R', info: 'i' }), { status: { code: -1, info: 'i', reason: 'R', status: 1 } })
   t.equal(errorEnvelopeText({ statusCode: 400, reason: 'R', info: 'é' }), '{"status":{"code":-1,"info":"\\u00e9","reason":"R","status":1}}\n')
+})
+
+t.test('mergeMeta keeps a request tag written as a float, unless a later source replaces it', async t => {
+  const request = parseJson('{"tags":{"x":1.0,"y":2.0,"n":1}}') as { tags: Record<string, number> }
+  const merged = mergeMeta({ requestMetas: [request], mergeRequest: true, userTags: { y: 2 } })
+  t.equal(stringifyJson(merged), '{"tags":{"n":1,"x":1.0,"y":2}}')
 })
