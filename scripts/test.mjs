@@ -28,6 +28,13 @@ function workspaceDirs () {
   return dirs.filter(d => existsSync(join(d, 'package.json')))
 }
 
+// The iris browser test drives Debian's Chromium; on a fresh machine (root, apt) install it first so
+// the README's test command stays true there too.
+if (!existsSync('/usr/bin/chromium') && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+  process.stdout.write('Installing Debian chromium for the browser test...\n')
+  await run('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation'], root)
+}
+
 let passed = 0
 let failed = 0
 const problems = []

@@ -3,6 +3,7 @@
  * guaranteed teardown (the whole process group is killed), bounded waits, plain HTTP requests.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { freePorts, type TeardownHost } from '../src/testing.js'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
@@ -15,19 +16,7 @@ export const repoRoot = path.resolve(packageDir, '..', '..')
 /** The installed command's target (the committed shim running dist/cli.js). */
 export const cliBin = path.join(packageDir, 'bin', 'seldon-microservice.mjs')
 
-interface TeardownHost { teardown: (fn: () => void | Promise<void>) => void }
-
-/** `n` distinct free ports: listen on port 0 (all at once, so they differ), note, close. */
-export async function freePorts (n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })))
-  const ports = servers.map(s => (s.address() as net.AddressInfo).port)
-  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))))
-  return ports
-}
+export { freePorts }
 
 export interface Cli {
   child: ChildProcess
