@@ -9,7 +9,9 @@ import {
   type sendUnaryData, type ServerOptions, type ServerUnaryCall, type UntypedServiceImplementation
 } from '@grpc/grpc-js'
 import type { SeldonRuntime } from '@fastify-seldon/core'
-import { encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata } from '@fastify-seldon/protocol'
+import {
+  OverloadedError, TimeoutError, encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata
+} from '@fastify-seldon/protocol'
 import { addReflection } from './reflection.js'
 import {
   DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, serverMethodDefinition,
@@ -48,6 +50,16 @@ export interface GrpcServerOptions {
   shutdownTimeout?: number
   /** Extra grpc-js server options (channel arguments), applied under the ones above. */
   serverOptions?: ServerOptions
+  /**
+   * Server-side time limit of a call (ms; 0 or absent: none, the client's deadline only). Past it
+   * the call answers DEADLINE_EXCEEDED (REST's 504), whatever the component is still doing.
+   */
+  callTimeout?: number
+  /**
+   * Load shedding: when it returns true a call is refused at once with UNAVAILABLE (REST's 503),
+   * e.g. `() => app.isUnderPressure()` from @fastify/under-pressure.
+   */
+  isOverloaded?: () => boolean
 }
 
 export interface SeldonGrpcServer {
@@ -96,12 +108,24 @@ function dispatcher (runtime: SeldonRuntime): Record<Operation, (request: any) =
   }
 }
 
+/** The answer, or a TimeoutError after `ms` (0: no limit); the timer never keeps the process alive. */
+function withTimeout<T> (answer: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return answer
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms)
+    timer.unref()
+  })
+  return Promise.race([answer, limit]).finally(() => clearTimeout(timer))
+}
+
 export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOptions = {}): SeldonGrpcServer {
   const host = options.host ?? '0.0.0.0'
   const maxReceive = options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
   const maxSend = options.maxSendMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
   const shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
-  const { onCall, errorMapper } = options
+  const { onCall, errorMapper, isOverloaded } = options
+  const callTimeout = options.callTimeout ?? 0
 
   const server = new Server({
     ...options.serverOptions,
@@ -139,8 +163,12 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
         fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, metadata))
         return
       }
+      if (isOverloaded?.() === true) {
+        fail(new OverloadedError())
+        return
+      }
       // Every operation is async: whatever it throws arrives as a rejection.
-      operation(request).then(bytes => {
+      withTimeout(operation(request), callTimeout).then(bytes => {
         if (maxSend !== -1 && bytes.byteLength > maxSend) {
           fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
           return

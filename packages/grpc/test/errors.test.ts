@@ -281,3 +281,29 @@ t.test('a mapper giving invalid metadata cannot hang or crash a call: INTERNAL',
   const ok = await call(server.client, 'Model', 'Predict', { data: { ndarray: [[1]] } })
   t.equal(ok.error, undefined)
 })
+
+t.test('callTimeout: a call past the server-side limit answers DEADLINE_EXCEEDED, others are served', async t => {
+  const never = { predict: () => new Promise(() => {}), transformInput: (X: unknown) => X }
+  const running = await serve(never, { callTimeout: 100 })
+  t.teardown(() => running.close())
+  const started = Date.now()
+  const stuck = await call(running.client, 'Model', 'Predict', { strData: 'x' })
+  t.equal(stuck.error?.code, Status.DEADLINE_EXCEEDED)
+  t.equal(stuck.error?.details, 'Request timed out after 100 ms')
+  t.same(stuck.error?.metadata.get('seldon-http-status'), ['504'])
+  t.ok(Date.now() - started < 3000, 'cut by the server, not the client deadline')
+  const fine = await call(running.client, 'Transformer', 'TransformInput', { strData: 'y' })
+  t.equal(fine.message?.strData, 'y')
+})
+
+t.test('isOverloaded: calls are shed with UNAVAILABLE while it says so', async t => {
+  let overloaded = true
+  const running = await serve(new IdentityModel(), { isOverloaded: () => overloaded })
+  t.teardown(() => running.close())
+  const shed = await call(running.client, 'Model', 'Predict', { strData: 'x' })
+  t.equal(shed.error?.code, Status.UNAVAILABLE)
+  t.same(shed.error?.metadata.get('seldon-reason'), ['MICROSERVICE_OVERLOADED'])
+  overloaded = false
+  const served = await call(running.client, 'Model', 'Predict', { strData: 'x' })
+  t.equal(served.message?.strData, 'x')
+})
