@@ -17,7 +17,7 @@ export interface SeldonComponentOptions extends SeldonPluginOptions {
 }
 
 const plugin: FastifyPluginAsync<SeldonComponentOptions> = async function seldonComponent (instance, opts) {
-  await mountSeldon(instance, { ...opts, endpoints: ALL_ENDPOINTS, corsDefault: true })
+  await mountSeldon(instance, { ...opts, endpoints: ALL_ENDPOINTS, corsDefault: true, docsDefault: true })
 }
 
 export const seldonComponent = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/component', encapsulate: true })

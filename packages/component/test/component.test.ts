@@ -58,3 +58,23 @@ t.test('cors: false, and a component that is not an object', async t => {
   bad.register(seldonComponent, { component: 'nope' as never })
   await t.rejects(bad.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT' })
 })
+
+t.test('Swagger UI at /docs by default; docs: false and SELDON_DOCS=false remove it', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(seldonComponent, { component: new Everything(), env: {}, prefix: '/unit' })
+  const page = await app.inject('/unit/docs')
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /Swagger UI/)
+  const doc = (await app.inject('/unit/docs/json')).json() as { paths: Record<string, unknown> }
+  t.ok(doc.paths['/unit/api/v1.0/predictions'], 'the paths carry the prefix')
+  t.same(doc, (await app.inject('/unit/seldon.json')).json(), 'the same document as /seldon.json')
+
+  for (const options of [{ docs: false, env: {} }, { env: { SELDON_DOCS: 'false' } }]) {
+    const off = Fastify()
+    t.teardown(() => off.close())
+    await off.register(seldonComponent, { component: new Everything(), ...options })
+    t.equal((await off.inject('/docs')).statusCode, 404, JSON.stringify(options))
+    t.equal((await off.inject('/seldon.json')).statusCode, 200, '/seldon.json stays')
+  }
+})

@@ -84,3 +84,38 @@ export async function callUser (fn: AnyFn, args: unknown[]): Promise<unknown> {
     throw err
   }
 }
+
+/** A value with a callable `then` (what `await` would adopt). */
+export function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+}
+
+function notImplementedOrThrow (err: unknown): unknown {
+  if (err instanceof NotImplementedError) return NOT_IMPLEMENTED
+  throw err
+}
+
+/**
+ * {@link callUser} without the promise when the method is synchronous: a plain result comes back
+ * as is, on the same tick; a thenable result comes back as a promise of the settled value. Either
+ * way NotImplementedError (thrown or rejected) becomes NOT_IMPLEMENTED and other errors propagate
+ * (thrown for a synchronous method, rejected for an asynchronous one).
+ */
+export function invokeUser (fn: AnyFn, args: unknown[]): unknown {
+  let value: unknown
+  try {
+    value = fn(...args)
+  } catch (err) {
+    return notImplementedOrThrow(err)
+  }
+  return isThenable(value) ? Promise.resolve(value).then(undefined, notImplementedOrThrow) : value
+}
+
+/**
+ * `next(value)` now when `value` is plain, or once it settles when it is a thenable: a step of a
+ * dispatch that stays synchronous while every user method it calls is.
+ */
+export function andThen<T, R> (value: T | PromiseLike<T>, next: (settled: T) => R | Promise<R>): R | Promise<R> {
+  return isThenable(value) ? Promise.resolve(value).then(next) : next(value as T)
+}

@@ -20,7 +20,7 @@ import {
   validateCustomMetrics, validateRequestMetrics, withMethodTag, type MethodTag, type MetricsRecorder
 } from './custom-metrics.js'
 import { buildMetadata } from './metadata.js'
-import { callUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
+import { andThen, callUser, invokeUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
 
 export interface RuntimeOptions {
   /** PREDICTIVE_UNIT_ID: the requestPath key, the feedback routing key ("0" when unset). */
@@ -191,26 +191,49 @@ export class SeldonRuntime {
     return { message: result === NOT_IMPLEMENTED ? '' : result, statusCode: 200, verbatim: true }
   }
 
-  private async transform (
+  /**
+   * The hot path of every predict: synchronous from the decoded payload to the answer while the
+   * user's methods are (no promise, no microtask per step), one promise at the end. An async
+   * method, or a raw method, takes the same steps through promises.
+   */
+  private transform (
     message: unknown, transport: Transport,
     raw: MethodTable['predictRaw'], high: MethodTable['predict'],
     method: MethodTag, whenAbsent: 'empty' | 'identity'
   ): Promise<Answer> {
-    this.assertReady()
-    if (raw !== undefined) {
-      const result = await callUser(raw, [message])
-      if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, method, method === 'predict' && transport === 'rest')
+    try {
+      this.assertReady()
+      if (raw !== undefined) return this.transformRaw(message, transport, raw, high, method, whenAbsent)
+      return settle(this.transformHigh(message, transport, high, method, whenAbsent))
+    } catch (err) {
+      return Promise.reject(err)
     }
+  }
+
+  private async transformRaw (
+    message: unknown, transport: Transport,
+    raw: NonNullable<MethodTable['predictRaw']>, high: MethodTable['predict'],
+    method: MethodTag, whenAbsent: 'empty' | 'identity'
+  ): Promise<Answer> {
+    const result = await callUser(raw, [message])
+    if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, method, method === 'predict' && transport === 'rest')
+    return await this.transformHigh(message, transport, high, method, whenAbsent)
+  }
+
+  private transformHigh (
+    message: unknown, transport: Transport, high: MethodTable['predict'],
+    method: MethodTag, whenAbsent: 'empty' | 'identity'
+  ): Answer | Promise<Answer> {
     const request = decodePayload(message, transport)
     const requestMeta = this.requestMeta(message, transport)
-    let result: unknown = NOT_IMPLEMENTED
-    if (high !== undefined) result = await callUser(high, [request.features, request.names, requestMeta])
-    if (result === NOT_IMPLEMENTED) result = whenAbsent === 'empty' ? [] : request.features
-    return this.respond(result, request, transport, method, {
-      requestMetas: [(message as SeldonMessage).meta],
-      mergeRequest: true,
-      puid: (message as SeldonMessage).meta?.puid
-    })
+    const result = high !== undefined ? invokeUser(high, [request.features, request.names, requestMeta]) : NOT_IMPLEMENTED
+    return andThen(result, value => this.respond(
+      value === NOT_IMPLEMENTED ? (whenAbsent === 'empty' ? [] : request.features) : value,
+      request, transport, method, {
+        requestMetas: [(message as SeldonMessage).meta],
+        mergeRequest: true,
+        puid: (message as SeldonMessage).meta?.puid
+      }))
   }
 
   // ── route ─────────────────────────────────────────────────────────────────────────────────
@@ -376,12 +399,16 @@ export class SeldonRuntime {
     return { message: result, statusCode, verbatim: true }
   }
 
-  /** Unwrap, record metrics, encode the result, merge meta: the response message. */
-  private async respond (
+  /**
+   * Unwrap, record metrics, encode the result, merge meta: the response message. The component's
+   * metrics(), tags() and classNames() are called in that order, each after the previous one has
+   * settled; the whole stays synchronous while they are.
+   */
+  private respond (
     result: unknown, request: Pick<DecodedPayload, 'kind' | 'dataKind'> | undefined, transport: Transport,
     method: MethodTag, metaInput: { requestMetas: Array<Meta | undefined>, mergeRequest: boolean, puid?: string | undefined },
     protoJson = false
-  ): Promise<Answer> {
+  ): Answer | Promise<Answer> {
     let data = result
     let runtimeTags: Record<string, JsonValue> | undefined
     let customMetrics: Metric[] = []
@@ -395,51 +422,64 @@ export class SeldonRuntime {
       }
     }
     const { metrics, tags } = this.methods
-    if (metrics !== undefined) {
-      const value = await callUser(metrics, [])
+    const encode = (userTags: Record<string, JsonValue> | undefined, classNames: string[] | undefined): Answer => {
+      const options: EncodeOptions = { request, transport, classNames: () => classNames, protoJson }
+      const payload = encodeResult(data, options)
+      const shownMetrics = this.includeMetrics ? customMetrics : undefined
+      // Nothing to merge (no request meta, tags, metrics, puid or unit id): mergeMeta would give {}.
+      const meta: Meta = metaInput.puid === undefined && userTags === undefined && runtimeTags === undefined &&
+        (shownMetrics === undefined || shownMetrics.length === 0) && this.unitRequestPath === undefined &&
+        (!metaInput.mergeRequest || metaInput.requestMetas.every(m => m === undefined))
+        ? {}
+        : mergeMeta({
+          requestMetas: metaInput.requestMetas,
+          mergeRequest: metaInput.mergeRequest,
+          puid: metaInput.puid,
+          userTags,
+          runtimeTags,
+          customMetrics: shownMetrics,
+          unitRequestPath: this.unitRequestPath
+        })
+      if (protoJson) {
+        if (meta.tags !== undefined) meta.tags = floatNested(meta.tags) as Record<string, JsonValue>
+        if (meta.metrics !== undefined) meta.metrics = meta.metrics.map(protoMetric)
+        if (payload.jsonData !== undefined) payload.jsonData = floatNested(payload.jsonData) as JsonValue
+      }
+      payload.meta = meta
+      return { message: payload, statusCode: 200 }
+    }
+    const withClassNames = (userTags: Record<string, JsonValue> | undefined): Answer | Promise<Answer> => {
+      if (resultDims(data) <= 1) return encode(userTags, undefined)
+      return andThen(this.classNames(), classNames => encode(userTags, classNames))
+    }
+    // The common component has neither metrics() nor tags(): no step to wait for.
+    if (metrics === undefined && tags === undefined) return withClassNames(undefined)
+    const afterMetrics = (value: unknown): Answer | Promise<Answer> => {
       if (value !== NOT_IMPLEMENTED) {
         const userMetrics = withMethodTag(validateCustomMetrics(value), method)
         this.metricsRecorder?.record(userMetrics, method)
         customMetrics = [...userMetrics, ...customMetrics]
       }
+      return andThen(tags !== undefined ? invokeUser(tags, []) : NOT_IMPLEMENTED, afterTags)
     }
-    let userTags: Record<string, JsonValue> | undefined
-    if (tags !== undefined) {
-      const value = await callUser(tags, [])
-      if (value !== NOT_IMPLEMENTED && isPlainObject(value)) userTags = value as Record<string, JsonValue>
-    }
-
-    let classNames: string[] | undefined
-    if (resultDims(data) > 1) classNames = await this.classNames()
-    const options: EncodeOptions = { request, transport, classNames: () => classNames, protoJson }
-    const payload = encodeResult(data, options)
-    const meta = mergeMeta({
-      requestMetas: metaInput.requestMetas,
-      mergeRequest: metaInput.mergeRequest,
-      puid: metaInput.puid,
-      userTags,
-      runtimeTags,
-      customMetrics: this.includeMetrics ? customMetrics : undefined,
-      unitRequestPath: this.unitRequestPath
-    })
-    if (protoJson) {
-      if (meta.tags !== undefined) meta.tags = floatNested(meta.tags) as Record<string, JsonValue>
-      if (meta.metrics !== undefined) meta.metrics = meta.metrics.map(protoMetric)
-      if (payload.jsonData !== undefined) payload.jsonData = floatNested(payload.jsonData) as JsonValue
-    }
-    payload.meta = meta
-    return { message: payload, statusCode: 200 }
+    const afterTags = (value: unknown): Answer | Promise<Answer> =>
+      withClassNames(value !== NOT_IMPLEMENTED && isPlainObject(value) ? value as Record<string, JsonValue> : undefined)
+    return andThen(metrics !== undefined ? invokeUser(metrics, []) : NOT_IMPLEMENTED, afterMetrics)
   }
 
-  private async classNames (): Promise<string[] | undefined> {
+  /** The class names for a result of 2 dimensions and up (a promise only for an async classNames()). */
+  private classNames (): string[] | undefined | Promise<string[] | undefined> {
     const { classNames, classNamesList } = this.methods
     if (classNames !== undefined) {
-      const value = await callUser(classNames, [])
-      if (value !== NOT_IMPLEMENTED && Array.isArray(value)) return value.map(String)
-      return undefined
+      return andThen(invokeUser(classNames, []), value => value !== NOT_IMPLEMENTED && Array.isArray(value) ? value.map(String) : undefined)
     }
     return classNamesList
   }
+}
+
+/** A dispatch's answer as the promise the endpoints return (one promise, made at the end). */
+function settle (answer: Answer | Promise<Answer>): Promise<Answer> {
+  return answer instanceof Promise ? answer : Promise.resolve(answer)
 }
 
 /** A request message's payload kind, for mirroring (feedback encodes relative to its request). */

@@ -132,7 +132,8 @@ export const USAGE = [
     }),
   '',
   'Also read: PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, SELDON_DEPLOYMENT_ID, PREDICTOR_ID, PREDICTOR_LABELS,',
-  'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED.',
+  'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED,',
+  'SELDON_OPENAPI (false: no /seldon.json), SELDON_DOCS (false: no Swagger UI at /docs).',
   'Accepted and ignored (reference compatibility): --persistence --threads --grpc-threads --max-requests',
   '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --tracing --access-log.'
 ].join('\n')

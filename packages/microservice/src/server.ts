@@ -13,13 +13,17 @@
  * `--help`) start without loading the REST and gRPC stacks.
  */
 import cluster from 'node:cluster'
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { SeldonComponent } from '@fastify-seldon/core'
 import {
   createClusterAggregator, createSeldonMetrics, deploymentLabelsFromEnv, registerWorkerRegistry, seldonMetrics,
   startMetricsServer, type SeldonMetrics
 } from '@fastify-seldon/metrics'
 import { errorEnvelopeText, errorStatus, OverloadedError, TimeoutError } from '@fastify-seldon/protocol'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, {
+  LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
+} from 'fastify'
 import { pino } from 'pino'
 import type { MicroserviceConfig } from './options.js'
 
@@ -47,6 +51,34 @@ const RETRY_AFTER_SECONDS = 10
 const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
 
 /**
+ * Requests Fastify refuses before any route (or any parser) runs still get the Seldon envelope:
+ * an undecodable URL (`GET /%`) through `frameworkErrors`, a malformed HTTP request (bad request
+ * line or headers, headers too large, the socket's request timeout) through `clientErrorHandler`,
+ * which writes on the socket itself (there is no request to reply to) and closes it.
+ */
+function frameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400
+  request.log.info(`${error.code}: ${error.message}`)
+  void reply.code(statusCode).header('content-type', 'application/json')
+    .send(Buffer.from(errorEnvelopeText({ statusCode, reason: statusCode >= 500 ? 'MICROSERVICE_INTERNAL_ERROR' : 'MICROSERVICE_BAD_DATA', info: error.message }), 'utf8'))
+}
+
+function clientError (error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [statusCode, info] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+    ? [408, 'Request Timeout: the request was not received in time']
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large']
+      : [400, 'Bad Request: malformed HTTP request']
+  const body = errorEnvelopeText({ statusCode, reason: 'MICROSERVICE_BAD_DATA', info })
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ''}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Content-Type: application/json\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
+}
+
+/**
  * The metrics of one worker, created before the component is even imported: a cluster worker
  * answers the primary's scrapes from the start, so a slow load() never stalls the metrics port.
  */
@@ -63,6 +95,11 @@ export async function buildServer (component: object, config: ServerConfig, opti
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: config.bodyLimit,
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
+    // An HTTP/1.1 request without Host is served, as gunicorn serves it (Node's own refusal is a
+    // bare 400 without the envelope; nothing here depends on Host).
+    http: { requireHostHeader: false },
     // Access logs only at DEBUG (gunicorn's access log is off by default too).
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
   })

@@ -262,7 +262,6 @@ function parseValue (): JsonValue {
 
 function parseArray (): JsonValue[] {
   if (++depth > MAX_JSON_DEPTH) fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`, pos)
-  const open = pos
   pos++
   skipWhitespace()
   const first = pos
@@ -287,7 +286,7 @@ function parseArray (): JsonValue[] {
       arr.push(n)
       if (numbers === NUMBER_RUN_PROBE && arr.length === NUMBER_RUN_PROBE) {
         // A long run of numbers so far: try the batch path for the whole array.
-        const run = parseNumberRun(open, first)
+        const run = parseNumberRun(first)
         if (run !== undefined) { depth--; return run }
       }
     } else {
@@ -325,103 +324,108 @@ function integralIndices (arr: readonly unknown[]): number[] {
  */
 const NUMBER_RUN_PROBE = 16
 
-// A whole flat array of float literals, or of integers short enough to be exact doubles (at most
-// 15 digits, so no bigint), up to and including its `]`. One sticky regex per array, not per
-// token; tokens are comma-separated, so a failed match backtracks linearly.
-const JSON_WS = '[ \\t\\n\\r]*'
-const FLOAT_LITERAL = '-?(?:0|[1-9]\\d*)(?:\\.\\d+(?:[eE][-+]?\\d+)?|[eE][-+]?\\d+)'
-const SHORT_INT_LITERAL = '-?(?:0|[1-9]\\d{0,14})'
-const FLOAT_RUN = new RegExp(`${FLOAT_LITERAL}(?:${JSON_WS},${JSON_WS}${FLOAT_LITERAL})*${JSON_WS}\\]`, 'y')
-const INT_RUN = new RegExp(`${SHORT_INT_LITERAL}(?:${JSON_WS},${JSON_WS}${SHORT_INT_LITERAL})*${JSON_WS}\\]`, 'y')
-
 /**
  * The fast path for the bulk of Seldon payloads, a long flat array of JSON numbers (a tensor's
- * `values`, an ndarray row): validate it as a whole, then let the engine's native JSON.parse
- * convert the validated slice, a batch version of the `Number(slice)` fallback giving the same
- * correctly rounded doubles. Float marks come from the validation (all floats, no floats, or the
- * positions a scan of a mixed run records). `open` is the array's `[`, `first` its first element.
+ * `values`, an ndarray row): one pass over the text from the array's first element at `first` up
+ * to and including its `]`, converting as it validates. A number of at most 15 digits and no
+ * exponent is an exact integer significand scaled by an exact power of ten, one correctly rounded
+ * operation (Clinger's fast path: the double JSON.parse gives); anything longer or with an
+ * exponent goes through `Number()` of its slice, which JSON.parse matches too. Float marks come
+ * from the same pass (all floats, no floats, or the integral-valued float literals of a mixed
+ * run). Measured on 100,000 values this is about twice as fast as validating with a regex and
+ * converting with a native JSON.parse of the slice (the previous way), and as fast on mixed runs.
  * Returns undefined, with `pos` unchanged, for anything else (a non-number element, NaN/Infinity,
  * an integer that may need a bigint, a syntax error): the element-wise path then carries on and
  * reports errors at the right place.
  */
-function parseNumberRun (open: number, first: number): number[] | undefined {
-  let end: number
-  let allFloat = false
-  let floatIndices: number[] | undefined
-  FLOAT_RUN.lastIndex = first
-  if (FLOAT_RUN.test(src)) {
-    end = FLOAT_RUN.lastIndex
-    allFloat = true
-  } else {
-    INT_RUN.lastIndex = first
-    if (INT_RUN.test(src)) {
-      end = INT_RUN.lastIndex
-    } else {
-      floatIndices = []
-      end = scanMixedNumberRun(first, floatIndices)
-      if (end < 0) return undefined
-    }
-  }
-  const arr = JSON.parse(src.slice(open, end)) as number[]
-  pos = end
-  if (allFloat) {
-    FloatMarkSlot.set(arr, true)
-  } else if (floatIndices !== undefined) {
-    const integral = new Set<number>()
-    for (let i = 0; i < floatIndices.length; i++) {
-      const at = floatIndices[i] as number
-      if ((arr[at] as number) % 1 === 0) integral.add(at)
-    }
-    FloatMarkSlot.set(arr, integral)
-  }
-  return arr
-}
+/** Where parseNumberRun collects values: kept between calls, up to this many elements. */
+const MAX_RUN_SCRATCH = 1 << 20
+let runScratch = new Float64Array(1024)
 
-/**
- * Validate a flat array of numbers mixing ints and floats from its first element at `first`,
- * collecting the indices of float literals. Returns the offset just past its `]`, or -1 when it
- * is anything else.
- */
-function scanMixedNumberRun (first: number, floatIndices: number[]): number {
+function parseNumberRun (first: number): number[] | undefined {
   const s = src
   let p = first
-  let count = 0
+  let values = runScratch
+  let n = 0
+  let floats = 0
+  /** Indices of float literals with an integral value (`2.0`), the ones a mixed run must mark. */
+  let integral: number[] | undefined
   for (;;) {
+    const start = p
     let c = s.charCodeAt(p)
-    if (c === 45) c = s.charCodeAt(++p)
+    const negative = c === 45
+    if (negative) c = s.charCodeAt(++p)
+    let mantissa = 0
+    let digits = 0
     if (c === 48) {
       c = s.charCodeAt(++p)
+      digits = 1
     } else if (c >= 49 && c <= 57) {
-      const digitsStart = p
-      do c = s.charCodeAt(++p); while (c >= 48 && c <= 57)
-      if (p - digitsStart > 15 && c !== 46 && c !== 101 && c !== 69) return -1 // maybe a bigint
+      do {
+        mantissa = mantissa * 10 + (c - 48)
+        digits++
+        c = s.charCodeAt(++p)
+      } while (c >= 48 && c <= 57)
     } else {
-      return -1
+      return undefined
     }
     let isFloat = false
+    let scale = 0
     if (c === 46) {
       c = s.charCodeAt(++p)
-      if (!(c >= 48 && c <= 57)) return -1
-      do c = s.charCodeAt(++p); while (c >= 48 && c <= 57)
+      if (!(c >= 48 && c <= 57)) return undefined
+      do {
+        mantissa = mantissa * 10 + (c - 48)
+        digits++
+        scale++
+        c = s.charCodeAt(++p)
+      } while (c >= 48 && c <= 57)
       isFloat = true
     }
+    let value: number
     if (c === 101 || c === 69) {
       c = s.charCodeAt(++p)
       if (c === 43 || c === 45) c = s.charCodeAt(++p)
-      if (!(c >= 48 && c <= 57)) return -1
+      if (!(c >= 48 && c <= 57)) return undefined
       do c = s.charCodeAt(++p); while (c >= 48 && c <= 57)
       isFloat = true
+      value = Number(s.slice(start, p))
+    } else if (digits <= 15) {
+      // below 10^15 the significand is exact, and so is 10^scale (scale <= 15 <= 22)
+      value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number)
+      if (negative) value = -value
+    } else if (isFloat) {
+      value = Number(s.slice(start, p))
+    } else {
+      return undefined // maybe a bigint
     }
-    if (isFloat) floatIndices.push(count)
-    count++
+    if (isFloat) {
+      floats++
+      if (value % 1 === 0) (integral ??= []).push(n)
+    }
+    if (n === values.length) {
+      const grown = new Float64Array(n * 2)
+      grown.set(values)
+      values = grown
+      if (n * 2 <= MAX_RUN_SCRATCH) runScratch = grown
+    }
+    values[n++] = value
     while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p)
     if (c === 44) {
       c = s.charCodeAt(++p)
       while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++p)
       continue
     }
-    return c === 93 ? p + 1 : -1
+    if (c !== 93) return undefined
+    pos = p + 1
+    break
   }
+  // Collected in a typed array then copied once: cheaper than growing a JS array element by element.
+  const arr = new Array<number>(n)
+  for (let i = 0; i < n; i++) arr[i] = values[i] as number
+  if (floats === n) FloatMarkSlot.set(arr, true)
+  else if (floats !== 0) FloatMarkSlot.set(arr, new Set(integral))
+  return arr
 }
 
 function parseObject (): { [key: string]: JsonValue } {
@@ -733,9 +737,22 @@ const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 1
  * `\u00xx` (lowercase hex; astral characters come out as their surrogate pair). `/` is not escaped.
  */
 export function quoteJsonString (s: string): string {
+  if (s.length <= SHORT_KEY) {
+    // keys and names (`data`, `t:0`): a loop beats the regex's fixed cost on a few characters
+    let plain = true
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      if (c < 32 || c === 34 || c === 92 || c >= 127) { plain = false; break }
+    }
+    if (plain) return '"' + s + '"'
+    return escapeShortString(s)
+  }
   if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"'
   return s.length < LONG_STRING ? escapeShortString(s) : escapeLongString(s)
 }
+
+/** Up to this length quoteJsonString checks characters in a loop rather than with NEEDS_ESCAPE. */
+const SHORT_KEY = 16
 
 /** From this length on, escapes are written as bytes into a buffer rather than concatenated. */
 const LONG_STRING = 256
@@ -843,6 +860,11 @@ function encodeValue (v: unknown, key: string | number): string | undefined {
 }
 
 function encodeOtherObject (v: object, key: string | number, callToJSON = true): string | undefined {
+  // A plain object (the message envelopes) skips the class checks below: none of them can match.
+  const proto = Object.getPrototypeOf(v)
+  if ((proto === Object.prototype || proto === null) && (!callToJSON || typeof (v as { toJSON?: unknown }).toJSON !== 'function')) {
+    return encodeObject(v)
+  }
   if (v instanceof JsonFloat) return formatFloat(v.valueOf())
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return encodeTypedArray(v as TypedArray)
   if (v instanceof NDArray) return encodeNDArray(v)
@@ -913,10 +935,29 @@ const ASTRAL_OR_HIGH_BMP = /[\ud800-\uffff]/
  * pair meets U+E000..U+FFFF, so the slower comparison only runs when such a character is there.
  */
 function sortKeys (keys: string[]): void {
-  keys.sort()
-  for (let i = 0; i < keys.length; i++) {
-    if (ASTRAL_OR_HIGH_BMP.test(keys[i] as string)) { keys.sort(compareCodePoints); return }
+  const n = keys.length
+  if (n <= 8) {
+    // The few keys of a message object: an insertion sort by UTF-16 code units (what Array#sort
+    // does with strings) without the generic sort's set-up, a measurable part of a small answer.
+    for (let i = 1; i < n; i++) {
+      const key = keys[i] as string
+      let j = i - 1
+      while (j >= 0 && (keys[j] as string) > key) { keys[j + 1] = keys[j] as string; j-- }
+      keys[j + 1] = key
+    }
+  } else {
+    keys.sort()
   }
+  for (let i = 0; i < n; i++) {
+    if (hasHighCodeUnit(keys[i] as string)) { keys.sort(compareCodePoints); return }
+  }
+}
+
+/** A code unit from U+D800 up (what ASTRAL_OR_HIGH_BMP finds), by a loop for short keys. */
+function hasHighCodeUnit (key: string): boolean {
+  if (key.length > 32) return ASTRAL_OR_HIGH_BMP.test(key)
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) >= 0xd800) return true
+  return false
 }
 
 function compareCodePoints (a: string, b: string): number {

@@ -145,8 +145,18 @@ const TF_NAME_OF: Partial<Record<DType, string>> = {
 }
 
 function tfShape (proto: TensorProto): number[] {
-  const dims = proto.tensorShape?.dim ?? []
+  const tensorShape: unknown = proto.tensorShape ?? {}
+  if (!isPlainObject(tensorShape)) throw badData('data.tftensor.tensorShape must be an object')
+  const dims: unknown = tensorShape.dim ?? []
+  if (!Array.isArray(dims) || !dims.every(d => isPlainObject(d))) throw badData('data.tftensor.tensorShape.dim must be a list of {"size": ...}')
   return dims.map(d => Number(d.size ?? 0))
+}
+
+/** The typed-value list of a TensorProto (`floatVal`...), checked to be a list. */
+function tfValues (proto: TensorProto, field: keyof TensorProto): unknown[] {
+  const raw: unknown = proto[field] ?? []
+  if (!Array.isArray(raw) && !ArrayBuffer.isView(raw)) throw badData(`data.tftensor.${field} must be a list`)
+  return Array.from(raw as ArrayLike<unknown>)
 }
 
 function typedFromBytes (bytes: Uint8Array, dtype: DType): NDArray['data'] {
@@ -194,11 +204,26 @@ export function decodeTfTensor (proto: TensorProto): NDArray {
     }
     return checkImpliedSize(new NDArray(typedFromBytes(bytes, info.dtype), shape, info.dtype), 'data.tftensor.tensorShape')
   }
-  const raw = (proto[info.field] ?? []) as ArrayLike<unknown>
-  let values: unknown[] = Array.from(raw)
-  if (info.dtype === 'string') values = values.map(v => typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : Buffer.from(v as Uint8Array).toString('utf8'))
-  else if (info.dtype === 'bool') values = values.map(Boolean)
-  else values = values.map(v => Number(v))
+  let values = tfValues(proto, info.field)
+  if (info.dtype === 'string') {
+    values = values.map(v => {
+      if (typeof v === 'string') return Buffer.from(v, 'base64').toString('utf8')
+      if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8')
+      throw badData('data.tftensor.stringVal must be a list of base64 strings')
+    })
+  } else if (info.dtype === 'bool') {
+    values = values.map(Boolean)
+  } else {
+    // numbers, or proto3 JSON's strings ("1", "NaN"); an integer dtype takes integers only
+    const integral = !isFloatDType(info.dtype)
+    values = values.map(v => {
+      const n = typeof v === 'number' ? v : typeof v === 'bigint' || (typeof v === 'string' && v.trim() !== '') ? Number(v) : NaN
+      if (integral ? !Number.isInteger(n) : Number.isNaN(n) && !(typeof v === 'number' || v === 'NaN')) {
+        throw badData(`data.tftensor.${info.field} must be a list of ${integral ? 'integers' : 'numbers'}`)
+      }
+      return n
+    })
+  }
   // TensorFlow repeats the last value to fill the shape when fewer are given.
   if (values.length !== size) {
     if (values.length === 0 || values.length > size) throw badData(`data.tftensor has ${values.length} values for shape ${JSON.stringify(shape)}`)
@@ -360,7 +385,11 @@ export function floatNested (value: unknown): unknown {
   if (Array.isArray(value)) return value.map(floatNested)
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
-    for (const key of Object.keys(value)) out[key] = floatNested(value[key])
+    for (const key of Object.keys(value)) {
+      // `__proto__` (a key JSON may carry) stays an own data property: `out[key] =` would set the prototype
+      if (key === '__proto__') Object.defineProperty(out, key, { value: floatNested(value[key]), writable: true, enumerable: true, configurable: true })
+      else out[key] = floatNested(value[key])
+    }
     return out
   }
   return value

@@ -53,6 +53,15 @@ function fastifyErrorStatus (error: FastifyError, request: FastifyRequest): Erro
       return errorStatus(new NoJsonError())
     case 'FST_ERR_VALIDATION':
       return errorStatus(new BadDataError(error.message))
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+      // @fastify/multipart's 406 for a part declared application/json that does not parse (or
+      // carries __proto__): a malformed JSON part is a 400 like every other one (C-06)
+      return errorStatus(new BadDataError(`Invalid JSON in a multipart part: ${error.message}`))
+    case 'ECONNRESET':
+      // The client closed the connection before its whole body was read (Node's "aborted"): its
+      // doing, nobody is left to read an answer, and it is no server error (log, 5xx metrics).
+      if (request.raw.destroyed) return errorStatus(new BadDataError('Request aborted: the client closed the connection before sending its whole body'))
+      break
   }
   const status = error.statusCode
   if (typeof error.code === 'string' && error.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500) {

@@ -14,5 +14,8 @@ export { jsonText, sendAnswer, sendJsonText } from './reply.js'
 export {
   ERROR_HANDLERS_DECORATOR, buildErrorHandler, findErrorHandler, restErrorStatus, scopeErrorHandlers
 } from './errors.js'
-export { ALL_ENDPOINTS, ENDPOINT_PATHS, HEALTH_PATHS, openApiRoutes, type RestEndpoint } from './routes.js'
-export { buildOpenApi, type OpenApiRoute } from './openapi.js'
+export { ALL_ENDPOINTS, ENDPOINT_PATHS, HEALTH_PATHS, type RestEndpoint } from './routes.js'
+export {
+  DOC_ONLY, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,
+  type BodyKind, type DocGroup
+} from './openapi.js'

@@ -5,7 +5,8 @@
  *
  * Several plugins may share one prefix (an input and an output transformer, a model and its
  * feedback routes): what belongs to the prefix rather than to an endpoint (health and metadata
- * routes, /seldon.json, the 404 handler, the CORS preflight route) is served by the first of them.
+ * routes, /seldon.json and /docs, the 404 handler, the CORS preflight route) is served by the first
+ * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
 import { runtimeOptionsFromEnv, type ErrorHandlerEntry, type SeldonRuntime } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -15,7 +16,8 @@ import { buildErrorHandler, notFound, scopeErrorHandlers } from './errors.js'
 import {
   assertComponent, componentErrorHandlers, resolveOptions, validatePluginOptions, type SeldonPluginOptions
 } from './options.js'
-import { registerEndpointRoutes, registerHealthRoutes, type RestEndpoint } from './routes.js'
+import { addDocumentationSchemas, registerDocs, registerOpenApi } from './openapi.js'
+import { registerEndpointRoutes, registerHealthRoutes, registerOpenApiRoute, type RestEndpoint } from './routes.js'
 import { runtimeFor } from './runtime-cache.js'
 
 export interface MountOptions extends SeldonPluginOptions {
@@ -25,13 +27,15 @@ export interface MountOptions extends SeldonPluginOptions {
   endpoints: readonly RestEndpoint[]
   /** CORS when the `cors` option is not given. */
   corsDefault: boolean
+  /** Swagger UI at /docs when neither the `docs` option nor SELDON_DOCS is given (default false). */
+  docsDefault?: boolean
 }
 
 /** What the first plugin at a prefix took on, per server (so per app). */
 const prefixClaims = new WeakMap<object, Set<string>>()
 
 /** True for the first plugin at this prefix asking for `what`. */
-function claim (instance: FastifyInstance, what: 'health' | 'notFound' | 'cors'): boolean {
+function claim (instance: FastifyInstance, what: 'health' | 'notFound' | 'cors' | 'openapi' | 'docs'): boolean {
   const server = instance.server as object
   let claims = prefixClaims.get(server)
   if (claims === undefined) {
@@ -50,7 +54,7 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   assertComponent(component)
   validatePluginOptions(options)
   const ownHandlers = componentErrorHandlers(component)
-  const resolved = resolveOptions(options, options.corsDefault, runtimeOptionsFromEnv(options.env ?? process.env))
+  const resolved = resolveOptions(options, options.corsDefault, runtimeOptionsFromEnv(options.env ?? process.env), options.docsDefault)
   const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
 
   await registerBodyParsers(instance)
@@ -69,8 +73,15 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
     }
   }
 
+  // The routes carry the protocol's schemas as documentation (never validated with: openapi.ts).
+  // @fastify/swagger goes first: it collects the routes added after it, on this context only.
+  addDocumentationSchemas(instance)
+  const docGroup = resolved.openapi || resolved.docs ? await registerOpenApi(instance) : undefined
+
   registerEndpointRoutes(instance, runtime, endpoints, { passthrough: resolved.payloadPassthrough, cors: resolved.cors })
-  if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, endpoints, { cors: resolved.cors })
+  if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, { cors: resolved.cors })
+  if (docGroup !== undefined && resolved.openapi && claim(instance, 'openapi')) registerOpenApiRoute(instance, docGroup, { cors: resolved.cors })
+  if (docGroup !== undefined && resolved.docs && claim(instance, 'docs')) await registerDocs(instance, docGroup)
 
   instance.addHook('onReady', async function loadSeldonComponent () {
     if (resolved.loadInBackground) {

@@ -16,10 +16,10 @@
  * Every handler is the same three steps: read → dispatch → send.
  */
 import type { SeldonRuntime } from '@fastify-seldon/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
 import { methodNotAllowed } from './errors.js'
-import { buildOpenApi, type OpenApiRoute } from './openapi.js'
+import { DOC_ONLY, HEALTH_SCHEMAS, HIDDEN, getSchema, openApiText, postSchema, type BodyKind, type DocGroup } from './openapi.js'
 import { jsonText, sendAnswer, sendJsonText } from './reply.js'
 
 /** The dispatching endpoints a plugin may serve (health and metadata come with every plugin). */
@@ -54,8 +54,49 @@ export const HEALTH_PATHS = {
   ping: '/health/ping',
   status: ['/health/status', '/api/v1.0/health/status'],
   metadata: ['/metadata', '/api/v1.0/metadata'],
-  openapi: '/seldon.json'
+  openapi: '/seldon.json',
+  docs: '/docs'
 } as const
+
+/** How each endpoint is documented in /seldon.json. */
+const ENDPOINT_DOCS: Readonly<Record<RestEndpoint, { body: BodyKind, tag: string, summary: string, description: string }>> = {
+  predict: {
+    body: 'SeldonMessage',
+    tag: 'model',
+    summary: "The component's predict()",
+    description: 'The request message\'s payload is decoded and handed to predict(X, featureNames, meta); its result is encoded like the request (ndarray in, ndarray out).'
+  },
+  transformInput: {
+    body: 'SeldonMessage',
+    tag: 'transformer',
+    summary: "The component's transformInput()",
+    description: 'An input transformer: the request payload goes through transformInput(X, featureNames, meta) (identity when the component has none).'
+  },
+  transformOutput: {
+    body: 'SeldonMessage',
+    tag: 'transformer',
+    summary: "The component's transformOutput()",
+    description: 'An output transformer: the response payload goes through transformOutput(X, featureNames, meta) (identity when the component has none).'
+  },
+  route: {
+    body: 'SeldonMessage',
+    tag: 'router',
+    summary: "The component's route(): the child to send the request to",
+    description: 'Answers the chosen child index as `data.ndarray: [[index]]` (-1: all children).'
+  },
+  aggregate: {
+    body: 'SeldonMessageList',
+    tag: 'combiner',
+    summary: "The component's aggregate() over the children's answers",
+    description: 'The body is a JSON array of SeldonMessages (what the executor sends) or `{"seldonMessages": [...]}`.'
+  },
+  sendFeedback: {
+    body: 'Feedback',
+    tag: 'feedback',
+    summary: "A reward for an earlier answer: the component's sendFeedback()",
+    description: 'Counts the reward (seldon_api_model_feedback metrics) and calls sendFeedback(features, featureNames, reward, truth, routing) when the component has one.'
+  }
+}
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
 
@@ -106,7 +147,7 @@ function registerMethodNotAllowed (instance: FastifyInstance, path: SeldonPath, 
   if (cors) allowed.add('OPTIONS')
   const others = EVERY_METHOD.filter(m => !allowed.has(m))
   const allow = EVERY_METHOD.filter(m => allowed.has(m)).join(', ')
-  instance.route({ method: others, url: path.url, handler: methodNotAllowed(allow) })
+  instance.route({ method: others, url: path.url, schema: HIDDEN, handler: methodNotAllowed(allow) })
 }
 
 export interface RouteOptions {
@@ -114,59 +155,58 @@ export interface RouteOptions {
   cors: boolean
 }
 
-/** The endpoints' routes on the component's context, with their 405 companions. */
+/**
+ * The endpoints' routes on the component's context, with their 405 companions. Each method is a
+ * route of its own so it can carry its documentation schema (a JSON body for POST, `?json=` for
+ * GET), which Fastify neither validates nor serialises with (DOC_ONLY; see openapi.ts).
+ */
 export function registerEndpointRoutes (
   instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly RestEndpoint[], options: RouteOptions
 ): void {
   const handlers = endpointHandlers(runtime, options.passthrough)
   for (const endpoint of endpoints) {
+    const { body, tag, summary, description } = ENDPOINT_DOCS[endpoint]
     for (const path of ENDPOINT_PATHS[endpoint]) {
-      instance.route({ method: [...path.methods], url: path.url, handler: handlers[endpoint] })
+      for (const method of path.methods) {
+        const schema = method === 'GET' ? getSchema(body, tag, summary, description) : postSchema(body, tag, summary, description)
+        instance.route({ method, url: path.url, schema, ...DOC_ONLY, handler: handlers[endpoint] })
+      }
       registerMethodNotAllowed(instance, path, options.cors)
     }
   }
 }
 
-/** The OpenAPI routes of what a plugin serves, for /seldon.json. */
-export function openApiRoutes (endpoints: readonly RestEndpoint[]): OpenApiRoute[] {
-  const routes: OpenApiRoute[] = []
-  for (const endpoint of endpoints) {
-    const body = endpoint === 'sendFeedback' ? 'Feedback' : endpoint === 'aggregate' ? 'SeldonMessageList' : 'SeldonMessage'
-    for (const path of ENDPOINT_PATHS[endpoint]) routes.push({ url: path.url, methods: path.methods, body, summary: endpoint })
-  }
-  routes.push({ url: HEALTH_PATHS.ping, methods: ['GET'], body: 'none', summary: 'liveness: pong', response: 'text' })
-  for (const url of HEALTH_PATHS.status) routes.push({ url, methods: ['GET'], body: 'none', summary: 'health status' })
-  for (const url of HEALTH_PATHS.metadata) routes.push({ url, methods: ['GET'], body: 'none', summary: 'model metadata', response: 'object' })
-  return routes
+/** A GET route with its 405 companion. */
+function get (instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler, cors: boolean): void {
+  instance.route({ method: 'GET', url, schema, ...DOC_ONLY, handler })
+  registerMethodNotAllowed(instance, { url, methods: ['GET'] }, cors)
 }
 
-/** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases), /seldon.json. */
-export function registerHealthRoutes (
-  instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly RestEndpoint[], options: Pick<RouteOptions, 'cors'>
-): void {
-  const openApiText = Buffer.from(JSON.stringify(buildOpenApi(openApiRoutes(endpoints), instance.prefix)), 'utf8')
-  const get = (url: string, handler: Handler): void => {
-    instance.route({ method: 'GET', url, handler })
-    registerMethodNotAllowed(instance, { url, methods: ['GET'] }, options.cors)
-  }
+/** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases). */
+export function registerHealthRoutes (instance: FastifyInstance, runtime: SeldonRuntime, options: Pick<RouteOptions, 'cors'>): void {
+  const { cors } = options
 
   // touches no user code, as in the reference
-  get(HEALTH_PATHS.ping, async function ping (_request, reply) {
+  get(instance, HEALTH_PATHS.ping, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
     return reply.type('text/html; charset=utf-8').send('pong')
-  })
+  }, cors)
   for (const url of HEALTH_PATHS.status) {
-    get(url, async function healthStatus (_request, reply) {
+    get(instance, url, HEALTH_SCHEMAS.status, async function healthStatus (_request, reply) {
       return sendAnswer(reply, await runtime.health('rest'))
-    })
+    }, cors)
   }
   for (const url of HEALTH_PATHS.metadata) {
-    get(url, async function metadata (_request, reply) {
+    get(instance, url, HEALTH_SCHEMAS.metadata, async function metadata (_request, reply) {
       runtime.assertReady()
       return sendJsonText(reply, 200, jsonText(runtime.metadata()))
-    })
+    }, cors)
   }
-  get(HEALTH_PATHS.openapi, async function openApi (_request, reply) {
+}
+
+/** /seldon.json: the OpenAPI document of the prefix's group, inline (as the reference serves its file). */
+export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup, options: Pick<RouteOptions, 'cors'>): void {
+  get(instance, HEALTH_PATHS.openapi, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')
-    return sendJsonText(reply, 200, openApiText)
-  })
+    return sendJsonText(reply, 200, openApiText(group))
+  }, options.cors)
 }

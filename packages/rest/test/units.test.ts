@@ -1,9 +1,9 @@
-/** The small pieces on their own: handler matching, error mapping, options, OpenAPI, replies. */
+/** The small pieces on their own: handler matching, error mapping, options, replies (OpenAPI: openapi.test.ts). */
 import t from 'tap'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { BadDataError, NotReadyError } from '@fastify-seldon/protocol'
 import {
-  buildOpenApi, envBool, findErrorHandler, openApiRoutes, resolveOptions, restErrorStatus, sendAnswer, requireMethod, ALL_ENDPOINTS
+  envBool, findErrorHandler, resolveOptions, restErrorStatus, sendAnswer, requireMethod
 } from '../src/index.js'
 
 t.test('findErrorHandler: most specific class first, first registered among equals', async t => {
@@ -53,44 +53,22 @@ t.test('envBool and resolveOptions', async t => {
     payloadPassthrough: true,
     loadInBackground: false,
     health: true,
+    openapi: true,
+    docs: false,
     cors: true,
     notFound: true
   })
   t.equal(resolveOptions({ cors: false, payloadPassthrough: false, env: { PAYLOAD_PASSTHROUGH: '1' } }, true, {}).payloadPassthrough, false, 'explicit beats env')
+  t.equal(resolveOptions({ env: {} }, true, {}, true).docs, true, 'docs: the plugin default')
+  t.equal(resolveOptions({ env: { SELDON_DOCS: 'false' } }, true, {}, true).docs, false, 'SELDON_DOCS beats the default')
+  t.equal(resolveOptions({ env: { SELDON_DOCS: '' } }, true, {}, true).docs, true, 'an empty SELDON_DOCS leaves the default')
+  t.equal(resolveOptions({ docs: true, env: { SELDON_DOCS: '0' } }, true, {}).docs, true, 'the option beats SELDON_DOCS')
+  t.equal(resolveOptions({ env: { SELDON_OPENAPI: 'f' } }, true, {}).openapi, false, 'SELDON_OPENAPI')
+  t.equal(resolveOptions({ openapi: true, env: { SELDON_OPENAPI: 'f' } }, true, {}).openapi, true)
   t.throws(() => requireMethod({ predict () {} }, 'router', 'route', ['route', 'routeRaw', 'route_raw']), {
     code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a router component needs a route() method (or routeRaw / route_raw)'
   })
   t.doesNotThrow(() => requireMethod({ route_raw () {} }, 'router', 'route', ['route', 'routeRaw', 'route_raw']))
-})
-
-t.test('buildOpenApi: prefix, bodies, no $id', async t => {
-  const doc = buildOpenApi(openApiRoutes(ALL_ENDPOINTS), '/p') as { openapi: string, paths: Record<string, any>, components: { schemas: Record<string, any> } }
-  t.equal(doc.openapi, '3.0.0')
-  t.ok(doc.paths['/p/predict'].get && doc.paths['/p/predict'].post)
-  t.notOk(doc.paths['/p/api/v1.0/predictions'].get)
-  t.same(doc.paths['/p/aggregate'].post.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/SeldonMessageList' })
-  t.same(doc.paths['/p/send-feedback'].post.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/Feedback' })
-  t.notOk(doc.paths['/p/health/ping'].get.requestBody)
-  t.ok(doc.paths['/p/health/ping'].get.responses['200'].content['text/html'])
-  t.same(doc.paths['/p/metadata'].get.responses['200'].content['application/json'].schema, { type: 'object' })
-  t.same(doc.paths['/p/health/status'].get.responses['200'].content['application/json'].schema, { $ref: '#/components/schemas/SeldonMessage' })
-  const text = JSON.stringify(doc)
-  t.notMatch(text, /"\$id"|"\$schema"|"definitions"|"if"|"then"|"else"/, 'no draft-07-only keywords')
-  for (const [, target] of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
-    t.ok(doc.components.schemas[target as string], `ref ${target} resolves`)
-  }
-  t.same(doc.components.schemas.SeldonMessage, { $ref: '#/components/schemas/SeldonMessage.SeldonMessage' })
-  t.ok(doc.components.schemas.SeldonMessageList.anyOf, 'if/then/else as anyOf')
-  const arraysWithoutItems: unknown[] = []
-  const walk = (n: unknown): void => {
-    if (Array.isArray(n)) { n.forEach(walk); return }
-    if (n === null || typeof n !== 'object') return
-    const o = n as Record<string, unknown>
-    if (o.type === 'array' && !('items' in o)) arraysWithoutItems.push(o)
-    Object.values(o).forEach(walk)
-  }
-  walk(doc.components)
-  t.same(arraysWithoutItems, [], 'every array schema has items (OpenAPI 3.0)')
 })
 
 t.test('sendAnswer: verbatim bytes and strings as is, messages rendered', async t => {

@@ -1,0 +1,48 @@
+// The request bodies of every case, built deterministically (the same bytes in every process).
+import { encodeSeldonMessage } from '@fastify-seldon/protocol'
+
+/** The small predict of cases A, B, D, E. */
+export const SMALL_JSON = '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}'
+
+// Deterministic pseudo-random floats with three decimals, printed the way clients print them.
+function floats (n, seed0) {
+  let seed = seed0
+  const out = new Array(n)
+  for (let i = 0; i < n; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648
+    out[i] = Math.round(seed / 2147483648 * 1e6) / 1e3
+  }
+  return out
+}
+
+const cache = new Map()
+function once (key, build) {
+  if (!cache.has(key)) cache.set(key, build())
+  return cache.get(key)
+}
+
+const nested = () => once('nested', () => {
+  const flat = floats(100 * 1000, 42)
+  return Array.from({ length: 100 }, (_, r) => flat.slice(r * 1000, (r + 1) * 1000))
+})
+const tensorValues = () => once('tensor', () => floats(100_000, 7))
+
+/** JSON text of a payload by name: small | ndarray (100×1000) | tensor (100,000 values). */
+export function jsonBody (name) {
+  switch (name) {
+    case 'small': return SMALL_JSON
+    case 'ndarray': return once('ndarray.json', () => JSON.stringify({ data: { ndarray: nested() } }))
+    case 'tensor': return once('tensor.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues() } } }))
+    default: throw new Error(`unknown payload ${name}`)
+  }
+}
+
+/** The protobuf SeldonMessage of the same payload, as a gRPC client sends it. */
+export function protoBody (name) {
+  switch (name) {
+    case 'small': return once('small.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: [[1, 2, 3, 4]] } })))
+    case 'ndarray': return once('ndarray.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: nested() } })))
+    case 'tensor': return once('tensor.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(tensorValues()) } } })))
+    default: throw new Error(`unknown payload ${name}`)
+  }
+}
