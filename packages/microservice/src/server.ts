@@ -152,7 +152,10 @@ export async function buildServer (component: object, config: ServerConfig, opti
       env,
       metrics: metrics.recorder,
       onCall: (service, method, code, seconds) => { metrics.observeGrpc(service, method, code, seconds) },
-      shutdownTimeout: config.gracePeriodMs
+      shutdownTimeout: config.gracePeriodMs,
+      // The same limits as REST: --request-timeout and the under-pressure thresholds.
+      callTimeout: config.requestTimeout,
+      isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure()
     })
   }
   return app

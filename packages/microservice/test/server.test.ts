@@ -86,3 +86,33 @@ t.test('custom metrics reach the worker registry; the environment reaches the ru
   const text = await app.seldonMetrics.metrics()
   t.match(text, /my_counter_total\{[^}]*deployment_name="dep"[^}]*model_name="unit-a"[^}]*\} 2/)
 })
+
+t.test('gRPC gets the same limits: --request-timeout → DEADLINE_EXCEEDED, under pressure → UNAVAILABLE', async t => {
+  const { Client, credentials, status } = await import('@grpc/grpc-js')
+  const { encodeSeldonMessage, decodeSeldonMessage } = await import('@fastify-seldon/protocol')
+  const unary = async (port: number): Promise<{ code: number, details: string }> => {
+    const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure())
+    try {
+      return await new Promise(resolve => {
+        client.makeUnaryRequest('/seldon.protos.Model/Predict', (m: object) => Buffer.from(encodeSeldonMessage(m)), decodeSeldonMessage,
+          { strData: 'x' }, { deadline: Date.now() + 5000 }, (err) => { resolve({ code: err?.code ?? status.OK, details: err?.details ?? '' }) })
+      })
+    } finally { client.close() }
+  }
+
+  const slow = { predict: async (X: unknown) => { await sleep(400); return X } }
+  const timed = await buildServer(slow, { ...base, grpcEnabled: true, requestTimeout: 50 }, { env: {} })
+  t.teardown(() => timed.close())
+  await timed.ready()
+  const cut = await unary(timed.seldonGrpc.port as number)
+  t.equal(cut.code, status.DEADLINE_EXCEEDED)
+  t.equal(cut.details, 'Request timed out after 50 ms')
+
+  const pressed = await buildServer({ predict: (X: unknown) => X }, { ...base, grpcEnabled: true, maxHeapUsedBytes: 1 }, { env: {}, pressureSampleInterval: 5 })
+  t.teardown(() => pressed.close())
+  await pressed.ready()
+  await sleep(50)
+  const shed = await unary(pressed.seldonGrpc.port as number)
+  t.equal(shed.code, status.UNAVAILABLE)
+  await sleep(400)
+})
