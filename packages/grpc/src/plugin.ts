@@ -6,29 +6,17 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { runtimeOptionsFromEnv, SeldonRuntime, type MetricsRecorder, type RuntimeOptions } from '@fastify-seldon/core'
-import { runtimeFor } from '@fastify-seldon/rest'
+import { runtimeOptionsFromEnv, SeldonRuntime } from '@fastify-seldon/core'
+import { runtimeFor, runtimeOptionsWith, type RuntimeSettings } from '@fastify-seldon/rest'
 import { createGrpcServer, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
 
-export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'> {
+export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>, RuntimeSettings {
   /** The user component (an instance of your class); its runtime is shared with the REST plugins. */
   component?: object
-  /** Or a ready-made runtime (then the runtime options below are ignored). */
+  /** Or a ready-made runtime (then the runtime settings are ignored). */
   runtime?: SeldonRuntime
   /** Port to bind; 0 picks a free one (read it back from `fastify.seldonGrpc.port`). */
   port: number
-  /** PREDICTIVE_UNIT_ID. */
-  unitId?: string
-  /** PREDICTIVE_UNIT_IMAGE. */
-  unitImage?: string
-  /** INCLUDE_METRICS_IN_CLIENT_RESPONSE (default true). */
-  includeMetricsInResponse?: boolean
-  /** SELDON_EXECUTOR_ENABLED (default true). */
-  executorEnabled?: boolean
-  /** MODEL_METADATA. */
-  modelMetadata?: string
-  /** Where custom metrics go. */
-  metrics?: MetricsRecorder
   /** Where the runtime defaults come from (default `process.env`). */
   env?: NodeJS.ProcessEnv
 }
@@ -48,17 +36,6 @@ declare module 'fastify' {
   }
 }
 
-function runtimeOptions (opts: SeldonGrpcPluginOptions): RuntimeOptions {
-  const options: RuntimeOptions = runtimeOptionsFromEnv(opts.env ?? process.env)
-  if (opts.unitId !== undefined) options.unitId = opts.unitId
-  if (opts.unitImage !== undefined) options.unitImage = opts.unitImage
-  if (opts.includeMetricsInResponse !== undefined) options.includeMetricsInResponse = opts.includeMetricsInResponse
-  if (opts.executorEnabled !== undefined) options.executorEnabled = opts.executorEnabled
-  if (opts.modelMetadata !== undefined) options.modelMetadata = opts.modelMetadata
-  if (opts.metrics !== undefined) options.metrics = opts.metrics
-  return options
-}
-
 function resolveRuntime (opts: SeldonGrpcPluginOptions): SeldonRuntime {
   if (opts.runtime !== undefined) {
     if (!(opts.runtime instanceof SeldonRuntime)) throw new TypeError('option runtime must be a SeldonRuntime')
@@ -68,7 +45,7 @@ function resolveRuntime (opts: SeldonGrpcPluginOptions): SeldonRuntime {
   if (component === null || typeof component !== 'object') {
     throw new TypeError('@fastify-seldon/grpc needs option component (an instance of your class) or runtime')
   }
-  return runtimeFor(component, runtimeOptions(opts))
+  return runtimeFor(component, runtimeOptionsWith(opts, runtimeOptionsFromEnv(opts.env ?? process.env)))
 }
 
 async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPluginOptions): Promise<void> {

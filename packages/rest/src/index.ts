@@ -7,7 +7,7 @@ export { mountSeldon, type MountOptions } from './mount.js'
 export { runtimeFor } from './runtime-cache.js'
 export {
   InvalidComponentError, InvalidOptionError, assertComponent, componentErrorHandlers, envBool, requireMethod,
-  resolveOptions, validateErrorHandlers, validatePluginOptions, type ResolvedOptions, type SeldonPluginOptions
+  resolveOptions, runtimeOptionsWith, validateErrorHandlers, validatePluginOptions, type ResolvedOptions, type RuntimeSettings, type SeldonPluginOptions
 } from './options.js'
 export { FormBody, JsonBody, OtherBody, readPayload, readRawPayload, registerBodyParsers, type KeptBody } from './body.js'
 export { jsonText, sendAnswer, sendJsonText } from './reply.js'

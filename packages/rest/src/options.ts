@@ -100,20 +100,28 @@ export function validatePluginOptions (opts: SeldonPluginOptions): void {
   }
 }
 
+/** The plugin options that configure the component's runtime (REST and gRPC plugins alike). */
+export type RuntimeSettings = Pick<SeldonPluginOptions, 'unitId' | 'unitImage' | 'includeMetricsInResponse' | 'executorEnabled' | 'modelMetadata' | 'metrics'>
+
+/** The runtime options: the environment's, explicit settings winning. */
+export function runtimeOptionsWith (settings: RuntimeSettings, fromEnv: RuntimeOptions): RuntimeOptions {
+  const runtime: RuntimeOptions = { ...fromEnv }
+  if (settings.unitId !== undefined) runtime.unitId = settings.unitId
+  if (settings.unitImage !== undefined) runtime.unitImage = settings.unitImage
+  if (settings.includeMetricsInResponse !== undefined) runtime.includeMetricsInResponse = settings.includeMetricsInResponse
+  if (settings.executorEnabled !== undefined) runtime.executorEnabled = settings.executorEnabled
+  if (settings.modelMetadata !== undefined) runtime.modelMetadata = settings.modelMetadata
+  if (settings.metrics !== undefined) runtime.metrics = settings.metrics
+  return runtime
+}
+
 /** Defaults from the env, explicit options winning. `corsDefault` and `docsDefault` differ per plugin. */
 export function resolveOptions (
   opts: SeldonPluginOptions, corsDefault: boolean, runtimeFromEnv: RuntimeOptions, docsDefault = false
 ): ResolvedOptions {
   const env = opts.env ?? process.env
-  const runtime: RuntimeOptions = { ...runtimeFromEnv }
-  if (opts.unitId !== undefined) runtime.unitId = opts.unitId
-  if (opts.unitImage !== undefined) runtime.unitImage = opts.unitImage
-  if (opts.includeMetricsInResponse !== undefined) runtime.includeMetricsInResponse = opts.includeMetricsInResponse
-  if (opts.executorEnabled !== undefined) runtime.executorEnabled = opts.executorEnabled
-  if (opts.modelMetadata !== undefined) runtime.modelMetadata = opts.modelMetadata
-  if (opts.metrics !== undefined) runtime.metrics = opts.metrics
   return {
-    runtime,
+    runtime: runtimeOptionsWith(opts, runtimeFromEnv),
     payloadPassthrough: opts.payloadPassthrough ?? envBool(env.PAYLOAD_PASSTHROUGH),
     loadInBackground: opts.loadInBackground ?? false,
     health: opts.health ?? true,
