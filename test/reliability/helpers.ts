@@ -4,6 +4,7 @@
  * fixture server with --expose-gc, and the real CLI) with guaranteed teardown, bounded waits,
  * HTTP over real sockets (keep-alive, raw TCP) and raw gRPC calls (identity serializers).
  */
+import { bounded, poll } from '@fastify-seldon/microservice/testing'
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
@@ -87,26 +88,7 @@ export function envelopeOf (body: string): { info: string, reason: string } | un
 
 export const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
-export async function bounded<T> (promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(what())), ms) })
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-export async function poll (check: () => boolean | Promise<boolean>, ms: number, what: () => string, every = 25): Promise<void> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) throw new Error(what())
-    await sleep(every)
-  }
-}
+export { bounded, poll }
 
 /** Run `task` over `items` with at most `concurrency` at a time, in order of start. */
 export async function pool<T> (items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {

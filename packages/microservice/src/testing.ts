@@ -82,3 +82,26 @@ export async function postJson (url: string, body: unknown): Promise<{ status: n
   })
   return { status: res.status, body: await res.text() }
 }
+
+/** `promise`, or an error saying `what()` after `ms`: every wait in a test is bounded. */
+export async function bounded<T> (promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(what())), ms) })
+    ])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Resolves once `check()` is true; throws `what()` after `ms`. */
+export async function poll (check: () => boolean | Promise<boolean>, ms: number, what: () => string, every = 25): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    if (await check()) return
+    if (Date.now() > deadline) throw new Error(what())
+    await new Promise(resolve => setTimeout(resolve, every))
+  }
+}

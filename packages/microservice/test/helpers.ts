@@ -3,7 +3,7 @@
  * guaranteed teardown (the whole process group is killed), bounded waits, plain HTTP requests.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { freePorts, type TeardownHost } from '../src/testing.js'
+import { bounded, freePorts, poll, type TeardownHost } from '../src/testing.js'
 import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
@@ -76,26 +76,7 @@ function cleanEnv (): NodeJS.ProcessEnv {
   return env
 }
 
-export async function bounded<T> (promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(what())), ms) })
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-export async function poll (check: () => boolean | Promise<boolean>, ms: number, what: () => string, every = 25): Promise<void> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    if (await check()) return
-    if (Date.now() > deadline) throw new Error(what())
-    await new Promise(resolve => setTimeout(resolve, every))
-  }
-}
+export { bounded, poll }
 
 export interface Response { status: number, headers: http.IncomingHttpHeaders, body: string }
 
