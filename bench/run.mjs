@@ -30,11 +30,13 @@ const QUICK = process.env.BENCH_QUICK === '1'
 const num = (name, dflt) => (process.env[name] !== undefined && process.env[name] !== '' ? Number(process.env[name]) : dflt)
 const cfg = {
   rounds: num('BENCH_ROUNDS', QUICK ? 1 : 3),
-  smallSeconds: num('BENCH_SECONDS', QUICK ? 2 : 10),
+  // A is decided by a ratio of two contenders: more, shorter rounds make its median sturdier
+  pairRounds: num('BENCH_PAIR_ROUNDS', QUICK ? 1 : 5),
+  smallSeconds: num('BENCH_SECONDS', QUICK ? 2 : 6),
   largeSeconds: num('BENCH_LARGE_SECONDS', QUICK ? 2 : 5),
   warmSeconds: QUICK ? 1 : 2,
   connections: 16,
-  memWarmRequests: QUICK ? 20_000 : 100_000,
+  memWarmRequests: QUICK ? 20_000 : 300_000,
   memRequests: num('BENCH_MEM_REQUESTS', QUICK ? 100_000 : 1_000_000),
   memMaxSeconds: QUICK ? 30 : 180,
   memPipelining: 8
@@ -193,14 +195,14 @@ function fmtCpu (us) {
 }
 
 /** Warm every contender up, then `rounds` rounds alternating them; medians per contender. */
-async function runGroup (title, contenders, seconds) {
+async function runGroup (title, contenders, seconds, rounds = cfg.rounds) {
   log(`${title}: warm-up`)
   for (const c of contenders) {
     const r = await load(c.kind, jobFor(c, cfg.warmSeconds))
     if (r.requests === 0) throw new Error(`${c.id}: no successful request in the warm-up (${r.lastError ?? `${r.non2xx} non-2xx, ${r.errors} errors`})`)
   }
   const runs = new Map(contenders.map(c => [c.id, []]))
-  for (let round = 1; round <= cfg.rounds; round++) {
+  for (let round = 1; round <= rounds; round++) {
     // rotate the order each round so no contender always follows the same one
     const order = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length])
     for (const c of order) {
@@ -208,7 +210,7 @@ async function runGroup (title, contenders, seconds) {
       const r = await load(c.kind, jobFor(c, seconds))
       r.cpuPerRequest = r.requests > 0 ? (cpuMicros(c.server.pid) - cpu0) / r.requests : NaN
       runs.get(c.id).push(r)
-      log(`${title} round ${round}/${cfg.rounds} ${c.id.padEnd(14)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server CPU ${fmtCpu(r.cpuPerRequest)}/req${r.errors || r.non2xx ? `  errors ${r.errors} non2xx ${r.non2xx}` : ''}`)
+      log(`${title} round ${round}/${rounds} ${c.id.padEnd(14)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  server CPU ${fmtCpu(r.cpuPerRequest)}/req${r.errors || r.non2xx ? `  errors ${r.errors} non2xx ${r.non2xx}` : ''}`)
     }
   }
   const out = {}
@@ -249,28 +251,35 @@ try {
     const ours = await startFixture('ours', 'ours.mjs', [await freePort()])
     const oursGrpc = await startFixture('ours-grpc', 'ours-grpc.mjs', [await freePort(), await freePort()])
 
+    // Contenders compared by a ratio run in the same group, one right after the other each round.
     if (only.has('small')) {
+      const a = await runGroup('A', [
+        { id: 'bare', label: 'bare Fastify route (JSON.parse + JSON.stringify)', server: bare, kind: 'http', payload: 'small' },
+        { id: 'ours', label: 'seldonModel plugin, REST', server: ours, kind: 'http', payload: 'small' }
+      ], cfg.smallSeconds, cfg.pairRounds)
       const cli1 = await startCli('cli-1-worker', 1)
       const cli2 = await startCli('cli-2-workers', 2)
-      results.groups.small = await runGroup('small', [
-        { id: 'bare', label: 'bare Fastify route (JSON.parse + JSON.stringify)', server: bare, kind: 'http', payload: 'small' },
-        { id: 'ours', label: 'seldonModel plugin, REST', server: ours, kind: 'http', payload: 'small' },
-        { id: 'grpc', label: 'seldonGrpc, gRPC', server: oursGrpc, kind: 'grpc', payload: 'small' },
+      const bd = await runGroup('B+D', [
         { id: 'cli1', label: 'seldon-microservice CLI, 1 worker, REST', server: cli1, kind: 'http', payload: 'small' },
-        { id: 'cli2', label: 'seldon-microservice CLI, 2 workers, REST', server: cli2, kind: 'http', payload: 'small' }
+        { id: 'cli2', label: 'seldon-microservice CLI, 2 workers, REST', server: cli2, kind: 'http', payload: 'small' },
+        { id: 'grpc', label: 'seldonGrpc, gRPC', server: oursGrpc, kind: 'grpc', payload: 'small' }
       ], cfg.smallSeconds)
+      results.groups.small = { ...a, ...bd }
       await stopServer(cli1)
       await stopServer(cli2)
     }
     if (only.has('large')) {
-      results.groups.large = await runGroup('large', [
+      const nd = await runGroup('C ndarray', [
         { id: 'bare-ndarray', label: 'bare Fastify route, ndarray 100×1000', server: bare, kind: 'http', payload: 'ndarray' },
         { id: 'ours-ndarray', label: 'seldonModel REST, ndarray 100×1000', server: ours, kind: 'http', payload: 'ndarray' },
-        { id: 'grpc-ndarray', label: 'seldonGrpc, ndarray 100×1000', server: oursGrpc, kind: 'grpc', payload: 'ndarray' },
+        { id: 'grpc-ndarray', label: 'seldonGrpc, ndarray 100×1000', server: oursGrpc, kind: 'grpc', payload: 'ndarray' }
+      ], cfg.largeSeconds)
+      const tensor = await runGroup('C tensor', [
         { id: 'bare-tensor', label: 'bare Fastify route, tensor 100k', server: bare, kind: 'http', payload: 'tensor' },
         { id: 'ours-tensor', label: 'seldonModel REST, tensor 100k', server: ours, kind: 'http', payload: 'tensor' },
         { id: 'grpc-tensor', label: 'seldonGrpc, tensor 100k', server: oursGrpc, kind: 'grpc', payload: 'tensor' }
       ], cfg.largeSeconds)
+      results.groups.large = { ...nd, ...tensor }
     }
     await stopServer(bare)
     await stopServer(ours)
@@ -292,7 +301,7 @@ try {
     const onProgress = (count) => {
       if (sampling) return
       sampling = true
-      memoryOf(ours).then(m => { samples.push({ count, rss: m.rss, heapUsed: m.heapUsed }) }, () => {}).finally(() => { sampling = false })
+      memoryOf(ours).then(m => { samples.push({ count, rss: m.rss, heapUsed: m.heapUsed, newSpace: m.newSpace, oldSpace: m.oldSpace }) }, () => {}).finally(() => { sampling = false })
     }
     const cpu0 = cpuMicros(ours.pid)
     // autocannon splits `amount` over the connections and may stop a pipeline short: ask for one
@@ -314,12 +323,16 @@ try {
       requests: r.requests - (before.count ?? 0), totalRequests: r.requests, seconds: r.seconds, rps: r.rps, p50: r.p50, p99: r.p99, cpu,
       errors: r.errors + r.non2xx,
       rssBefore: before.rss, rssAfter: after.rss, rssMax: Math.max(...warm.map(s => s.rss)), rssGrowth: growth,
+      // the whole run, warm-up included: V8 grows its young generation in steps early on
+      rssFirst: samples[0]?.rss, newSpaceFirst: samples[0]?.newSpace, newSpaceBefore: before.newSpace, newSpaceAfter: after.newSpace,
       countBefore: before.count, countAfter: after.count,
       heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed,
       rssIdleAfter: afterIdle.rss, heapUsedAfterGc: afterGc.heapUsed, rssAfterGc: afterGc.rss,
       samples
     }
-    log(`memory: ${r.requests} requests in ${r.seconds.toFixed(1)} s (${r.rps.toFixed(0)} req/s); RSS at ${before.count} requests ${(before.rss / 2 ** 20).toFixed(1)} MiB, at ${after.count} ${(after.rss / 2 ** 20).toFixed(1)} MiB (${(growth * 100).toFixed(2)} %); heap after GC ${(afterGc.heapUsed / 2 ** 20).toFixed(1)} MiB`)
+    const mb = b => (b / 2 ** 20).toFixed(1)
+    log(`memory: ${r.requests} requests in ${r.seconds.toFixed(1)} s (${r.rps.toFixed(0)} req/s); RSS at the first sample ${mb(samples[0].rss)} MiB (V8 new space ${mb(samples[0].newSpace)}), ` +
+      `at ${before.count} requests ${mb(before.rss)} MiB (new space ${mb(before.newSpace)}), at ${after.count} ${mb(after.rss)} MiB (new space ${mb(after.newSpace)}): ${(growth * 100).toFixed(2)} %; heap after GC ${mb(afterGc.heapUsed)} MiB`)
     await stopServer(ours)
   }
 } catch (err) {
@@ -335,6 +348,11 @@ const f2 = x => (Number.isFinite(x) ? x.toFixed(2) : '–')
 const rows = []
 const verdicts = []
 const row = (cse, r, vs) => rows.push(`| ${cse} | ${r.label} | ${f0(r.rps)} | ${f2(r.p50)} | ${f2(r.p99)} | ${fmtCpu(r.cpu)} | ${vs ?? ''} |`)
+/**
+ * A ratio of two contenders of one group: the median over rounds of the ratio within each round
+ * (the two ran back to back, so whatever else loads the machine weighs on both alike).
+ */
+const paired = (a, b, field = 'rps') => median(a.rounds.map((r, i) => r[field] / b.rounds[i][field]))
 const check = (name, value, op, target, text) => {
   const holds = op === '>=' ? value >= target : value <= target
   verdicts.push({ name, value, target: `${op} ${target}`, holds })
@@ -344,25 +362,25 @@ const small = results.groups.small
 if (small) {
   const { bare, ours, grpc, cli1, cli2 } = small
   row('A', bare, 'floor')
-  row('A', ours, `${check('A req/s', ours.rps / bare.rps, '>=', 0.8, 'req/s')}; ${check('A p99', ours.p99 / bare.p99, '<=', 1.5, 'p99')}`)
-  row('B', cli1, `${f2(cli1.rps / bare.rps)}× floor; ${f2(cli1.rps / 1600)}× Flask/gunicorn 1 worker (~1,600 req/s)`)
-  row('B', cli2, `${f2(cli2.rps / bare.rps)}× floor; ${f2(cli2.rps / 2570)}× Flask/gunicorn 2 workers (~2,570 req/s); ${f2(cli2.rps / cli1.rps)}× 1 worker`)
+  row('A', ours, `${check('A req/s', paired(ours, bare), '>=', 0.8, 'req/s')}; ${check('A p99', paired(ours, bare, 'p99'), '<=', 1.5, 'p99')}; CPU per request ${f2(paired(bare, ours, 'cpuPerRequest'))}× the floor's efficiency`)
+  row('B', cli1, `${f2(cli1.rps / 1600)}× Flask/gunicorn 1 worker (~1,600 req/s, p50 10 ms, p99 17 ms)`)
+  row('B', cli2, `${f2(cli2.rps / 2570)}× Flask/gunicorn 2 workers (~2,570 req/s); ${f2(paired(cli2, cli1))}× 1 worker`)
   row('D', grpc, `${f2(grpc.rps / ours.rps)}× REST (A)`)
 }
 const large = results.groups.large
 if (large) {
   const g = large
   row('C', g['bare-ndarray'], 'floor')
-  row('C', g['ours-ndarray'], check('C REST ndarray req/s', g['ours-ndarray'].rps / g['bare-ndarray'].rps, '>=', 0.7, 'req/s vs floor'))
-  row('C', g['grpc-ndarray'], check('C gRPC ndarray vs REST', g['grpc-ndarray'].rps / g['ours-ndarray'].rps, '>=', 1, 'req/s vs our REST'))
+  row('C', g['ours-ndarray'], check('C REST ndarray req/s', paired(g['ours-ndarray'], g['bare-ndarray']), '>=', 0.7, 'req/s vs floor'))
+  row('C', g['grpc-ndarray'], check('C gRPC ndarray vs REST', paired(g['grpc-ndarray'], g['ours-ndarray']), '>=', 1, 'req/s vs our REST'))
   row('C', g['bare-tensor'], 'floor')
-  row('C', g['ours-tensor'], check('C REST tensor req/s', g['ours-tensor'].rps / g['bare-tensor'].rps, '>=', 0.7, 'req/s vs floor'))
-  row('C', g['grpc-tensor'], check('C gRPC tensor vs REST', g['grpc-tensor'].rps / g['ours-tensor'].rps, '>=', 3, 'req/s vs our REST'))
+  row('C', g['ours-tensor'], check('C REST tensor req/s', paired(g['ours-tensor'], g['bare-tensor']), '>=', 0.7, 'req/s vs floor'))
+  row('C', g['grpc-tensor'], check('C gRPC tensor vs REST', paired(g['grpc-tensor'], g['ours-tensor']), '>=', 3, 'req/s vs our REST'))
 }
 const mem = results.groups.memory
 if (mem) {
   const mib = b => (b / 2 ** 20).toFixed(1)
-  rows.push(`| E | seldonModel REST, ${mem.requests.toLocaleString('en')} small requests after ${mem.countBefore.toLocaleString('en')} of warm-up (pipelining ${cfg.memPipelining}) | ${f0(mem.rps)} | ${f2(mem.p50)} | ${f2(mem.p99)} | ${fmtCpu(mem.cpu)} | RSS ${mib(mem.rssBefore)} → ${mib(mem.rssAfter)} MiB (max ${mib(mem.rssMax)}), heap after GC ${mib(mem.heapUsedAfterGc)} MiB: ${check('E RSS growth %', mem.rssGrowth * 100, '<=', 5, 'growth %').replace('×', '')} |`)
+  rows.push(`| E | seldonModel REST, ${mem.requests.toLocaleString('en')} small requests after ${mem.countBefore.toLocaleString('en')} of warm-up (pipelining ${cfg.memPipelining}) | ${f0(mem.rps)} | ${f2(mem.p50)} | ${f2(mem.p99)} | ${fmtCpu(mem.cpu)} | RSS ${mib(mem.rssBefore)} → ${mib(mem.rssAfter)} MiB (max ${mib(mem.rssMax)}; ${mib(mem.rssFirst)} MiB at the start, V8 new space ${mib(mem.newSpaceFirst)} → ${mib(mem.newSpaceAfter)} MiB), heap after GC ${mib(mem.heapUsedAfterGc)} MiB: ${check('E RSS growth %', mem.rssGrowth * 100, '<=', 5, 'growth %').replace('×', '')} |`)
 }
 const table = [
   '| case | contender | req/s | p50 ms | p99 ms | server CPU / req | ratio / note |',
@@ -377,7 +395,7 @@ const file = path.join(resultsDir, `bench-${results.date.replace(/[:.]/g, '-')}$
 writeFileSync(file, JSON.stringify(results, null, 2))
 writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(results, null, 2))
 console.log(`\n${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, node ${machine.node}, fastify ${machine.fastify}, autocannon ${machine.autocannon}; ` +
-  `${cfg.rounds} round(s), medians; ${cfg.connections} connections; small ${cfg.smallSeconds} s, large ${cfg.largeSeconds} s per contender per round; ` +
+  `medians of ${cfg.pairRounds} rounds (A) or ${cfg.rounds} (B, C, D) of ${cfg.smallSeconds} s (small) / ${cfg.largeSeconds} s (large) per contender; ratios: median of the per-round ratios; ${cfg.connections} connections; ` +
   `load average before ${results.loadavgBefore.map(x => x.toFixed(2)).join(' ')}, after ${results.loadavgAfter.map(x => x.toFixed(2)).join(' ')}\n`)
 console.log(table)
 console.log(`\n${verdicts.filter(v => v.holds).length}/${verdicts.length} targets hold; results: ${path.relative(root, file)} (${results.seconds.toFixed(0)} s)`)

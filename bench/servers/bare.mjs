@@ -2,6 +2,7 @@
 // The floor: a bare Fastify route that parses the JSON body (Fastify's default parser) and
 // re-serialises it (Fastify's default serialiser), in the same kind of process as ours.
 //   node bench/servers/bare.mjs <port>
+import v8 from 'node:v8'
 import Fastify from 'fastify'
 
 const port = Number(process.argv[2] ?? 0)
@@ -18,5 +19,6 @@ process.on('SIGINT', stop)
 process.on('message', (m) => {
   if (m?.memory !== true) return
   if (m.gc === true) globalThis.gc?.()
-  process.send({ memory: process.memoryUsage() })
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map(s => [s.space_name, s.space_size]))
+  process.send({ memory: { ...process.memoryUsage(), newSpace: spaces.new_space, oldSpace: spaces.old_space } })
 })

@@ -2,6 +2,7 @@
 // Ours over REST, as a user embeds it: a Fastify app with the seldonModel plugin serving the
 // identity model (the same Fastify options as the bare route's process).
 //   node bench/servers/ours.mjs <httpPort>
+import v8 from 'node:v8'
 import Fastify from 'fastify'
 import { seldonModel } from '@fastify-seldon/model'
 import IdentityModel from './identity-model.mjs'
@@ -18,5 +19,6 @@ process.on('SIGINT', stop)
 process.on('message', (m) => {
   if (m?.memory !== true) return
   if (m.gc === true) globalThis.gc?.()
-  process.send({ memory: process.memoryUsage() })
+  const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map(s => [s.space_name, s.space_size]))
+  process.send({ memory: { ...process.memoryUsage(), newSpace: spaces.new_space, oldSpace: spaces.old_space } })
 })
