@@ -362,7 +362,7 @@ const small = results.groups.small
 if (small) {
   const { bare, ours, grpc, cli1, cli2 } = small
   row('A', bare, 'floor')
-  row('A', ours, `${check('A req/s', paired(ours, bare), '>=', 0.8, 'req/s')}; ${check('A p99', paired(ours, bare, 'p99'), '<=', 1.5, 'p99')}; CPU per request ${f2(paired(bare, ours, 'cpuPerRequest'))}× the floor's efficiency`)
+  row('A', ours, `${check('A req/s', paired(ours, bare), '>=', 0.8, 'req/s')}; ${check('A p99', paired(ours, bare, 'p99'), '<=', 1.5, 'p99')}; server CPU per request ${f2(paired(ours, bare, 'cpuPerRequest'))}× the floor's`)
   row('B', cli1, `${f2(cli1.rps / 1600)}× Flask/gunicorn 1 worker (~1,600 req/s, p50 10 ms, p99 17 ms)`)
   row('B', cli2, `${f2(cli2.rps / 2570)}× Flask/gunicorn 2 workers (~2,570 req/s); ${f2(paired(cli2, cli1))}× 1 worker`)
   row('D', grpc, `${f2(grpc.rps / ours.rps)}× REST (A)`)

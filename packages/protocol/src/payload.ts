@@ -193,8 +193,10 @@ function int64ToSafe (big: BigInt64Array | BigUint64Array): Float64Array | BigIn
 /** Decode a TensorFlow TensorProto (proto-JSON or protobuf form) into an NDArray. */
 export function decodeTfTensor (proto: TensorProto): NDArray {
   if (!isPlainObject(proto)) throw badData('data.tftensor must be a TensorProto object')
-  const info = TF_DTYPES[String(proto.dtype ?? 'DT_INVALID')]
-  if (info === undefined) throw badData(`data.tftensor.dtype ${String(proto.dtype)} is not supported`)
+  // dtype comes from the client: only a string names a type (String() of an object could throw)
+  const dtype = typeof proto.dtype === 'string' ? proto.dtype : 'DT_INVALID'
+  const info = Object.prototype.hasOwnProperty.call(TF_DTYPES, dtype) ? TF_DTYPES[dtype] : undefined
+  if (info === undefined) throw badData(`data.tftensor.dtype ${typeof proto.dtype === 'string' ? proto.dtype : pyRepr(proto.dtype)} is not supported`)
   const shape = tfShape(proto)
   const size = shape.reduce((a, b) => a * b, 1)
   if (proto.tensorContent !== undefined && proto.tensorContent !== '' && info.bytes > 0) {

@@ -201,3 +201,8 @@ t.test('mergeMeta keeps a request tag written as a float, unless a later source 
   const merged = mergeMeta({ requestMetas: [request], mergeRequest: true, userTags: { y: 2 } })
   t.equal(stringifyJson(merged), '{"tags":{"n":1,"x":1.0,"y":2}}')
 })
+
+t.test('a tftensor dtype that is not a string is the client\'s 400, never a 500', async t => {
+  fails(t, () => decodeTfTensor({ dtype: { toString: [1] } } as never), 400, /dtype .* is not supported/)
+  fails(t, () => decodeTfTensor({ dtype: 'toString' } as never), 400, /dtype toString is not supported/)
+})
