@@ -149,7 +149,13 @@ function tfShape (proto: TensorProto): number[] {
   if (!isPlainObject(tensorShape)) throw badData('data.tftensor.tensorShape must be an object')
   const dims: unknown = tensorShape.dim ?? []
   if (!Array.isArray(dims) || !dims.every(d => isPlainObject(d))) throw badData('data.tftensor.tensorShape.dim must be a list of {"size": ...}')
-  return dims.map(d => Number(d.size ?? 0))
+  return dims.map(d => {
+    // proto3 JSON writes int64 as a string; anything else (an object, a list) is the client's mistake
+    const size: unknown = d.size ?? 0
+    const n = typeof size === 'number' ? size : typeof size === 'bigint' || typeof size === 'string' ? Number(size) : NaN
+    if (!Number.isInteger(n) || n < 0) throw badData('data.tftensor.tensorShape.dim[].size must be a non-negative integer')
+    return n
+  })
 }
 
 /** The typed-value list of a TensorProto (`floatVal`...), checked to be a list. */

@@ -206,3 +206,8 @@ t.test('a tftensor dtype that is not a string is the client\'s 400, never a 500'
   fails(t, () => decodeTfTensor({ dtype: { toString: [1] } } as never), 400, /dtype .* is not supported/)
   fails(t, () => decodeTfTensor({ dtype: 'toString' } as never), 400, /dtype toString is not supported/)
 })
+
+t.test('a tftensor dim size that is not an integer is the client\'s 400', async t => {
+  fails(t, () => decodeTfTensor({ dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: { toString: '0' } }] } } as never), 400, /size must be a non-negative integer/)
+  fails(t, () => decodeTfTensor({ dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '-1' }] } }), 400, /non-negative integer/)
+})
