@@ -4,7 +4,7 @@
 // Contenders alternate in rounds so machine noise hits all of them alike. Bounded: ~1 s per case
 // per round, ROUNDS rounds.
 import {
-  parseJson, stringifyJson, decodePayload, encodeResult, NDArray,
+  parseJson, stringifyJson, decodePayload, encodeResult,
   decodeSeldonMessage, encodeSeldonMessage
 } from '@fastify-seldon/protocol'
 
@@ -68,8 +68,8 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = xs => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] }
 const result = new Map([...samples].map(([k, v]) => [k, median(v)]))
 const ms = name => result.get(name)
-console.log(`| case | median ms | vs JSON.parse+stringify of the same message |`)
-console.log(`| --- | ---: | ---: |`)
+console.log('| case | median ms | vs JSON.parse+stringify of the same message |')
+console.log('| --- | ---: | ---: |')
 for (const [name] of cases) {
   const base = name.startsWith('ndarray') ? ms('ndarray 100x1000: JSON.parse+stringify') : ms('tensor 100k: JSON.parse+stringify')
   console.log(`| ${name} | ${ms(name).toFixed(2)} | ${(ms(name) / base).toFixed(2)}x |`)

@@ -308,8 +308,15 @@ try {
     // extra pipeline per connection so at least the total completes
     const amount = total + cfg.connections * cfg.memPipelining
     const r = await load('http', {
-      url, payload: 'small', connections: cfg.connections, pipelining: cfg.memPipelining,
-      duration: cfg.memMaxSeconds, amount, maxSeconds: cfg.memMaxSeconds, latencies: true, progressMs: 500
+      url,
+      payload: 'small',
+      connections: cfg.connections,
+      pipelining: cfg.memPipelining,
+      duration: cfg.memMaxSeconds,
+      amount,
+      maxSeconds: cfg.memMaxSeconds,
+      latencies: true,
+      progressMs: 500
     }, onProgress)
     const cpu = (cpuMicros(ours.pid) - cpu0) / Math.max(1, r.requests)
     const afterIdle = await memoryOf(ours)
@@ -320,14 +327,30 @@ try {
     if (before === undefined || after === undefined) throw new Error('memory: no RSS sample taken')
     const growth = (after.rss - before.rss) / before.rss
     results.groups.memory = {
-      requests: r.requests - (before.count ?? 0), totalRequests: r.requests, seconds: r.seconds, rps: r.rps, p50: r.p50, p99: r.p99, cpu,
+      requests: r.requests - (before.count ?? 0),
+      totalRequests: r.requests,
+      seconds: r.seconds,
+      rps: r.rps,
+      p50: r.p50,
+      p99: r.p99,
+      cpu,
       errors: r.errors + r.non2xx,
-      rssBefore: before.rss, rssAfter: after.rss, rssMax: Math.max(...warm.map(s => s.rss)), rssGrowth: growth,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      rssMax: Math.max(...warm.map(s => s.rss)),
+      rssGrowth: growth,
       // the whole run, warm-up included: V8 grows its young generation in steps early on
-      rssFirst: samples[0]?.rss, newSpaceFirst: samples[0]?.newSpace, newSpaceBefore: before.newSpace, newSpaceAfter: after.newSpace,
-      countBefore: before.count, countAfter: after.count,
-      heapUsedBefore: before.heapUsed, heapUsedAfter: after.heapUsed,
-      rssIdleAfter: afterIdle.rss, heapUsedAfterGc: afterGc.heapUsed, rssAfterGc: afterGc.rss,
+      rssFirst: samples[0]?.rss,
+      newSpaceFirst: samples[0]?.newSpace,
+      newSpaceBefore: before.newSpace,
+      newSpaceAfter: after.newSpace,
+      countBefore: before.count,
+      countAfter: after.count,
+      heapUsedBefore: before.heapUsed,
+      heapUsedAfter: after.heapUsed,
+      rssIdleAfter: afterIdle.rss,
+      heapUsedAfterGc: afterGc.heapUsed,
+      rssAfterGc: afterGc.rss,
       samples
     }
     const mb = b => (b / 2 ** 20).toFixed(1)

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The README's test command: build, type-check, run every workspace package's tests (tap) and type
-// tests (tstyche), echo their output, and end with one line "N passed, N failed" summed over all.
+// The README's test command: lint, build, type-check (sources and every test folder), run every
+// workspace package's tests (tap) and type tests (tstyche), echo their output, and end with one line
+// "N passed, N failed" summed over all. It installs nothing: system packages (Debian's Chromium for the
+// iris browser test) are .ci/run's job, and the browser test says what it needs when it is missing.
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
@@ -28,19 +30,15 @@ function workspaceDirs () {
   return dirs.filter(d => existsSync(join(d, 'package.json')))
 }
 
-// The iris browser test drives Debian's Chromium; on a fresh machine (root, apt) install it first so
-// the README's test command stays true there too.
-if (!existsSync('/usr/bin/chromium') && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-  process.stdout.write('Installing Debian chromium for the browser test...\n')
-  await run('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation'], root)
-}
-
 let passed = 0
 let failed = 0
 const problems = []
 
+const lint = await run('pnpm', ['exec', 'eslint', '.'], root)
+if (lint.code !== 0) { problems.push('lint (eslint)'); failed++ } else passed++
+
 const build = await run('pnpm', ['exec', 'tsc', '-b'], root)
-if (build.code !== 0) { problems.push('build (tsc -b)'); failed++ }
+if (build.code !== 0) { problems.push('build (tsc -b)'); failed++ } else passed++
 
 for (const dir of workspaceDirs()) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))

@@ -69,9 +69,12 @@ const tftensor = fc.tuple(fc.constantFrom(...TF), dims(3, 3), fc.boolean(), fc.i
   }
   // fewer values than the shape: TensorFlow's fill rule
   const n = Math.max(size > 0 ? 1 : 0, size - fewer)
-  const value = field === 'stringVal' ? fc.base64String({ maxLength: 8 })
-    : field === 'boolVal' ? fc.boolean()
-      : field === 'int64Val' || field === 'uint64Val' ? fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String)
+  const value = field === 'stringVal'
+    ? fc.base64String({ maxLength: 8 })
+    : field === 'boolVal'
+      ? fc.boolean()
+      : field === 'int64Val' || field === 'uint64Val'
+        ? fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }).map(String)
         : fc.integer({ min: 0, max: 127 })
   return fc.array(value as fc.Arbitrary<unknown>, { minLength: n, maxLength: n }).map(values => ({ dtype, tensorShape, [field]: values }))
 })
@@ -332,8 +335,11 @@ export const textRequest: fc.Arbitrary<RestRequest> = fc.tuple(
   fc.constantFrom(...DISPATCH_ROUTES),
   fc.constantFrom<Delivery>('body', 'body', 'body', 'query', 'form'),
   fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(fc.oneof(seldonMessage, feedback, messageList), fc.array(textMutation, { minLength: 1, maxLength: 3 }))
-      .map(([value, ms]) => ms.reduce((b: Buffer, m) => mutateText(b.toString('utf8'), m), Buffer.from(JSON.stringify(value), 'utf8'))) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(fc.oneof(seldonMessage, feedback, messageList), fc.array(textMutation, { minLength: 1, maxLength: 3 }))
+        .map(([value, ms]) => ms.reduce((b: Buffer, m) => mutateText(b.toString('utf8'), m), Buffer.from(JSON.stringify(value), 'utf8')))
+    },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map(b => Buffer.from(b)) },
     { weight: 1, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }).map(s => Buffer.from(s, 'utf8')) }
   ),

@@ -28,12 +28,27 @@ export function restProblem (req: RestRequest, res: RestAnswer): string | undefi
   // jsonify's trailing newline; /seldon.json is a static document, not a jsonify answer
   if (!res.body.endsWith('\n') && req.url.split('?')[0] !== '/seldon.json') return '200 without the trailing newline'
   try {
-    const value = parseJson(res.body)
+    const value = parseAnswer(res.body)
     if (value === null || typeof value !== 'object') return `200 with a JSON ${typeof value}`
   } catch (err) {
     return `200 with a body that is not JSON (${(err as Error).message}): ${JSON.stringify(res.body.slice(0, 200))}`
   }
   return undefined
+}
+
+/**
+ * An answer as JSON. The request parser's depth limit does not bind answers: the fuzz model wraps a
+ * jsonData list in an object, one level deeper than a request that was just within the limit, and
+ * Python's json.dumps writes that too. Such an answer is checked with JSON.parse (deep fuzz payloads
+ * are brackets, never NaN tokens).
+ */
+function parseAnswer (body: string): unknown {
+  try {
+    return parseJson(body)
+  } catch (err) {
+    if (!/Nesting deeper than/.test((err as Error).message)) throw err
+    return JSON.parse(body)
+  }
 }
 
 export function describeRest (req: RestRequest): string {
@@ -83,4 +98,3 @@ export function grpcProblem (input: GrpcInput, answer: GrpcAnswer): string | und
 export function describeGrpc (input: GrpcInput): string {
   return `${input.rpc.path} (${input.origin}) ${input.bytes.length} bytes ${input.bytes.subarray(0, 200).toString('hex')}`
 }
-

@@ -37,7 +37,7 @@ t.test('REST --body-limit 4096 (CLI): 413 with the envelope on every route and f
   t.equal(at.status, 200, `exactly ${LIMIT} bytes is served`)
 
   // no Content-Length: chunked, counted as it arrives
-  const chunked = await rawExchange(http, `POST /api/v1.0/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n` +
+  const chunked = await rawExchange(http, 'POST /api/v1.0/predictions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n' +
     `${(LIMIT * 2).toString(16)}\r\n${'x'.repeat(LIMIT * 2)}\r\n0\r\n\r\n`, 3000)
   t.match(chunked, /^HTTP\/1\.1 413 /, 'chunked over the limit → 413')
   t.ok(chunked.endsWith(expected), 'chunked: the envelope')

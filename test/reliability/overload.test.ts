@@ -32,6 +32,7 @@ t.test('event-loop delay past --max-event-loop-delay: 503 + envelope + Retry-Aft
     // a ping every 100 ms while the load lasts, without waiting for the previous one
     const sent: Array<Promise<void>> = []
     const end = Date.now() + 8000
+    // eslint-disable-next-line no-unmodified-loop-condition -- the load task clears it meanwhile
     while (Date.now() < end && loaded) {
       sent.push(httpRequest(http, { path: '/health/ping', timeout: 30_000 }).then(p => { pings.push(p) }))
       await sleep(100)

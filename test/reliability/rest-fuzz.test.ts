@@ -52,7 +52,7 @@ async function fuzz (t: Test, component: object, runs: { structured: number, tex
   t.same(seen.rejections, [], 'no unhandled rejection')
   t.same(seen.warnings.map(w => `${w.name}: ${w.message}`), [], 'no process warning')
   t.same(serverSideLogs(server.logs), [], 'no error log, no warning but the client-data ones (a 4xx is logged at info)')
-  t.ok(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted') === false && Object.keys(Object.prototype).length === 0, 'Object.prototype untouched')
+  t.ok(Object.hasOwn(Object.prototype, 'polluted') === false && Object.keys(Object.prototype).length === 0, 'Object.prototype untouched')
   return tally
 }
 

@@ -36,7 +36,7 @@ t.test(`SIGTERM with ${IN_FLIGHT} REST + ${IN_FLIGHT} gRPC in flight: all answer
   // every one of them is inside predict() before the signal
   await cli.waitForOutput(/PREDICT_START/, 2 * IN_FLIGHT, DELAY_MS - 500)
   let answered = 0
-  for (const p of [...rest, ...calls]) void (p as Promise<unknown>).then(() => { answered++ })
+  for (const p of [...rest, ...calls]) (p as Promise<unknown>).then(() => { answered++ })
   const signalled = Date.now()
   cli.child.kill('SIGTERM')
 

@@ -37,5 +37,5 @@ t.test('a component without aggregate fails registration', async t => {
   t.teardown(() => app.close())
   // @ts-expect-error a combiner needs aggregate
   app.register(seldonCombiner, { component: { predict () {} } })
-  await t.rejects(app.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a combiner component needs a aggregate() method (or aggregateRaw / aggregate_raw)' })
+  await t.rejects(async () => { await app.ready() }, { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a combiner component needs a aggregate() method (or aggregateRaw / aggregate_raw)' })
 })

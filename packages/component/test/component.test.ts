@@ -56,7 +56,7 @@ t.test('cors: false, and a component that is not an object', async t => {
   const bad = Fastify()
   t.teardown(() => bad.close())
   bad.register(seldonComponent, { component: 'nope' as never })
-  await t.rejects(bad.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT' })
+  await t.rejects(async () => { await bad.ready() }, { code: 'SELDON_ERR_INVALID_COMPONENT' })
 })
 
 t.test('Swagger UI at /docs by default; docs: false and SELDON_DOCS=false remove it', async t => {

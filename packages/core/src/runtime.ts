@@ -282,7 +282,7 @@ export class SeldonRuntime {
       decoded.push(decodePayload(m, transport))
       metas.push(this.checkedMeta(m, transport, `seldonMessages[${i}].meta`))
     }
-    let result = await callUser(aggregate, [decoded.map(d => d.features), decoded.map(d => d.names)])
+    const result = await callUser(aggregate, [decoded.map(d => d.features), decoded.map(d => d.names)])
     if (result === NOT_IMPLEMENTED) throw new AggregateNotDefinedError()
     const first = messages[0] as SeldonMessage
     return this.respond(result, decoded[0] as DecodedPayload, transport, 'aggregate', {

@@ -48,10 +48,10 @@ t.test('a synchronous throw becomes a rejection, never a synchronous exception',
   t.doesNotThrow(() => { pending = runtime.predict(REQUEST, 'rest') })
   await t.rejects(pending as Promise<unknown>, { message: 'boom' })
   // a bad payload too
-  await t.rejects(runtime.predict({ data: { ndarray: [[1], [1, 2]] } }, 'rest'), { statusCode: 400 })
+  await t.rejects(runtime.predict({ data: { ndarray: [[1], [1, 2]] } }, 'rest'), { code: 'SELDON_ERR_BAD_DATA', statusCode: 400 })
   // and the not-ready state
   const cold = new SeldonRuntime({ predict: (X: unknown) => X }, {})
-  await t.rejects(cold.predict(REQUEST, 'rest'), { statusCode: 503 })
+  await t.rejects(cold.predict(REQUEST, 'rest'), { code: 'SELDON_ERR_NOT_READY', statusCode: 503 })
 })
 
 t.test('NotImplementedError, thrown or rejected, falls back alike', async t => {

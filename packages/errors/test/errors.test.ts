@@ -79,5 +79,5 @@ t.test('invalid handlers fail registration', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(seldonErrorHandlers, { handlers: [{ error: 'nope' }] as never })
-  await t.rejects(app.ready(), { code: 'SELDON_ERR_INVALID_OPTION', message: /^option handlers\[0\] must be/ })
+  await t.rejects(async () => { await app.ready() }, { code: 'SELDON_ERR_INVALID_OPTION', message: /^option handlers\[0\] must be/ })
 })

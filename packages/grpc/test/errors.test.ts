@@ -220,7 +220,7 @@ t.test('onCall reports every handled call; a throwing hook changes nothing', asy
 
 t.test('a client deadline: reported as DEADLINE_EXCEEDED to the client, CANCELLED to onCall', async t => {
   const codes: string[] = []
-  const server = await serve({ predict: async (x: unknown) => { await new Promise(r => setTimeout(r, 300)); return x } }, { onCall: (_s, _m, c) => { codes.push(c) } })
+  const server = await serve({ predict: async (x: unknown) => { await new Promise(resolve => setTimeout(resolve, 300)); return x } }, { onCall: (_s, _m, c) => { codes.push(c) } })
   t.teardown(server.close)
   const r = await call(server.client, 'Model', 'Predict', { strData: 'a' }, 50)
   t.equal(r.error?.code, Status.DEADLINE_EXCEEDED)

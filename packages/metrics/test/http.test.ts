@@ -149,6 +149,7 @@ t.test('metrics server: a failing source gives 500 text; option errors', async t
   const res = await get(server.port, '/metrics')
   t.equal(res.status, 500)
   t.match(res.body, /metrics unavailable: worker timed out/)
+  // eslint-disable-next-line no-throw-literal -- a source that throws a non-Error must be survived too
   const odd: MetricsSource = { contentType: PROMETHEUS_CONTENT_TYPE, metrics: async () => { throw 'plain' as unknown as Error } }
   const server2 = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics: odd, logger: false })
   t.teardown(server2.close)

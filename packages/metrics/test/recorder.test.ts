@@ -8,8 +8,15 @@ import { captureLogger, find, parseSamples, value } from './fixtures/helper.js'
 
 const NI = NOT_IMPLEMENTED
 const DEFAULTS = {
-  deployment_name: NI, image_name: NI, image_version: NI, model_image: NI, model_name: NI,
-  model_version: NI, predictor_name: NI, predictor_version: NI, seldon_deployment_name: NI
+  deployment_name: NI,
+  image_name: NI,
+  image_version: NI,
+  model_image: NI,
+  model_name: NI,
+  model_version: NI,
+  predictor_name: NI,
+  predictor_version: NI,
+  seldon_deployment_name: NI
 }
 
 /** The reference's list (reference 7.3), verbatim. */
@@ -118,8 +125,15 @@ t.test('labels: tags, method, deployment labels; defaults override tags; printed
   })
   t.same(sample?.labelOrder, Object.keys(sample?.labels ?? {}).sort(), 'sorted by name, as prometheus_client prints them (rich.7)')
   t.same(m.deploymentLabels, {
-    deployment_name: 'mydep', model_name: 'classifier', model_image: 'localhost:32000/x', model_version: '0.1',
-    predictor_name: 'default', predictor_version: 'v7', seldon_deployment_name: 'mydep', image_name: 'localhost:32000/x', image_version: '0.1'
+    deployment_name: 'mydep',
+    model_name: 'classifier',
+    model_image: 'localhost:32000/x',
+    model_version: '0.1',
+    predictor_name: 'default',
+    predictor_version: 'v7',
+    seldon_deployment_name: 'mydep',
+    image_name: 'localhost:32000/x',
+    image_version: '0.1'
   })
   t.same(Object.keys(m.deploymentLabels), [...DEPLOYMENT_LABEL_NAMES])
 })

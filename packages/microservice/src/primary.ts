@@ -63,7 +63,7 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
     reportFatal(message)
     for (const s of slots) if (s.restartTimer !== undefined) clearTimeout(s.restartTimer)
     const rest = alive()
-    if (rest.length === 0) { void finish(); return }
+    if (rest.length === 0) { finish(); return }
     for (const w of rest) w.process.kill('SIGKILL')
   }
 
@@ -93,7 +93,7 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
       if (stopping !== undefined) {
         log.debug(`worker ${slot.index} (pid ${worker.process.pid ?? '?'}) exited with ${how}`)
         if (stopping === 'drain' && code !== 0) exitCode = 1
-        if (alive().length === 0) void finish()
+        if (alive().length === 0) finish()
         return
       }
       if (slot.fatal !== undefined) { fail(slot.fatal); return }
@@ -123,7 +123,7 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
     log.info(`${signal}: draining the workers (grace period ${config.gracePeriodMs / 1000} s)`)
     for (const s of slots) if (s.restartTimer !== undefined) clearTimeout(s.restartTimer)
     const rest = alive()
-    if (rest.length === 0) { void finish(); return }
+    if (rest.length === 0) { finish(); return }
     const message: PrimaryMessage = { seldonMicroservice: 'shutdown' }
     for (const w of rest) {
       if (w.isConnected()) w.send(message)

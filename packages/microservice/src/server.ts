@@ -59,7 +59,7 @@ const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
 function frameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const statusCode = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400
   request.log.info(`${error.code}: ${error.message}`)
-  void reply.code(statusCode).header('content-type', 'application/json')
+  reply.code(statusCode).header('content-type', 'application/json')
     .send(Buffer.from(errorEnvelopeText({ statusCode, reason: statusCode >= 500 ? 'MICROSERVICE_INTERNAL_ERROR' : 'MICROSERVICE_BAD_DATA', info: error.message }), 'utf8'))
 }
 
@@ -118,7 +118,7 @@ export async function buildServer (component: object, config: ServerConfig, opti
       pressureHandler: (request, reply, type, value) => {
         if (PRESSURE_EXEMPT.has(request.routeOptions.url ?? '')) return
         request.log.warn({ type, value }, 'under pressure: 503')
-        void reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
+        reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
       }
     })
   }
@@ -130,7 +130,7 @@ export async function buildServer (component: object, config: ServerConfig, opti
       const timer = setTimeout(() => {
         if (reply.sent || reply.raw.headersSent) return
         request.log.warn(`request timed out after ${ms} ms: 504`)
-        void reply.code(504).header('content-type', 'application/json').send(body)
+        reply.code(504).header('content-type', 'application/json').send(body)
         // The handler still runs and will try to answer: that late send is expected, not a bug
         // worth Fastify's "Reply was already sent" warning. Errors are still logged.
         reply.log = reply.log.child({}, { level: 'error' })

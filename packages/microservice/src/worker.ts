@@ -59,13 +59,13 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
     })()
     return closing
   }
-  process.on('SIGTERM', () => { void shutdown('SIGTERM') })
-  process.on('SIGINT', () => { void shutdown('SIGINT') })
+  process.on('SIGTERM', () => { shutdown('SIGTERM') })
+  process.on('SIGINT', () => { shutdown('SIGINT') })
   process.on('message', (m: unknown) => {
-    if (m !== null && typeof m === 'object' && (m as PrimaryMessage).seldonMicroservice === 'shutdown') void shutdown('shutdown asked by the primary')
+    if (m !== null && typeof m === 'object' && (m as PrimaryMessage).seldonMicroservice === 'shutdown') shutdown('shutdown asked by the primary')
   })
   // The primary is gone (killed): nobody restarts or supervises us, so stop too.
-  process.on('disconnect', () => { void shutdown('primary disconnected') })
+  process.on('disconnect', () => { shutdown('primary disconnected') })
 
   try {
     const metrics = createWorkerMetrics(env, log)

@@ -52,8 +52,15 @@ t.test('environment variables', async t => {
     GRPC_WORKERS: '0'
   })
   t.match(c, {
-    serviceType: 'ROUTER', httpPort: 9100, grpcPort: 9500, metricsPort: 6100, metricsEndpoint: '/prometheus',
-    logLevel: 'warn', workers: 3, gracePeriodMs: 2500, grpcEnabled: false
+    serviceType: 'ROUTER',
+    httpPort: 9100,
+    grpcPort: 9500,
+    metricsPort: 6100,
+    metricsEndpoint: '/prometheus',
+    logLevel: 'warn',
+    workers: 3,
+    gracePeriodMs: 2500,
+    grpcEnabled: false
   })
   t.same(c.parameters, { a: 1 })
   t.equal(run(['m'], { GUNICORN_WORKERS: '3', SELDON_WORKERS: '2' }).workers, 2, 'SELDON_WORKERS beats GUNICORN_WORKERS')
@@ -75,8 +82,19 @@ t.test('every flag', async t => {
     '--body-limit', '1024', '--request-timeout', '5000'
   ])
   t.match(c, {
-    exportName: 'Thing', grpcPort: 1, metricsPort: 2, httpPort: 3, metricsEndpoint: '/p', gracePeriodMs: 0, grpcEnabled: true,
-    host: '127.0.0.1', maxEventLoopDelay: 0, maxHeapUsedBytes: 100, maxRssBytes: 200, bodyLimit: 1024, requestTimeout: 5000
+    exportName: 'Thing',
+    grpcPort: 1,
+    metricsPort: 2,
+    httpPort: 3,
+    metricsEndpoint: '/p',
+    gracePeriodMs: 0,
+    grpcEnabled: true,
+    host: '127.0.0.1',
+    maxEventLoopDelay: 0,
+    maxHeapUsedBytes: 100,
+    maxRssBytes: 200,
+    bodyLimit: 1024,
+    requestTimeout: 5000
   })
   t.same(c.parameters, { s: 'x' })
 })

@@ -40,7 +40,7 @@ t.test('a component without predict fails registration', async t => {
   t.teardown(() => app.close())
   // @ts-expect-error a model needs predict: a type error too
   app.register(seldonModel, { component: { route: () => 0 } })
-  await t.rejects(app.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a model component needs a predict() method (or predictRaw / predict_raw)' })
+  await t.rejects(async () => { await app.ready() }, { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a model component needs a predict() method (or predictRaw / predict_raw)' })
 })
 
 t.test('predict_raw is enough; cors: true; two models under two prefixes', async t => {

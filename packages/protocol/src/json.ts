@@ -691,7 +691,7 @@ export function formatFloat (n: number): string {
 
 function formatFloatOutsideFixed (n: number): string {
   if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0'
-  if (n !== n) return 'NaN'
+  if (Number.isNaN(n)) return 'NaN'
   if (n === Infinity) return 'Infinity'
   if (n === -Infinity) return '-Infinity'
   const s = n.toExponential() // shortest round-trip digits, e.g. 1.5e-7
@@ -702,7 +702,7 @@ function formatFloatOutsideFixed (n: number): string {
 
 /** Python's repr of a float as repr() writes it (nan, inf, -inf rather than JSON's tokens). */
 function pyFloat (n: number): string {
-  if (n !== n) return 'nan'
+  if (Number.isNaN(n)) return 'nan'
   if (n === Infinity) return 'inf'
   if (n === -Infinity) return '-inf'
   return formatFloat(n)

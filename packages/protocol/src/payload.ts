@@ -140,8 +140,18 @@ const TF_DTYPES: Record<string, { dtype: DType, bytes: number, field: keyof Tens
 }
 
 const TF_NAME_OF: Partial<Record<DType, string>> = {
-  float32: 'DT_FLOAT', float64: 'DT_DOUBLE', int32: 'DT_INT32', uint8: 'DT_UINT8', int16: 'DT_INT16', int8: 'DT_INT8',
-  uint16: 'DT_UINT16', int64: 'DT_INT64', uint32: 'DT_UINT32', uint64: 'DT_UINT64', bool: 'DT_BOOL', string: 'DT_STRING'
+  float32: 'DT_FLOAT',
+  float64: 'DT_DOUBLE',
+  int32: 'DT_INT32',
+  uint8: 'DT_UINT8',
+  int16: 'DT_INT16',
+  int8: 'DT_INT8',
+  uint16: 'DT_UINT16',
+  int64: 'DT_INT64',
+  uint32: 'DT_UINT32',
+  uint64: 'DT_UINT64',
+  bool: 'DT_BOOL',
+  string: 'DT_STRING'
 }
 
 function tfShape (proto: TensorProto): number[] {

@@ -44,6 +44,16 @@ function neighbours ({ digits, point }: Decimal, p: number): Decimal[] {
   return upFirst ? [up, down] : [down, up]
 }
 
+/** The shortest neighbour of `exact` (1 to 17 digits) that reads back as `a`. */
+function shortestReadingBack (exact: Decimal, a: number): Decimal | undefined {
+  for (let p = 1; p <= 17; p++) {
+    for (const c of neighbours(exact, p)) {
+      if (Number(`0.${c.digits}e${c.point}`) === a) return c
+    }
+  }
+  return undefined
+}
+
 /** CPython's repr(float) as json.dumps writes it: the shortest decimal that reads back the same. */
 function pythonFloatRepr (d: number): string {
   if (Number.isNaN(d)) return 'NaN'
@@ -52,13 +62,7 @@ function pythonFloatRepr (d: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0'
   const a = Math.abs(d)
   const exact = exactDecimal(a)
-  let found = exact
-  search: for (let p = 1; p <= 17; p++) {
-    for (const c of neighbours(exact, p)) {
-      if (Number(`0.${c.digits}e${c.point}`) === a) { found = c; break search }
-    }
-  }
-  const { digits, point } = found
+  const { digits, point } = shortestReadingBack(exact, a) ?? exact
   const sign = d < 0 ? '-' : ''
   const x = point - 1
   if (x >= -4 && x < 16) {
@@ -134,7 +138,7 @@ const floatLiteral: fc.Arbitrary<Doc> = fc.tuple(finiteDouble, fc.nat(floatForma
 const intLiteral: fc.Arbitrary<Doc> = fc.oneof(
   fc.integer({ min: -1e9, max: 1e9 }).map(String),
   fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map(String),
-  fc.constantFrom('0', '9007199254740991', '9007199254740992', '-9007199254740993', '123456789012345'),
+  fc.constantFrom('0', '9007199254740991', '9007199254740992', '-9007199254740993', '123456789012345')
 ).map((text) => ({ text, canonical: text }))
 
 const specialLiteral: fc.Arbitrary<Doc> = fc.constantFrom(
@@ -143,7 +147,7 @@ const specialLiteral: fc.Arbitrary<Doc> = fc.constantFrom(
   { text: '-Infinity', canonical: '-Infinity' },
   { text: '-0', canonical: '0' },
   { text: '-0.0', canonical: '-0.0' },
-  { text: '1e400', canonical: 'Infinity' },
+  { text: '1e400', canonical: 'Infinity' }
 )
 
 const numberLiteral = fc.oneof({ weight: 4, arbitrary: floatLiteral }, { weight: 3, arbitrary: intLiteral }, { weight: 1, arbitrary: specialLiteral })
@@ -153,7 +157,7 @@ const rawString = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.string({ unit: anyCodeUnit, maxLength: 12 }),
-  fc.string({ unit: fc.oneof(fc.constant('a'), fc.constant('é'), fc.constant('\\'), fc.constant('"')), minLength: 60, maxLength: 200 }),
+  fc.string({ unit: fc.oneof(fc.constant('a'), fc.constant('é'), fc.constant('\\'), fc.constant('"')), minLength: 60, maxLength: 200 })
 )
 
 const SHORT: Record<number, string> = { 8: 'b', 9: 't', 10: 'n', 12: 'f', 13: 'r', 34: '"', 92: '\\', 47: '/' }
@@ -176,13 +180,13 @@ const stringLiteral: fc.Arbitrary<Doc & { value: string }> = fc.tuple(rawString,
 
 const key = fc.oneof(
   { weight: 4, arbitrary: stringLiteral },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', '1', '01', '', 'data').map((k) => ({ text: JSON.stringify(k), canonical: JSON.stringify(k), value: k })) },
+  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', '1', '01', '', 'data').map((k) => ({ text: JSON.stringify(k), canonical: JSON.stringify(k), value: k })) }
 )
 
 const literal = fc.oneof(
   { weight: 3, arbitrary: numberLiteral },
   { weight: 2, arbitrary: stringLiteral.map(({ text, canonical }) => ({ text, canonical })) },
-  { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null').map((x) => ({ text: x, canonical: x })) },
+  { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null').map((x) => ({ text: x, canonical: x })) }
 )
 
 const arrayOf = (items: Doc[], spaces: string[]): Doc => ({
@@ -196,7 +200,7 @@ const numberRun: fc.Arbitrary<Doc> = fc.tuple(
   fc.array(fc.tuple(floatLiteral, intLiteral, fc.boolean()), { minLength: 16, maxLength: 60 }),
   fc.array(ws, { maxLength: 61 }),
   fc.option(fc.oneof(specialLiteral, stringLiteral, fc.constant({ text: '[1.0]', canonical: '[1.0]' })), { freq: 4 }),
-  fc.nat(),
+  fc.nat()
 ).map(([kind, pairs, spaces, odd, at]) => {
   const items = pairs.map(([f, i, pick]) => (kind === 'floats' ? f : kind === 'ints' ? i : pick ? f : i))
   if (odd !== null) items.splice(at % (items.length + 1), 0, odd)
@@ -208,7 +212,7 @@ const { doc } = fc.letrec<{ doc: Doc, array: Doc, object: Doc }>((tie) => ({
   array: fc.tuple(fc.array(tie('doc'), { maxLength: 5 }), fc.array(ws, { maxLength: 6 })).map(([items, spaces]) => arrayOf(items, spaces)),
   object: fc.tuple(
     fc.uniqueArray(fc.tuple(key, tie('doc')), { selector: ([k]) => k.value, maxLength: 5 }),
-    ws, ws,
+    ws, ws
   ).map(([entries, a, b]) => ({
     text: '{' + entries.map(([k, v]) => a + k.text + b + ':' + a + v.text + b).join(',') + '}',
     canonical: '{' + [...entries].sort(([x], [y]) => byCodePoint(x.value, y.value)).map(([k, v]) => k.canonical + ':' + v.canonical).join(',') + '}',
@@ -339,13 +343,13 @@ t.test('no input reaches Object.prototype', async (t) => {
   const { hostile } = fc.letrec<{ hostile: string }>((tie) => ({
     hostile: fc.oneof({ maxDepth: 4 },
       fc.constantFrom('1', '"x"', 'null', '{"polluted":true}'),
-      fc.array(fc.tuple(hostileKey, tie('hostile')), { maxLength: 4 }).map((entries) => '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + v).join(',') + '}'),
+      fc.array(fc.tuple(hostileKey, tie('hostile')), { maxLength: 4 }).map((entries) => '{' + entries.map(([k, v]) => JSON.stringify(k) + ':' + v).join(',') + '}')
     ),
   }))
   fc.assert(fc.property(hostile, (text) => {
     const value = parseJson(text)
     stringifyJson(value)
-    const plain = ({} as Record<string, unknown>)
+    const plain = {} as Record<string, unknown>
     return plain.polluted === undefined && typeof plain.toString === 'function' &&
       (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) === Object.prototype)
   }), { numRuns: 500 })

@@ -87,7 +87,7 @@ t.test('reshape, rows, map, toFloat64, toNested, toJSON', async t => {
   const rows = [...a.rows()]
   t.equal(rows.length, 2)
   t.same(rows[1]?.toNested(), [4, 5, 6])
-  t.equal(rows[0]?.data.buffer, a.data instanceof Float64Array ? a.data.buffer : undefined, 'typed rows are views')
+  t.equal((rows[0]?.data as Float64Array | undefined)?.buffer, a.data instanceof Float64Array ? a.data.buffer : undefined, 'typed rows are views')
   t.same([...new NDArray(['a', 'b', 'c', 'd'], [2, 2], 'string').rows()].map(r => r.toNested()), [['a', 'b'], ['c', 'd']])
   const doubled = a.map(v => v * 2)
   t.equal(doubled.dtype, 'float64')

@@ -9,7 +9,7 @@ import { float, isFloatArray, isMarkedFloat } from '../src/json.js'
 import type { JsonValue } from '../src/types.js'
 
 const feedbackError = (fn: () => unknown, message: string | RegExp, name?: string): void => {
-  t.throws(fn, { code: 'SELDON_ERR_INVALID_FEEDBACK', statusCode: 400, reason: 'MICROSERVICE_BAD_DATA', message }, name)
+  t.throws(fn, { code: 'SELDON_ERR_INVALID_FEEDBACK', statusCode: 400, reason: 'MICROSERVICE_BAD_DATA', message }, name ?? 'refused')
 }
 
 t.test('reward and metric values are float32, printed as floats', async (t) => {

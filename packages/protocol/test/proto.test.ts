@@ -15,7 +15,7 @@ import {
 import { NDArray } from '../src/ndarray.js'
 import { float, isFloatArray, isMarkedFloat } from '../src/json.js'
 import { BadDataError } from '../src/errors.js'
-import type { DefaultData, Feedback, JsonValue, SeldonMessage, SeldonMessageList, Tensor } from '../src/types.js'
+import type { DefaultData, Feedback, JsonValue, Metric, SeldonMessage, SeldonMessageList, Tensor } from '../src/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -66,174 +66,245 @@ interface GrpcCase {
 
 const CASES: GrpcCase[] = [
   {
-    name: 'identity.41', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'identity.41',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     responseHex: '12001a460a03743a300a03743a310a03743a320a03743a331a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040'
   },
   {
-    name: 'identity.42', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1,2,3]]}}',
+    name: 'identity.42',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1,2,3]]}}',
     requestHex: '1a271a250a2332210a0911000000000000f03f0a091100000000000000400a09110000000000000840',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2"],"ndarray":[[1.0,2.0,3.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2"],"ndarray":[[1.0,2.0,3.0]]}}',
     responseHex: '12001a360a03743a300a03743a310a03743a321a250a2332210a0911000000000000f03f0a091100000000000000400a09110000000000000840'
   },
   {
-    name: 'identity.43', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"names":["a","b"],"tensor":{"shape":[2,2],"values":[1,2,3,4.5]}}}',
+    name: 'identity.43',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"names":["a","b"],"tensor":{"shape":[2,2],"values":[1,2,3,4.5]}}}',
     requestHex: '1a2e0a01610a016212260a0202021220000000000000f03f000000000000004000000000000008400000000000001240',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1"],"tensor":{"shape":[2,2],"values":[1.0,2.0,3.0,4.5]}}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1"],"tensor":{"shape":[2,2],"values":[1.0,2.0,3.0,4.5]}}}',
     responseHex: '12001a320a03743a300a03743a3112260a0202021220000000000000f03f000000000000004000000000000008400000000000001240'
   },
   {
-    name: 'identity.44', path: '/seldon.protos.Seldon/Predict',
-    requestType: 'SeldonMessage', request: '{"strData":"hello world"}',
+    name: 'identity.44',
+    path: '/seldon.protos.Seldon/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"strData":"hello world"}',
     requestHex: '2a0b68656c6c6f20776f726c64',
-    responseType: 'SeldonMessage', response: '{"meta":{},"strData":"hello world"}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"strData":"hello world"}',
     responseHex: '12002a0b68656c6c6f20776f726c64'
   },
   {
-    name: 'identity.45', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"jsonData":{"a":[1,2],"b":"x"}}',
+    name: 'identity.45',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"jsonData":{"a":[1,2],"b":"x"}}',
     requestHex: '322b2a290a080a016212031a01780a1d0a0161121832160a0911000000000000f03f0a09110000000000000040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"jsonData":{"a":[1.0,2.0],"b":"x"}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"jsonData":{"a":[1.0,2.0],"b":"x"}}',
     responseHex: '1200322b2a290a080a016212031a01780a1d0a0161121832160a0911000000000000f03f0a09110000000000000040'
   },
   {
-    name: 'identity.46', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"binData":"aGVsbG8gYmluYXJ5"}',
+    name: 'identity.46',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"binData":"aGVsbG8gYmluYXJ5"}',
     requestHex: '220c68656c6c6f2062696e617279',
-    responseType: 'SeldonMessage', response: '{"meta":{},"binData":"aGVsbG8gYmluYXJ5"}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"binData":"aGVsbG8gYmluYXJ5"}',
     responseHex: '1200220c68656c6c6f2062696e617279'
   },
   {
-    name: 'identity.47', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"meta":{"puid":"abc123","tags":{"t":"x"}},"data":{"names":["f0","f1"],"ndarray":[[0.5,1.5]]}}',
+    name: 'identity.47',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"meta":{"puid":"abc123","tags":{"t":"x"}},"data":{"names":["f0","f1"],"ndarray":[[0.5,1.5]]}}',
     requestHex: '12120a0661626331323312080a017412031a01781a240a0266300a0266311a1a0a1832160a0911000000000000e03f0a0911000000000000f83f',
-    responseType: 'SeldonMessage', response: '{"meta":{"puid":"abc123","tags":{"t":"x"}},"data":{"names":["t:0","t:1"],"ndarray":[[0.5,1.5]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{"puid":"abc123","tags":{"t":"x"}},"data":{"names":["t:0","t:1"],"ndarray":[[0.5,1.5]]}}',
     responseHex: '12120a0661626331323312080a017412031a01781a260a03743a300a03743a311a1a0a1832160a0911000000000000e03f0a0911000000000000f83f'
   },
   {
-    name: 'identity.48', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{}',
+    name: 'identity.48',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{}',
     requestHex: '',
     error: 'Exception calling application: '
   },
   {
-    name: 'identity.49', path: '/seldon.protos.Model/SendFeedback',
-    requestType: 'Feedback', request: '{"request":{"data":{"ndarray":[[1.0,2.0]]}},"response":{"data":{"ndarray":[[1.0,2.0]]}},"reward":1.0,"truth":{"data":{"ndarray":[[1.0]]}}}',
+    name: 'identity.49',
+    path: '/seldon.protos.Model/SendFeedback',
+    requestType: 'Feedback',
+    request: '{"request":{"data":{"ndarray":[[1.0,2.0]]}},"response":{"data":{"ndarray":[[1.0,2.0]]}},"reward":1.0,"truth":{"data":{"ndarray":[[1.0]]}}}',
     requestHex: '0a1e1a1c1a1a0a1832160a0911000000000000f03f0a09110000000000000040121e1a1c1a1a0a1832160a0911000000000000f03f0a091100000000000000401d0000803f22131a111a0f0a0d320b0a0911000000000000f03f',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"ndarray":[]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"ndarray":[]}}',
     responseHex: '12001a021a00'
   },
   {
-    name: 'identity.50', path: '/seldon.protos.Model/Metadata',
-    requestType: 'Empty', request: '{}',
+    name: 'identity.50',
+    path: '/seldon.protos.Model/Metadata',
+    requestType: 'Empty',
+    request: '{}',
     requestHex: '',
-    responseType: 'SeldonModelMetadata', response: '{"versions":[""]}',
+    responseType: 'SeldonModelMetadata',
+    response: '{"versions":[""]}',
     responseHex: '1200'
   },
   {
-    name: 'identity.51', path: '/seldon.protos.Seldon/ModelMetadata',
-    requestType: 'SeldonModelMetadataRequest', request: '{"name":"x"}',
+    name: 'identity.51',
+    path: '/seldon.protos.Seldon/ModelMetadata',
+    requestType: 'SeldonModelMetadataRequest',
+    request: '{"name":"x"}',
     requestHex: '0a0178',
-    responseType: 'SeldonModelMetadata', response: '{"versions":[""]}',
+    responseType: 'SeldonModelMetadata',
+    response: '{"versions":[""]}',
     responseHex: '1200'
   },
   {
-    name: 'identity.52', path: '/seldon.protos.Seldon/GraphMetadata',
-    requestType: 'Empty', request: '{}',
+    name: 'identity.52',
+    path: '/seldon.protos.Seldon/GraphMetadata',
+    requestType: 'Empty',
+    request: '{}',
     requestHex: '',
     error: 'Exception calling application: GraphMetadata not available on the Model level.'
   },
   {
-    name: 'identity.53', path: '/seldon.protos.Generic/TransformInput',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'identity.53',
+    path: '/seldon.protos.Generic/TransformInput',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     responseHex: '12001a460a03743a300a03743a310a03743a320a03743a331a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040'
   },
   {
-    name: 'rich.8', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'rich.8',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{"tags":{"model":"rich","version":"v1"},"metrics":[{"key":"rich_calls_total","value":1.0},{"key":"rich_multiplier","type":"GAUGE","value":3.0},{"key":"rich_fake_timer","type":"TIMER","value":12.5},{"key":"rich_tagged","value":1.0,"tags":{"kind":"x","method":"predict"}}]},"data":{"names":["a","b","c","d"],"ndarray":[[3.0,6.0,9.0,12.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{"tags":{"model":"rich","version":"v1"},"metrics":[{"key":"rich_calls_total","value":1.0},{"key":"rich_multiplier","type":"GAUGE","value":3.0},{"key":"rich_fake_timer","type":"TIMER","value":12.5},{"key":"rich_tagged","value":1.0,"tags":{"kind":"x","method":"predict"}}]},"data":{"names":["a","b","c","d"],"ndarray":[[3.0,6.0,9.0,12.0]]}}',
     responseHex: '12a101120f0a056d6f64656c12061a0472696368120f0a0776657273696f6e12041a0276312a170a10726963685f63616c6c735f746f74616c1d0000803f2a180a0f726963685f6d756c7469706c69657210011d000040402a180a0f726963685f66616b655f74696d657210021d000048412a300a0b726963685f7461676765641d0000803f22110a066d6574686f6412077072656469637422090a046b696e641201781a3e0a01610a01620a01630a01641a300a2e322c0a091100000000000008400a091100000000000018400a091100000000000022400a09110000000000002840'
   },
   {
-    name: 'rich.9', path: '/seldon.protos.Model/Metadata',
-    requestType: 'Empty', request: '{}',
+    name: 'rich.9',
+    path: '/seldon.protos.Model/Metadata',
+    requestType: 'Empty',
+    request: '{}',
     requestHex: '',
-    responseType: 'SeldonModelMetadata', response: '{"name":"rich-model","versions":["v1"],"platform":"seldon","inputs":[{"messagetype":"tensor","schema":{"shape":[4.0],"names":["a","b","c","d"]}}],"outputs":[{"messagetype":"tensor","schema":{"shape":[4.0]}}],"custom":{"author":"ref"}}',
+    responseType: 'SeldonModelMetadata',
+    response: '{"name":"rich-model","versions":["v1"],"platform":"seldon","inputs":[{"messagetype":"tensor","schema":{"shape":[4.0],"names":["a","b","c","d"]}}],"outputs":[{"messagetype":"tensor","schema":{"shape":[4.0]}}],"custom":{"author":"ref"}}',
     responseHex: '0a0a726963682d6d6f64656c120276311a0673656c646f6e22450a0674656e736f72123b2a390a160a057368617065120d320b0a091100000000000010400a1f0a056e616d6573121632140a031a01610a031a01620a031a01630a031a01642a240a0674656e736f72121a2a180a160a057368617065120d320b0a09110000000000001040320d0a06617574686f721203726566'
   },
   {
-    name: 'router.6', path: '/seldon.protos.Router/Route',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[0.9]]}}',
+    name: 'router.6',
+    path: '/seldon.protos.Router/Route',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[0.9]]}}',
     requestHex: '1a111a0f0a0d320b0a0911cdccccccccccec3f',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0"],"ndarray":[[1.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0"],"ndarray":[[1.0]]}}',
     responseHex: '12001a160a03743a301a0f0a0d320b0a0911000000000000f03f'
   },
   {
-    name: 'router.7', path: '/seldon.protos.Router/SendFeedback',
-    requestType: 'Feedback', request: '{"request":{"data":{"ndarray":[[0.9]]}},"response":{"meta":{"routing":{"router":1}}},"reward":0.5}',
+    name: 'router.7',
+    path: '/seldon.protos.Router/SendFeedback',
+    requestType: 'Feedback',
+    request: '{"request":{"data":{"ndarray":[[0.9]]}},"response":{"meta":{"routing":{"router":1}}},"reward":0.5}',
     requestHex: '0a131a111a0f0a0d320b0a0911cdccccccccccec3f120e120c1a0a0a06726f7574657210011d0000003f',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"ndarray":[]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"ndarray":[]}}',
     responseHex: '12001a021a00'
   },
   {
-    name: 'combiner.5', path: '/seldon.protos.Combiner/Aggregate',
-    requestType: 'SeldonMessageList', request: '{"seldonMessages":[{"data":{"ndarray":[[1.0,2.0]]}},{"data":{"ndarray":[[3.0,6.0]]}}]}',
+    name: 'combiner.5',
+    path: '/seldon.protos.Combiner/Aggregate',
+    requestType: 'SeldonMessageList',
+    request: '{"seldonMessages":[{"data":{"ndarray":[[1.0,2.0]]}},{"data":{"ndarray":[[3.0,6.0]]}}]}',
     requestHex: '0a1e1a1c1a1a0a1832160a0911000000000000f03f0a091100000000000000400a1e1a1c1a1a0a1832160a091100000000000008400a09110000000000001840',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1"],"ndarray":[[2.0,4.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1"],"ndarray":[[2.0,4.0]]}}',
     responseHex: '12001a260a03743a300a03743a311a1a0a1832160a091100000000000000400a09110000000000001040'
   },
   {
-    name: 'transformer.6', path: '/seldon.protos.Transformer/TransformInput',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'transformer.6',
+    path: '/seldon.protos.Transformer/TransformInput',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[2.0,3.0,4.0,5.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[2.0,3.0,4.0,5.0]]}}',
     responseHex: '12001a460a03743a300a03743a310a03743a320a03743a331a300a2e322c0a091100000000000000400a091100000000000008400a091100000000000010400a09110000000000001440'
   },
   {
-    name: 'transformer.7', path: '/seldon.protos.OutputTransformer/TransformOutput',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'transformer.7',
+    path: '/seldon.protos.OutputTransformer/TransformOutput',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[10.0,20.0,30.0,40.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[10.0,20.0,30.0,40.0]]}}',
     responseHex: '12001a460a03743a300a03743a310a03743a320a03743a331a300a2e322c0a091100000000000024400a091100000000000034400a09110000000000003e400a09110000000000004440'
   },
   {
-    name: 'transformer.8', path: '/seldon.protos.Generic/TransformOutput',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'transformer.8',
+    path: '/seldon.protos.Generic/TransformOutput',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[10.0,20.0,30.0,40.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{},"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[10.0,20.0,30.0,40.0]]}}',
     responseHex: '12001a460a03743a300a03743a310a03743a320a03743a331a300a2e322c0a091100000000000024400a091100000000000034400a09110000000000003e400a09110000000000004440'
   },
   {
-    name: 'error.4', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[-1,2]]}}',
+    name: 'error.4',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[-1,2]]}}',
     requestHex: '1a1c1a1a0a1832160a0911000000000000f0bf0a09110000000000000040',
     error: 'Exception calling application: '
   },
   {
-    name: 'error.5', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[0,2]]}}',
+    name: 'error.5',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[0,2]]}}',
     requestHex: '1a1c1a1a0a1832160a091100000000000000000a09110000000000000040',
     error: 'Exception calling application: zero is not allowed'
   },
   {
-    name: 'feedback.6', path: '/seldon.protos.Model/SendFeedback',
-    requestType: 'Feedback', request: '{"request":{"data":{"ndarray":[[1.0]]}},"response":{"data":{"ndarray":[[0.0,0.0]]}},"reward":1.5,"truth":{"data":{"ndarray":[[1.0]]}}}',
+    name: 'feedback.6',
+    path: '/seldon.protos.Model/SendFeedback',
+    requestType: 'Feedback',
+    request: '{"request":{"data":{"ndarray":[[1.0]]}},"response":{"data":{"ndarray":[[0.0,0.0]]}},"reward":1.5,"truth":{"data":{"ndarray":[[1.0]]}}}',
     requestHex: '0a131a111a0f0a0d320b0a0911000000000000f03f121e1a1c1a1a0a1832160a091100000000000000000a091100000000000000001d0000c03f22131a111a0f0a0d320b0a0911000000000000f03f',
-    responseType: 'SeldonMessage', response: '{"meta":{"metrics":[{"key":"feedback_total_reward","type":"GAUGE","value":1.5}]},"data":{"names":["t:0"],"ndarray":[[1.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{"metrics":[{"key":"feedback_total_reward","type":"GAUGE","value":1.5}]},"data":{"names":["t:0"],"ndarray":[[1.0]]}}',
     responseHex: '12202a1e0a15666565646261636b5f746f74616c5f72657761726410011d0000c03f1a160a03743a301a0f0a0d320b0a0911000000000000f03f'
   },
   {
-    name: 'feedback.7', path: '/seldon.protos.Model/Predict',
-    requestType: 'SeldonMessage', request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    name: 'feedback.7',
+    path: '/seldon.protos.Model/Predict',
+    requestType: 'SeldonMessage',
+    request: '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     requestHex: '1a321a300a2e322c0a0911000000000000f03f0a091100000000000000400a091100000000000008400a09110000000000001040',
-    responseType: 'SeldonMessage', response: '{"meta":{"metrics":[{"key":"feedback_total_reward","type":"GAUGE","value":1.5}]},"data":{"names":["t:0","t:1"],"ndarray":[[1.5,1.0]]}}',
+    responseType: 'SeldonMessage',
+    response: '{"meta":{"metrics":[{"key":"feedback_total_reward","type":"GAUGE","value":1.5}]},"data":{"names":["t:0","t:1"],"ndarray":[[1.5,1.0]]}}',
     responseHex: '12202a1e0a15666565646261636b5f746f74616c5f72657761726410011d0000c03f1a260a03743a300a03743a311a1a0a1832160a0911000000000000f83f0a0911000000000000f03f'
   }
 ]
@@ -562,7 +633,7 @@ t.test('encoding: meta, metrics and status', async (t) => {
   const proto = roundTrip({ meta: { tags: JSON.parse('{"__proto__": 1}') as Record<string, JsonValue>, requestPath: JSON.parse('{"__proto__": "x"}') as Record<string, string> } })
   t.ok(Object.hasOwn(proto.meta?.tags as object, '__proto__'))
   t.equal(Object.getPrototypeOf(proto.meta?.tags), Object.prototype)
-  t.equal((proto.meta?.requestPath as Record<string, string>).__proto__, 'x')
+  t.equal(Object.getOwnPropertyDescriptor(proto.meta?.requestPath, '__proto__')?.value, 'x')
 })
 
 t.test('encoding: customData (google.protobuf.Any)', async (t) => {
@@ -602,9 +673,12 @@ t.test('other messages: list, feedback, request/response, metadata', async (t) =
   t.same(decodeRequestResponse(encodeRequestResponse(rr)), rr)
   t.same(decodeSeldonModelMetadataRequest(encodeSeldonModelMetadataRequest({})), {})
   const md = {
-    name: 'm', versions: ['v1', ''], platform: 'p',
+    name: 'm',
+    versions: ['v1', ''],
+    platform: 'p',
     inputs: [{ messagetype: 'tensor', schema: { shape: [4] } }, { name: 'in', datatype: 'FP32', shape: [1, -1, '3', 2n ** 60n] }, { schema: null }],
-    outputs: [{}], custom: { author: 'ref' }
+    outputs: [{}],
+    custom: { author: 'ref' }
   }
   const back = decodeSeldonModelMetadata(encodeSeldonModelMetadata(md as never))
   t.same(back, { ...md, inputs: [md.inputs[0], { name: 'in', datatype: 'FP32', shape: [1, -1, 3, 2n ** 60n] }, { schema: null }] }, 'int64 shape as numbers (bigint beyond 2^53)')
@@ -633,7 +707,8 @@ t.test('decoding: unknown fields are skipped, malformed input is a BadDataError'
   t.same(decodeSeldonMessage(fromHex('1801' + '2a0161')), { strData: 'a' })
   // unknown fields inside every message kind
   const inner = encodeSeldonMessage({
-    status: { code: 1 }, meta: { puid: 'p', tags: { a: 1 }, routing: { r: 1 }, requestPath: { q: 'x' }, metrics: [{ key: 'k', tags: { t: 'v' } }] },
+    status: { code: 1 },
+    meta: { puid: 'p', tags: { a: 1 }, routing: { r: 1 }, requestPath: { q: 'x' }, metrics: [{ key: 'k', tags: { t: 'v' } } as unknown as Metric] },
     data: { names: ['n'], ndarray: [[1, 'a', { s: [true] }]] }
   })
   t.same(toPlain(decodeSeldonMessage(inner)), toPlain(decodeSeldonMessage(Buffer.concat([inner, fromHex('f80701')]))))
@@ -661,7 +736,7 @@ t.test('decoding: unknown fields are skipped, malformed input is a BadDataError'
   t.throws(() => decodeFeedback(fromHex('1d0000')), /truncated float/)
   t.throws(() => decodeSeldonModelMetadata(fromHex('2a032a01ff')), /truncated/)
   // a deeply nested ListValue is refused before it exhausts the stack
-  let value = Buffer.from([0x32, 0x00])
+  let value: Buffer = Buffer.from([0x32, 0x00])
   for (let i = 0; i < 120; i++) value = delimitedBytes(0x32, delimitedBytes(0x0a, value))
   t.throws(() => decodeSeldonMessage(Buffer.concat([Buffer.from([0x32]), lenBytes(value.length), value])), /deeper than 100 levels/)
 })

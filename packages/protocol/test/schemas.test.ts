@@ -1,12 +1,15 @@
 import t from 'tap'
-import Ajv from 'ajv'
+import AjvModule from 'ajv'
 import {
   seldonMessageSchema, seldonMessageListSchema, feedbackSchema, seldonErrorEnvelopeSchema, schemaErrorInfo,
 } from '../src/schemas.js'
 import { parseJson } from '../src/json.js'
 
+// ajv is CommonJS: its class is the default export's `default`.
+const Ajv = AjvModule.default
+
 // strict: every strict-mode check of Ajv throws; strictNumbers off so NaN/Infinity pass, as in Python
-const ajv = new Ajv.default({ strict: true, strictNumbers: false })
+const ajv = new Ajv({ strict: true, strictNumbers: false })
 const validateMessage = ajv.compile(seldonMessageSchema)
 const validateList = ajv.compile(seldonMessageListSchema)
 const validateFeedback = ajv.compile(feedbackSchema)
@@ -27,7 +30,7 @@ t.test('schemas are plain JSON with ids, usable side by side', async (t) => {
   t.strictSame([seldonMessageSchema.$id, seldonMessageListSchema.$id, feedbackSchema.$id, seldonErrorEnvelopeSchema.$id],
     ['SeldonMessage', 'SeldonMessageList', 'Feedback', 'SeldonErrorEnvelope'])
   // registered together, as a framework would, and referenced by id
-  const shared = new Ajv.default({ strict: true, strictNumbers: false })
+  const shared = new Ajv({ strict: true, strictNumbers: false })
   shared.addSchema([seldonMessageSchema, seldonMessageListSchema, feedbackSchema, seldonErrorEnvelopeSchema])
   const byRef = shared.compile({ $ref: 'SeldonMessage' })
   t.ok(byRef({ strData: 'x' }))
@@ -170,7 +173,7 @@ t.test('schemaErrorInfo', async (t) => {
   t.equal(schemaErrorInfo(undefined), 'request is invalid')
   t.equal(schemaErrorInfo([]), 'request is invalid')
   // with allErrors, several problems are listed once each
-  const all = new Ajv.default({ strict: true, strictNumbers: false, allErrors: true })
+  const all = new Ajv({ strict: true, strictNumbers: false, allErrors: true })
   const validate = all.compile(seldonMessageSchema)
   t.notOk(validate(parseJson('{"data":{"names":[1,2],"tensor":{"shape":["a"]}},"strData":"x"}')))
   t.equal(schemaErrorInfo(validate.errors),

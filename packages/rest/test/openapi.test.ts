@@ -141,7 +141,7 @@ t.test('two plugins at one prefix: one document for both; another prefix has its
   t.equal((await app.inject('/host')).body, 'host', "the host's routes are not documented and still served")
 })
 
-t.test("a host with its own @fastify/swagger and shared schemas: both documents stay apart", async t => {
+t.test('a host with its own @fastify/swagger and shared schemas: both documents stay apart', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.addSchema({ $id: 'Feedback', type: 'object', properties: { stars: { type: 'integer' } } })

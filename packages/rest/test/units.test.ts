@@ -2,6 +2,7 @@
 import t from 'tap'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { BadDataError, NotReadyError } from '@fastify-seldon/protocol'
+import type { ErrorHandlerEntry } from '@fastify-seldon/core'
 import {
   envBool, findErrorHandler, resolveOptions, restErrorStatus, sendAnswer, requireMethod
 } from '../src/index.js'
@@ -19,7 +20,7 @@ t.test('findErrorHandler: most specific class first, first registered among equa
   t.equal(findErrorHandler(entries, new Error('x')), undefined)
   t.equal(findErrorHandler(entries, 'a string'), undefined)
   t.equal(findErrorHandler([], new C()), undefined)
-  const duck = { error: class { static [Symbol.hasInstance] (v: unknown) { return (v as { duck?: boolean }).duck === true } }, handle: () => ({ statusCode: 4, body: 'duck' }) }
+  const duck: ErrorHandlerEntry = { error: class extends Error { static [Symbol.hasInstance] (v: unknown) { return (v as { duck?: boolean }).duck === true } }, handle: () => ({ statusCode: 4, body: 'duck' }) }
   t.equal(findErrorHandler([duck], Object.assign(new Error('q'), { duck: true })), duck, 'a custom instanceof is the last resort')
 })
 

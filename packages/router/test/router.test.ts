@@ -34,7 +34,7 @@ t.test('a component without route fails registration', async t => {
   t.teardown(() => app.close())
   // @ts-expect-error a router needs route
   app.register(seldonRouter, { component: { predict () {} } })
-  await t.rejects(app.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a router component needs a route() method (or routeRaw / route_raw)' })
+  await t.rejects(async () => { await app.ready() }, { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a router component needs a route() method (or routeRaw / route_raw)' })
 })
 
 t.test('routeRaw is enough', async t => {

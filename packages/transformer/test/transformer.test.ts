@@ -68,6 +68,6 @@ t.test('registration checks', async t => {
     const app = Fastify()
     t.teardown(() => app.close())
     app.register(plugin as typeof seldonTransformer, { component } as never)
-    await t.rejects(app.ready(), { code: 'SELDON_ERR_INVALID_COMPONENT', message: new RegExp(`^a ${kind.replace(/^an? /, '')} component needs a transform`) })
+    await t.rejects(async () => { await app.ready() }, { code: 'SELDON_ERR_INVALID_COMPONENT', message: new RegExp(`^a ${kind.replace(/^an? /, '')} component needs a transform`) })
   }
 })

@@ -1099,4 +1099,3 @@ export function writeSeldonGraphMetadata (g: SeldonGraphMetadata, w: Writer): vo
   writeMetadataList(0x1a, g.inputs, w)
   writeMetadataList(0x22, g.outputs, w)
 }
-
