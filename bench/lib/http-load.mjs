@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // HTTP load generator child: autocannon (programmatic API) against one URL with one body, bounded
 // in time (and in count when `amount` is given). Receives its job over IPC, answers the result.
-//   { url, payload, connections, pipelining, duration, amount?, maxSeconds, latencies, progressMs? }
+//   { url, payload, connections, pipelining, duration, amount?, maxSeconds, latencies, progressMs?, headers? }
 // With progressMs it also sends { progress: <2xx answers so far> } that often.
 import autocannon from 'autocannon'
 import { jsonBody } from './payloads.mjs'
@@ -15,7 +15,7 @@ process.once('message', async (job) => {
   const instance = autocannon({
     url: job.url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...job.headers },
     body,
     connections: job.connections,
     pipelining: job.pipelining ?? 1,

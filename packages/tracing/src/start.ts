@@ -121,16 +121,19 @@ export async function startTracing (options: StartTracingOptions): Promise<Traci
   let stopping: Promise<void> | undefined
   const shutdown = (timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT): Promise<void> => {
     stopping ??= new Promise<void>(resolve => {
-      const timer = setTimeout(() => {
-        logger.warn(`tracing: spans not exported within ${timeoutMs} ms of shutdown were dropped`)
-        resolve()
-      }, timeoutMs)
-      timer.unref()
-      provider.shutdown().then(() => { clearTimeout(timer); resolve() }, (err: unknown) => {
+      let settled = false
+      const settle = (warning?: string): void => {
+        if (settled) return
+        settled = true
         clearTimeout(timer)
-        logger.warn(`tracing: shutdown failed: ${(err as Error)?.message ?? String(err)}`)
+        if (warning !== undefined) logger.warn(`tracing: ${warning}`)
         resolve()
-      })
+      }
+      // An export in flight may outlive this (up to OTEL_EXPORTER_OTLP_TIMEOUT, 10 s) and keep an
+      // idle process alive that long; a CLI worker exits after its drain anyway.
+      const timer = setTimeout(() => { settle(`spans not exported within ${timeoutMs} ms of shutdown were dropped`) }, timeoutMs)
+      timer.unref()
+      provider.shutdown().then(() => { settle() }, (err: unknown) => { settle(`shutdown failed: ${(err as Error)?.message ?? String(err)}`) })
     })
     return stopping
   }

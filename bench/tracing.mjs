@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// `node bench/tracing.mjs`: what tracing costs on the small REST predict, in one bounded run on
+// loopback. Contenders, each a server in its own child process, loaded in turn by autocannon
+// (16 connections) with the executor's `uber-trace-id` on every request:
+//
+//   bare       a bare Fastify route parsing and re-serialising the JSON (the floor)
+//   off        our seldonModel plugin, tracing off (no tracing module loaded)
+//   unsampled  tracing on, the executor's header says "not sampled" (flags 0): spans not recorded
+//   sampled    tracing on, sampled: two spans per request exported over OTLP http/protobuf to a
+//              sink in this process (read and answered, not decoded)
+//
+// Rounds alternate the contenders; medians of req/s and of server CPU per request are reported.
+// Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_QUICK=1 (1 round of 2 s).
+import { fork } from 'node:child_process'
+import http from 'node:http'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median } from './lib/stats.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const QUICK = process.env.BENCH_QUICK === '1'
+const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
+const seconds = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 5))
+const children = new Set()
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL') } catch {} } })
+
+// The collector: every export read and answered 200, counted.
+let exports = 0
+let exportedBytes = 0
+const sink = http.createServer((req, res) => {
+  req.on('data', chunk => { exportedBytes += chunk.length })
+  req.on('end', () => { exports++; res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end() })
+})
+await new Promise(resolve => sink.listen(0, '127.0.0.1', resolve))
+const sinkUrl = `http://127.0.0.1:${sink.address().port}`
+
+const EXECUTOR_SPAN = '1122334455667788'
+const contenders = [
+  { name: 'bare', script: 'bare.mjs', args: [], path: '/predict', flags: 1 },
+  { name: 'off', script: 'ours-tracing.mjs', args: ['off'], path: '/api/v1.0/predictions', flags: 1 },
+  { name: 'unsampled', script: 'ours-tracing.mjs', args: ['on'], path: '/api/v1.0/predictions', flags: 0 },
+  { name: 'sampled', script: 'ours-tracing.mjs', args: ['on'], path: '/api/v1.0/predictions', flags: 1 }
+]
+
+function cpuMicros (pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 1e4
+}
+
+async function start (c) {
+  const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_BSP_SCHEDULE_DELAY: '1000' }
+  const child = fork(path.join(here, 'servers', c.script), ['0', ...c.args], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  children.add(child)
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${c.name} did not start`)), 30_000)
+    child.on('message', m => { if (m?.ready) { clearTimeout(timer); resolve(m) } })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`${c.name} exited with ${code}`)) })
+  })
+  return { ...c, child, port: ready.http }
+}
+
+function load (server, duration) {
+  const child = fork(path.join(here, 'lib/http-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  children.add(child)
+  const traceId = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(16, '1')
+  child.send({
+    url: `http://127.0.0.1:${server.port}${server.path}`,
+    payload: 'small',
+    connections: 16,
+    duration,
+    latencies: false,
+    headers: { 'uber-trace-id': `${traceId}:${EXECUTOR_SPAN}:0:${server.flags}` }
+  })
+  return new Promise((resolve, reject) => {
+    child.once('message', m => { m.error ? reject(new Error(m.error)) : resolve(m) })
+  })
+}
+
+const servers = []
+for (const c of contenders) servers.push(await start(c))
+const results = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [] }]))
+for (const server of servers) await load(server, 1) // warm-up
+for (let round = 0; round < rounds; round++) {
+  const order = servers.slice(round % servers.length).concat(servers.slice(0, round % servers.length))
+  for (const server of order) {
+    const cpu0 = cpuMicros(server.child.pid)
+    const r = await load(server, seconds)
+    const cpu = cpuMicros(server.child.pid) - cpu0
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+    results[server.name].rps.push(r.rps)
+    results[server.name].cpu.push(cpu / r.requests)
+    process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(0)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req\n`)
+  }
+}
+for (const s of servers) s.child.kill('SIGTERM')
+await new Promise(resolve => setTimeout(resolve, 500))
+sink.close()
+
+const off = median(results.off.rps)
+const offCpu = median(results.off.cpu)
+console.log(`small predict, REST, 16 connections, ${rounds} × ${seconds} s, medians (Node ${process.version}):`)
+console.log('| contender | req/s | vs off | server CPU µs/req | vs off |')
+console.log('| --- | ---: | ---: | ---: | ---: |')
+for (const c of contenders) {
+  const rps = median(results[c.name].rps)
+  const cpu = median(results[c.name].cpu)
+  console.log(`| ${c.name} | ${rps.toFixed(0)} | ${(rps / off).toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / offCpu).toFixed(2)} |`)
+}
+console.log(`sampled: ${exports} OTLP exports received, ${(exportedBytes / 1e6).toFixed(1)} MB`)
