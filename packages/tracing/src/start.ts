@@ -95,9 +95,10 @@ export async function startTracing (options: StartTracingOptions): Promise<Traci
     suppressOverrideMessage: true
   })
 
-  // Ours under the environment's: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
+  // Ours under the environment's: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win. The pid
+  // tells the workers of one component apart.
   const resource = defaultResource()
-    .merge(resourceFromAttributes({ 'service.name': config.serviceName, ...config.resourceAttributes }))
+    .merge(resourceFromAttributes({ 'service.name': config.serviceName, 'process.pid': process.pid, ...config.resourceAttributes }))
     .merge(detectResources({ detectors: [envDetector] }))
   const exporter = await createExporter(config.protocol, config.endpoint)
   const provider = new NodeTracerProvider({

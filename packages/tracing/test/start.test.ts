@@ -103,7 +103,8 @@ t.test('http/json: spans, parents, kinds and the resource reach the collector', 
     'seldon.predictor.id': 'main',
     'seldon.predictive_unit.id': 'classifier',
     team: 'ml',
-    'telemetry.sdk.language': 'nodejs'
+    'telemetry.sdk.language': 'nodejs',
+    'process.pid': process.pid
   })
   t.equal(server.scope, '@fastify-seldon/tracing')
   t.match(receiver.requests[0], { path: '/v1/traces', contentType: /application\/json/ })
