@@ -1,0 +1,353 @@
+/**
+ * GraphEngine: the executor's algorithm over a graph whose nodes run in this process, behind REST
+ * or gRPC endpoints, or both (docs/graph.md). Transport-free: it takes and returns messages in the
+ * form of the caller's transport, so the REST plugin and a gRPC front end are thin adapters.
+ *
+ *   predict(node, x):  t = before(node, x)                 /predict or /transform-input
+ *                      route = choose(node, t)              /route, RANDOM_ABTEST or -1
+ *                      outs = children per route (in parallel, results in child order)
+ *                      c = aggregate(node, outs) | outs[0]  (-2: c = t, no children)
+ *                      return after(node, c)                /transform-output
+ *   feedback(node, f): children per f.response.meta.routing[node] first, then /send-feedback
+ */
+import { randomUUID } from 'node:crypto'
+import { SeldonRuntime, runtimeOptionsFromEnv, type RuntimeOptions } from '@fastify-seldon/core'
+import type { Transport } from '@fastify-seldon/protocol'
+import { GraphBadRequestError, GraphOptionError, GraphSpecError, ModelNotFoundError, NodeUnsupportedError } from './errors.js'
+import { GrpcChannels, GrpcUnit } from './grpc-unit.js'
+import { LocalUnit } from './local-unit.js'
+import { edgeNodes, type GraphMetadataResult } from './metadata.js'
+import { isGraphSpec, loadGraph, type GraphInput, type GraphNode, type GraphSpec, type LoadGraphOptions } from './model.js'
+import { RestPools, RestUnit } from './rest-unit.js'
+import { nodeOperations, type NodeOperation } from './roles.js'
+import { ROUTE_ALL, ROUTE_NONE, checkRoute, extractRoute, feedbackRoute } from './route.js'
+import { RequestScope, type IncomingHeaders } from './scope.js'
+import type { NodeUnit } from './unit.js'
+import type { Flow } from './wire.js'
+
+export interface GraphEngineOptions extends LoadGraphOptions {
+  /** In-process components by node name (instances of your classes). Other nodes are remote. */
+  components?: Readonly<Record<string, object>> | ReadonlyMap<string, object>
+  /**
+   * Time limit of each remote call, in ms (0: none, the executor's default). Default: the
+   * deployment's `seldon.io/rest-timeout` / `seldon.io/grpc-timeout` annotation, else none.
+   */
+  timeout?: number
+  /** Put the route every node took in the answer's `meta.routing` (default true). */
+  routingInjection?: boolean
+  /** How long a readiness check waits for a remote node (ms, default 2000). */
+  readinessTimeout?: number
+  /** Where in-process nodes' runtime defaults come from (default `process.env`). */
+  env?: NodeJS.ProcessEnv
+  /** RANDOM_ABTEST's random source (default Math.random). */
+  random?: () => number
+  /** Start-up notes (invalid metadata of an in-process component...). */
+  log?: (message: string) => void
+}
+
+/** Who is calling: the transport decides the message form, puid and headers go to remote nodes. */
+export interface CallContext {
+  transport?: Transport
+  /** The request's puid (Seldon-Puid / seldon-puid); generated when absent. */
+  puid?: string
+  /** The inbound request's headers (lower-case names), forwarded to remote nodes. */
+  headers?: IncomingHeaders
+}
+
+export interface FeedbackResult {
+  /** The root's /send-feedback answer, or (echo) the feedback message itself. */
+  message: unknown
+  /** The root node sends no feedback: the executor answers with the request itself. */
+  echo: boolean
+}
+
+export interface ReadinessReport {
+  ready: boolean
+  /** The nodes that are not ready, and why. */
+  notReady: Array<{ node: string, problem: string }>
+}
+
+const ECHO = Symbol('echo')
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function share (flow: Flow): Flow {
+  return flow.owned ? { message: flow.message, owned: false } : flow
+}
+
+/** Results in child order; when several fail, the lowest index wins (as the executor). */
+async function fanOut<T, R> (items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const settled = await Promise.allSettled(items.map(run))
+  return settled.map(s => { if (s.status === 'rejected') throw s.reason; return s.value })
+}
+
+export class GraphEngine {
+  readonly spec: GraphSpec
+  private readonly units = new Map<string, NodeUnit>()
+  private readonly pools = new RestPools()
+  private readonly channels = new GrpcChannels()
+  private readonly routingInjection: boolean
+  private readonly readinessTimeout: number
+  private readonly random: () => number
+  private loading: Promise<void> | undefined
+  private closed = false
+
+  constructor (graph: GraphInput, options: GraphEngineOptions = {}) {
+    this.spec = isGraphSpec(graph) ? graph : loadGraph(graph, options)
+    this.routingInjection = bool(options.routingInjection, 'routingInjection') ?? true
+    this.readinessTimeout = milliseconds(options.readinessTimeout, 'readinessTimeout') ?? 2000
+    if (options.random !== undefined && typeof options.random !== 'function') throw new GraphOptionError('option random must be a function')
+    this.random = options.random ?? Math.random
+    const components = componentMap(options.components, this.spec)
+    const timeout = milliseconds(options.timeout, 'timeout')
+    for (const node of this.spec.nodes.values()) {
+      const unit = this.makeUnit(node, components.get(node.name), timeout, options)
+      if (unit !== undefined) this.units.set(node.name, unit)
+    }
+  }
+
+  /** Where a node runs: `in-process`, `rest`, `grpc`, or undefined (pass-through, RANDOM_ABTEST). */
+  unitKind (name: string): NodeUnit['kind'] | undefined {
+    return this.units.get(name)?.kind
+  }
+
+  /** The in-process node's runtime (metrics recorders, tests). */
+  runtimeOf (name: string): SeldonRuntime | undefined {
+    const unit = this.units.get(name)
+    return unit instanceof LocalUnit ? unit.runtime : undefined
+  }
+
+  /** initMetadata() and load() of every in-process component, once; rejects naming the node. */
+  load (): Promise<void> {
+    this.loading ??= Promise.all([...this.units].map(async ([name, unit]) => {
+      try {
+        await unit.load()
+      } catch (err) {
+        throw new Error(`node ${name}: component load() failed: ${(err as Error)?.message ?? String(err)}`, { cause: err })
+      }
+    })).then(() => undefined)
+    return this.loading
+  }
+
+  /** Closes the connection pools and channels to remote nodes. Idempotent. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.channels.close()
+    await this.pools.close()
+  }
+
+  /** A prediction through the graph: the request message in, the answer message out. */
+  async predict (message: unknown, context: CallContext = {}): Promise<unknown> {
+    const scope = this.scope(context)
+    const output = await this.predictNode(this.spec.root, { message, owned: true }, scope)
+    return this.routingInjection ? withRouting(output.message, scope.routing) : output.message
+  }
+
+  /** Feedback through the graph: children first (as the request was routed), then each node. */
+  async feedback (message: unknown, context: CallContext = {}): Promise<FeedbackResult> {
+    if (!isObject(message)) throw new GraphBadRequestError('Feedback must be a JSON object {request, response, reward, truth}')
+    const result = await this.feedbackNode(this.spec.root, { message, owned: false }, this.scope(context))
+    return result === ECHO ? { message, echo: true } : { message: result, echo: false }
+  }
+
+  /** Graph metadata: every node's metadata, and the graph's inputs and outputs. */
+  async graphMetadata (context: CallContext = {}): Promise<GraphMetadataResult> {
+    const scope = this.scope(context)
+    const named = [...this.spec.nodes.keys()].filter(name => this.units.has(name))
+    const all = await fanOut(named, async name => await (this.units.get(name) as NodeUnit).metadata(scope))
+    const models: Record<string, unknown> = {}
+    named.forEach((name, i) => Object.defineProperty(models, name, { value: all[i], enumerable: true, writable: true, configurable: true }))
+    const [inputsNode, outputsNode] = edgeNodes(this.spec.root)
+    const field = (node: GraphNode | undefined, key: 'inputs' | 'outputs'): unknown =>
+      node !== undefined && isObject(models[node.name]) ? (models[node.name] as Record<string, unknown>)[key] : undefined
+    return { name: this.spec.name, models, inputs: field(inputsNode, 'inputs'), outputs: field(outputsNode, 'outputs') }
+  }
+
+  /** One node's model metadata. */
+  async nodeMetadata (name: string, context: CallContext = {}): Promise<unknown> {
+    return await this.unitFor(name).metadata(this.scope(context))
+  }
+
+  /** One node's `/health/status` answer. */
+  async nodeHealth (name: string, context: CallContext = {}): Promise<unknown> {
+    return await this.unitFor(name).health(this.scope(context))
+  }
+
+  /** Ready when every node is: in-process ones loaded, remote ones answering (bounded wait). */
+  async readiness (): Promise<ReadinessReport> {
+    const entries = [...this.units]
+    const problems = await Promise.all(entries.map(async ([, unit]) => await unit.readiness(this.readinessTimeout)))
+    const notReady = entries.flatMap(([node], i) => problems[i] === undefined ? [] : [{ node, problem: problems[i] as string }])
+    return { ready: notReady.length === 0, notReady }
+  }
+
+  // ── the algorithm ─────────────────────────────────────────────────────────────────────────
+
+  private async predictNode (node: GraphNode, input: Flow, scope: RequestScope): Promise<Flow> {
+    const roles = node.roles
+    let t = input
+    if (roles.before !== undefined) {
+      t = await this.call(node, roles.before, input, scope)
+      scope.routing.set(node.name, ROUTE_ALL)
+    }
+    let c = t
+    if (node.children.length > 0) {
+      const route = await this.choose(node, t, scope)
+      scope.routing.set(node.name, route)
+      if (route !== ROUTE_NONE) {
+        const children = route === ROUTE_ALL ? node.children : [node.children[route] as GraphNode]
+        const given = children.length > 1 ? share(t) : t
+        const outputs = await fanOut(children, async child => await this.predictNode(child, given, scope))
+        c = roles.aggregate ? await this.call(node, 'aggregate', outputs, scope) : outputs[0] as Flow
+      }
+    }
+    return roles.transformOutput ? await this.call(node, 'transformOutput', c, scope) : c
+  }
+
+  private async choose (node: GraphNode, t: Flow, scope: RequestScope): Promise<number> {
+    switch (node.roles.route) {
+      case 'all': return ROUTE_ALL
+      case 'abtest': return checkRoute(node.name, this.random() < (node.ratioA ?? 0.5) ? 0 : 1, node.children.length)
+      case 'call': {
+        const answer = await (this.units.get(node.name) as NodeUnit).call('route', share(t), scope)
+        return extractRoute(node.name, answer, node.children.length)
+      }
+    }
+  }
+
+  private async feedbackNode (node: GraphNode, feedback: Flow, scope: RequestScope): Promise<unknown> {
+    const count = node.children.length
+    if (count > 0) {
+      const route = feedbackRoute(node.name, feedback.message, count)
+      if (route === ROUTE_ALL) await fanOut(node.children, async child => await this.feedbackNode(child, feedback, scope))
+      else if (route !== ROUTE_NONE) await this.feedbackNode(node.children[route] as GraphNode, feedback, scope)
+    }
+    if (!node.roles.sendFeedback) return ECHO
+    return (await this.call(node, 'sendFeedback', feedback, scope)).message
+  }
+
+  private async call (node: GraphNode, operation: NodeOperation, input: Flow | readonly Flow[], scope: RequestScope): Promise<Flow> {
+    const unit = this.units.get(node.name) as NodeUnit
+    return { message: await unit.call(operation, input, scope), owned: unit.answersOwned }
+  }
+
+  // ── set-up ────────────────────────────────────────────────────────────────────────────────
+
+  private scope (context: CallContext): RequestScope {
+    const transport = context.transport ?? 'rest'
+    if (transport !== 'rest' && transport !== 'grpc') throw new GraphOptionError(`transport must be 'rest' or 'grpc', got ${String(transport)}`)
+    const puid = typeof context.puid === 'string' && context.puid !== '' ? context.puid : randomUUID()
+    return new RequestScope(transport, puid, context.headers)
+  }
+
+  private unitFor (name: string): NodeUnit {
+    const unit = this.units.get(name)
+    if (unit !== undefined) return unit
+    if (!this.spec.nodes.has(name)) throw new ModelNotFoundError(name)
+    throw new NodeUnsupportedError(`Node ${name} runs no component (a pass-through or RANDOM_ABTEST node): it has no metadata or status`)
+  }
+
+  private makeUnit (node: GraphNode, component: object | undefined, timeout: number | undefined, options: GraphEngineOptions): NodeUnit | undefined {
+    const operations = nodeOperations(node.roles, node.children.length > 0)
+    if (component !== undefined) {
+      const runtime = new SeldonRuntime(component, this.runtimeOptions(node, options))
+      checkComponent(node, runtime, operations)
+      return new LocalUnit(node.name, runtime)
+    }
+    const endpoint = node.endpoint
+    if (endpoint === undefined) {
+      if (operations.length === 0) return undefined
+      const calls = operations.map(op => `/${op.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`).join(', ')
+      throw new GraphSpecError(`${node.path} (${JSON.stringify(node.name)}): ${describeNode(node)} calls ${calls}, but it has no in-process component and no endpoint`)
+    }
+    const grpc = endpoint.type === 'GRPC'
+    const port = (grpc ? endpoint.grpcPort : endpoint.httpPort) ?? endpoint.servicePort
+    if (port === undefined) {
+      throw new GraphSpecError(`${node.path} (${JSON.stringify(node.name)}): endpoint has no port (${grpc ? 'grpcPort' : 'httpPort'} or service_port)`)
+    }
+    const host = endpoint.host.includes(':') && !endpoint.host.startsWith('[') ? `[${endpoint.host}]` : endpoint.host
+    const annotation = this.spec.annotations[grpc ? 'seldon.io/grpc-timeout' : 'seldon.io/rest-timeout']
+    const limit = timeout ?? (annotation !== undefined && /^\d+$/.test(annotation.trim()) ? Number(annotation) : 0)
+    return grpc
+      ? new GrpcUnit(node.name, `${host}:${port}`, this.channels, limit)
+      : new RestUnit(node.name, `http://${host}:${port}`, this.pools, limit)
+  }
+
+  /**
+   * A node's runtime options, as its own container would have them: its name as
+   * PREDICTIVE_UNIT_ID, its container's image and environment from componentSpecs; the graph
+   * process's INCLUDE_METRICS_IN_CLIENT_RESPONSE and SELDON_EXECUTOR_ENABLED as defaults.
+   */
+  private runtimeOptions (node: GraphNode, options: GraphEngineOptions): RuntimeOptions {
+    const env = options.env ?? process.env
+    const container = this.spec.containers.get(node.name)
+    const containerEnv: Record<string, string> = {}
+    for (const entry of container?.env ?? []) {
+      if (typeof entry?.name === 'string' && typeof entry.value === 'string') containerEnv[entry.name] = entry.value
+    }
+    const fromEnv = runtimeOptionsFromEnv({
+      INCLUDE_METRICS_IN_CLIENT_RESPONSE: env.INCLUDE_METRICS_IN_CLIENT_RESPONSE,
+      SELDON_EXECUTOR_ENABLED: env.SELDON_EXECUTOR_ENABLED,
+      ...containerEnv
+    })
+    return {
+      ...fromEnv,
+      unitId: node.name,
+      unitImage: typeof container?.image === 'string' && container.image !== '' ? container.image : containerEnv.PREDICTIVE_UNIT_IMAGE,
+      log: options.log
+    }
+  }
+}
+
+function describeNode (node: GraphNode): string {
+  const type = node.type ?? 'untyped node'
+  return node.methods.length > 0 ? `${type} with methods ${node.methods.join(', ')}` : type
+}
+
+/** The component must have the method each of its calls needs (a transformer's is optional: identity). */
+function checkComponent (node: GraphNode, runtime: SeldonRuntime, operations: readonly NodeOperation[]): void {
+  const needs: Array<[NodeOperation, string]> = [['predict', 'predict()'], ['route', 'route()'], ['aggregate', 'aggregate()']]
+  for (const [operation, method] of needs) {
+    if (operations.includes(operation) && !runtime.has(operation)) {
+      throw new GraphSpecError(`${node.path} (${JSON.stringify(node.name)}): ${describeNode(node)} calls /${operation}, but its component has no ${method} method`)
+    }
+  }
+}
+
+function componentMap (components: GraphEngineOptions['components'], spec: GraphSpec): Map<string, object> {
+  if (components === undefined) return new Map()
+  if (components === null || typeof components !== 'object') throw new GraphOptionError('option components must map node names to component objects')
+  const entries = components instanceof Map ? [...components] : Object.entries(components)
+  for (const [name, component] of entries) {
+    if (!spec.nodes.has(name)) {
+      throw new GraphSpecError(`components.${name}: the graph has no node named ${JSON.stringify(name)} (nodes: ${[...spec.nodes.keys()].join(', ')})`)
+    }
+    if (component === null || typeof component !== 'object') {
+      throw new GraphOptionError(`components.${name} must be a component object (an instance of your class)`)
+    }
+  }
+  return new Map(entries)
+}
+
+function bool (value: unknown, name: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new GraphOptionError(`option ${name} must be a boolean`)
+  return value as boolean | undefined
+}
+
+function milliseconds (value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new GraphOptionError(`option ${name} must be a number of milliseconds (0 or more)`)
+  return value
+}
+
+/** The answer with `meta.routing` set to every node's route (the executor's routing injection). */
+function withRouting (message: unknown, routing: ReadonlyMap<string, number>): unknown {
+  if (!isObject(message)) return message
+  const table: Record<string, number> = {}
+  for (const [name, route] of routing) Object.defineProperty(table, name, { value: route, enumerable: true, writable: true, configurable: true })
+  const meta = isObject(message.meta) ? { ...message.meta, routing: table } : { routing: table }
+  return { ...message, meta }
+}
