@@ -307,8 +307,18 @@ function describeNode (node: GraphNode): string {
   return node.methods.length > 0 ? `${type} with methods ${node.methods.join(', ')}` : type
 }
 
-/** The component must have the method each of its calls needs (a transformer's is optional: identity). */
+/**
+ * The component must have the method each of its calls needs (a transformer's is optional:
+ * identity), and its own error handlers, if any, must be `{ error, handle }` entries.
+ */
 function checkComponent (node: GraphNode, runtime: SeldonRuntime, operations: readonly NodeOperation[]): void {
+  const component = runtime.component as { errorHandlers?: unknown, model_error_handlers?: unknown }
+  for (const [field, list] of [['errorHandlers', component.errorHandlers], ['model_error_handlers', component.model_error_handlers]] as const) {
+    if (list === undefined) continue
+    const valid = Array.isArray(list) && list.every((e: unknown) => e !== null && typeof e === 'object' &&
+      typeof (e as { error?: unknown }).error === 'function' && typeof (e as { handle?: unknown }).handle === 'function')
+    if (!valid) throw new GraphSpecError(`components.${node.name}.${field} must be an array of { error: ErrorClass, handle (err) { return { statusCode, body } } }`)
+  }
   const needs: Array<[NodeOperation, string]> = [['predict', 'predict()'], ['route', 'route()'], ['aggregate', 'aggregate()']]
   for (const [operation, method] of needs) {
     if (operations.includes(operation) && !runtime.has(operation)) {

@@ -213,6 +213,8 @@ t.test('engine start-up errors: components, endpoints, options', async t => {
   t.throws(() => new GraphEngine(model, { components: { m: { transformInput: () => 1 } } }), /MODEL calls \/predict, but its component has no predict\(\) method/)
   t.throws(() => new GraphEngine({ name: 'r', type: 'ROUTER', children: [{ name: 'x', type: 'UNKNOWN_TYPE' }] }, { components: { r: {} } }), /its component has no route\(\) method/)
   t.throws(() => new GraphEngine({ name: 'c', type: 'COMBINER', children: [{ name: 'x', type: 'UNKNOWN_TYPE' }] }, { components: { c: {} } }), /its component has no aggregate\(\) method/)
+  t.throws(() => new GraphEngine(model, { components: { m: Object.assign(new Probe('m'), { errorHandlers: [{ error: Error }] }) } }), /components\.m\.errorHandlers must be an array of \{ error: ErrorClass, handle/)
+  t.throws(() => new GraphEngine(model, { components: { m: Object.assign(new Probe('m'), { model_error_handlers: 'x' }) } }), /components\.m\.model_error_handlers must be an array/)
   t.throws(() => new GraphEngine(model, { components: { m: new Probe('m') }, timeout: -1 }), /option timeout must be a number of milliseconds/)
   t.throws(() => new GraphEngine(model, { components: { m: new Probe('m') }, routingInjection: 'yes' as never }), /option routingInjection must be a boolean/)
   t.throws(() => new GraphEngine(model, { components: { m: new Probe('m') }, random: 3 as never }), /option random must be a function/)
