@@ -58,7 +58,7 @@ async function renderNodeError (error: NodeError): Promise<RenderedError> {
   }
   if (error.grpc !== undefined) {
     // what our own gRPC server sends: the REST status and reason in trailers, the info as details
-    const reason = error.grpc.metadata['seldon-reason'] ?? 'MICROSERVICE_INTERNAL_ERROR'
+    const reason = error.grpc.metadata['seldon-reason'] ?? (error.statusCode < 500 ? 'MICROSERVICE_BAD_DATA' : 'MICROSERVICE_INTERNAL_ERROR')
     const body = errorEnvelopeText({ statusCode: error.statusCode, reason, info: error.grpc.details })
     return { statusCode: error.statusCode, contentType: 'application/json', body, serverFault }
   }

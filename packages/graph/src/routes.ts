@@ -89,7 +89,7 @@ function handlers (engine: GraphEngine): Record<GraphRoute, Handler> {
       return reply.code(200).send('')
     },
     live: async function live (request, reply) {
-      if (request.url.endsWith('/health/ping')) return reply.code(200).type('text/html; charset=utf-8').send('pong')
+      if (request.routeOptions.url?.endsWith('/health/ping') === true) return reply.code(200).type('text/html; charset=utf-8').send('pong')
       return reply.code(200).send('')
     }
   }

@@ -239,12 +239,16 @@ t.test('what goes to a REST node and what comes back: headers, puid, bodies kept
 
 t.test('what goes to a gRPC node: metadata and the puid; a malformed answer', async t => {
   const seen: grpc.Metadata[] = []
-  let answer: Buffer = encodeSeldonMessage({ strData: 'ok' })
+  let answer: Buffer | grpc.ServiceError = encodeSeldonMessage({ strData: 'ok' })
   const server = new grpc.Server()
   const bytes = (b: Buffer): Buffer => b
   const rpc = { path: '/seldon.protos.Model/Predict', requestStream: false, responseStream: false, requestSerialize: bytes, requestDeserialize: bytes, responseSerialize: bytes, responseDeserialize: bytes }
   server.addService({ Predict: rpc } as never, {
-    Predict: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => { seen.push(call.metadata); callback(null, answer) }
+    Predict: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      seen.push(call.metadata)
+      if (Buffer.isBuffer(answer)) callback(null, answer)
+      else callback(answer, null)
+    }
   })
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => err !== null ? reject(err) : resolve(p)))
   t.teardown(() => { server.forceShutdown() })
@@ -258,6 +262,11 @@ t.test('what goes to a gRPC node: metadata and the puid; a malformed answer', as
   const bad = await predict(app, '{"strData":"x"}')
   t.equal(bad.statusCode, 500)
   t.match(bad.body, /answered a malformed SeldonMessage/)
+
+  answer = Object.assign(new Error('bad input'), { code: grpc.status.INVALID_ARGUMENT, details: 'bad input', metadata: new grpc.Metadata() })
+  const refused = await predict(app, '{"strData":"x"}')
+  t.same([refused.statusCode, refused.body], [400, '{"status":{"code":-1,"info":"bad input","reason":"MICROSERVICE_BAD_DATA","status":1}}\n'],
+    'a foreign gRPC node\'s status: its HTTP equivalent, its details in the Seldon envelope')
 })
 
 t.test('a Probe graph over REST: every node type remote, same answers as in-process', async t => {
