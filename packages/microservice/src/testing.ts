@@ -17,6 +17,8 @@ export interface Served {
   url: string
   /** http://127.0.0.1:<metrics-port>/metrics */
   metricsUrl: string
+  /** 127.0.0.1:<grpc-port>, the target for a grpc-js client */
+  grpcTarget: string
   output: () => string
 }
 
@@ -69,7 +71,7 @@ export async function serveCli (t: TeardownHost, args: string[], options: { cwd:
     if (Date.now() > deadline) throw new Error(`seldon-microservice did not answer within 20 s:\n${output}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
-  return { url, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, output: () => output }
+  return { url, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, grpcTarget: `127.0.0.1:${grpc}`, output: () => output }
 }
 
 /** POST a JSON body; the status and the raw body text. */
