@@ -34,7 +34,13 @@ export async function freePorts (n: number): Promise<number[]> {
   return ports
 }
 
-/** The test runner's environment minus its loader hooks and anything of the Seldon contract. */
+/**
+ * The test runner's environment minus its loader hooks and anything of the Seldon contract. tap
+ * still wraps the child (its spawn hook adds its loader back), so coverage is switched off there:
+ * the CLI compiles the component with tsx, whose source maps tap merges out of line with its own
+ * compilation of the same file, and a served child that exits normally (one whose load() failed)
+ * would otherwise mark comments and imports of the component as uncovered.
+ */
 function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
@@ -42,7 +48,7 @@ function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
     if (/^(PREDICTIVE_UNIT_|SELDON_|PREDICTOR_|MODEL_METADATA$|INCLUDE_METRICS|PAYLOAD_PASSTHROUGH$)/.test(k)) continue
     env[k] = v
   }
-  return { ...env, ...extra }
+  return { ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...extra }
 }
 
 /** `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ 20 s). */
