@@ -38,7 +38,7 @@ t.test('seldondeployment.yaml: a v1 SeldonDeployment serving the iris image as a
 t.test('Dockerfile: node:20-slim, frozen install and build, the entrypoint', async t => {
   const dockerfile = readFileSync(path.join(deployDir, 'Dockerfile'), 'utf8')
   t.match(dockerfile, /^FROM node:20-slim$/m)
-  t.match(dockerfile, /pnpm install --frozen-lockfile && pnpm build/)
+  t.match(dockerfile, /pnpm install --frozen-lockfile --filter '@fastify-seldon\/example-iris\.\.\.' && \\\n\s+pnpm --filter '@fastify-seldon\/example-iris\.\.\.' run build/, 'the iris example and its dependencies only')
   t.match(dockerfile, /ENTRYPOINT \["\/app\/examples\/deploy\/entrypoint\.sh"\]/)
   t.match(dockerfile, /ENV MODEL_NAME=model/)
 })
