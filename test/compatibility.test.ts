@@ -8,6 +8,7 @@ import { seldonComponent } from '@fastify-seldon/component'
 import { NDArray, float } from '@fastify-seldon/protocol'
 import { AverageCombiner, IdentityModel } from './models/index.js'
 import { compatibility, envelope } from './replay-helpers.js'
+import { optionsFromEnv } from '@fastify-seldon/core'
 
 interface Row {
   compat: string
@@ -256,7 +257,7 @@ for (const row of ROWS) {
     t.ok(compatibility.includes(`| ${row.compat} |`), `row ${row.compat} is in COMPATIBILITY.md`)
     const app = Fastify()
     t.teardown(() => app.close())
-    await app.register(seldonComponent, { component: row.component() as any, env: {}, ...row.options })
+    await app.register(seldonComponent, { component: row.component() as any, ...row.options })
     await app.ready()
     const res = await app.inject(row.request)
     t.equal(res.statusCode, row.status, 'status')
@@ -270,7 +271,7 @@ t.test('C-12 loadInBackground: ready once load() resolves, ping always 200', asy
   const loaded = new Promise<void>(resolve => { release = resolve })
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: { load: () => loaded, predict: (X: NDArray) => X }, env: {}, loadInBackground: true })
+  await app.register(seldonComponent, { component: { load: () => loaded, predict: (X: NDArray) => X }, loadInBackground: true })
   await app.ready()
   t.equal((await app.inject({ method: 'GET', url: '/health/ping' })).body, 'pong')
   t.equal((await app.inject(predict('{"data":{"ndarray":[1]}}'))).statusCode, 503, 'predict waits for load()')
@@ -286,7 +287,7 @@ t.test('C-12 loadInBackground: ready once load() resolves, ping always 200', asy
 t.test('C-12 a load() that throws fails start-up', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: { load: () => { throw new Error('no weights') }, predict: (X: NDArray) => X }, env: {} })
+  await app.register(seldonComponent, { component: { load: () => { throw new Error('no weights') }, predict: (X: NDArray) => X } })
   await t.rejects(async () => { await app.ready() }, /component load\(\) failed: no weights/)
 })
 
@@ -294,7 +295,7 @@ t.test('C-20 /seldon.json generated from the route schemas; C-26 Swagger UI at /
   t.ok(compatibility.includes('| C-20 |') && compatibility.includes('| C-26 |'), 'rows C-20 and C-26 are in COMPATIBILITY.md')
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: new IdentityModel(), env: {} })
+  await app.register(seldonComponent, { component: new IdentityModel() })
   const doc = await app.inject('/seldon.json')
   t.equal(doc.statusCode, 200)
   t.equal(doc.headers['content-disposition'], 'inline; filename=seldon.json')
@@ -306,7 +307,7 @@ t.test('C-20 /seldon.json generated from the route schemas; C-26 Swagger UI at /
 
   const off = Fastify()
   t.teardown(() => off.close())
-  await off.register(seldonComponent, { component: new IdentityModel(), env: { SELDON_DOCS: 'false', SELDON_OPENAPI: 'false' } })
+  await off.register(seldonComponent, { component: new IdentityModel(), ...optionsFromEnv({ SELDON_DOCS: 'false', SELDON_OPENAPI: 'false' }) })
   t.equal((await off.inject('/docs')).body, envelope('MICROSERVICE_BAD_DATA', 'Not Found: GET /docs'))
   t.equal((await off.inject('/seldon.json')).statusCode, 404)
 })

@@ -41,7 +41,7 @@ interface Composition {
   mount: (app: FastifyInstance, component: any) => Promise<void>
 }
 
-const common = { prefix: PREFIX, cors: true, env: {} }
+const common = { prefix: PREFIX, cors: true }
 
 const COMPOSITIONS: Record<string, Composition> = {
   identity: {

@@ -219,7 +219,7 @@ for (const edge of EDGES) {
   t.test(`${edge.name} (spec ${edge.spec})`, { todo: edge.todo ?? false }, async t => {
     const app = Fastify()
     t.teardown(() => app.close())
-    await app.register(seldonComponent, { component: edge.component() as any, env: {}, ...edge.options })
+    await app.register(seldonComponent, { component: edge.component() as any, ...edge.options })
     await app.ready()
     const res = await app.inject(edge.request)
     t.equal(res.statusCode, edge.status, 'status')

@@ -25,9 +25,8 @@ async function buildApp (suite: string): Promise<FastifyInstance> {
   const make = suiteComponents[suite]
   if (make === undefined) throw new Error(`no TypeScript model for suite ${suite}`)
   const app = Fastify()
-  // env: {} so the machine's environment (PREDICTIVE_UNIT_ID...) cannot change the answers; the
-  // reference ran with none of the wrapper's variables set.
-  await app.register(seldonComponent, { component: make(), env: {} })
+  // No options from the environment: the Python wrapper ran with none of its variables set.
+  await app.register(seldonComponent, { component: make() })
   await app.ready()
   return app
 }

@@ -142,7 +142,7 @@ t.test('gRPC over the receive limit (default 4 MiB, CLI): RESOURCE_EXHAUSTED; ke
 t.test('gRPC limits are configurable (plugin options): receive and send', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonGrpc, { component: new FuzzModel(), port: 0, host: '127.0.0.1', maxReceiveMessageLength: 1024, maxSendMessageLength: 2048, env: {} })
+  await app.register(seldonGrpc, { component: new FuzzModel(), port: 0, host: '127.0.0.1', maxReceiveMessageLength: 1024, maxSendMessageLength: 2048 })
   await app.ready()
   const client = rawGrpcClient(app.seldonGrpc.port as number)
   t.teardown(() => client.close())

@@ -6,7 +6,7 @@ import AverageCombiner from '../src/AverageCombiner.js'
 
 async function app (t: Test) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: new AverageCombiner(), env: {} })
+  await instance.register(seldonComponent, { component: new AverageCombiner() })
   t.teardown(() => instance.close())
   return instance
 }

@@ -9,7 +9,7 @@ const REQUEST = { data: { ndarray: [[5.1, 3.5, 1.4, 0.2]] } }
 /** The router served by the all-in-one plugin, as the CLI serves it (PREDICTIVE_UNIT_ID = bandit). */
 async function app (t: Test, params: EpsilonGreedyParameters) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: new EpsilonGreedy(params), unitId: UNIT, env: {} })
+  await instance.register(seldonComponent, { component: new EpsilonGreedy(params), unitId: UNIT })
   t.teardown(() => instance.close())
   return instance
 }

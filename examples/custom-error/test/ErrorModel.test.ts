@@ -5,7 +5,7 @@ import ErrorModel, { UserCustomException } from '../src/ErrorModel.js'
 
 async function app (t: Test) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: new ErrorModel(), env: {} })
+  await instance.register(seldonComponent, { component: new ErrorModel() })
   t.teardown(() => instance.close())
   return instance
 }

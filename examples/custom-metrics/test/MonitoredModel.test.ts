@@ -7,7 +7,7 @@ import MonitoredModel from '../src/MonitoredModel.js'
 /** The model behind the all-in-one plugin, its metrics recorded in a per-test Prometheus registry. */
 async function app (t: Test, metrics?: SeldonMetrics) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: new MonitoredModel(), env: {}, ...(metrics !== undefined ? { metrics: metrics.recorder } : {}) })
+  await instance.register(seldonComponent, { component: new MonitoredModel(), ...(metrics !== undefined ? { metrics: metrics.recorder } : {}) })
   t.teardown(() => instance.close())
   return instance
 }

@@ -35,7 +35,7 @@ t.test('Swagger UI at /docs sends a prediction and shows the probabilities', asy
 
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: new IrisClassifier(), env: {} })
+  await app.register(seldonComponent, { component: new IrisClassifier() })
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
 
   // What the page should show: the same request sent directly.

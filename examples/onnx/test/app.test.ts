@@ -7,7 +7,7 @@ import { accuracy, fixture, flowers, maxDifference, reference } from './helpers.
 
 async function app (t: Test, model = new OnnxModel()) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: model, env: {} })
+  await instance.register(seldonComponent, { component: model })
   t.teardown(() => instance.close())
   return instance
 }
@@ -63,6 +63,6 @@ t.test('your own model without class names: the default column names', async t =
 t.test('a model that cannot load keeps the app from starting', async t => {
   const instance = Fastify()
   t.teardown(() => instance.close())
-  await instance.register(seldonComponent, { component: new OnnxModel({ modelPath: fixture('missing.onnx') }), env: {} })
+  await instance.register(seldonComponent, { component: new OnnxModel({ modelPath: fixture('missing.onnx') }) })
   await t.rejects(async () => { await instance.ready() }, /cannot load the ONNX model .*missing\.onnx/)
 })

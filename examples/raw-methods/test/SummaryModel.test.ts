@@ -5,7 +5,7 @@ import SummaryModel, { numbersIn } from '../src/SummaryModel.js'
 
 async function app (t: Test) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component: new SummaryModel(), env: {}, unitId: 'summary' })
+  await instance.register(seldonComponent, { component: new SummaryModel(), unitId: 'summary' })
   t.teardown(() => instance.close())
   return instance
 }

@@ -7,7 +7,7 @@ import ProbabilityLabeler from '../src/ProbabilityLabeler.js'
 
 async function app (t: Test, component: object) {
   const instance = Fastify()
-  await instance.register(seldonComponent, { component, env: {} })
+  await instance.register(seldonComponent, { component })
   t.teardown(() => instance.close())
   return instance
 }

@@ -7,8 +7,8 @@
  * sends it, or `{"seldonMessages": [...]}`), plus /health/ping, /health/status, /metadata and
  * /seldon.json.
  */
-import type { Combiner } from '@fastify-seldon/core'
-import { mountSeldon, requireMethod, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { requireMethod, type Combiner } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

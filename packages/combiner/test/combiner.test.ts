@@ -20,7 +20,7 @@ t.test('exports', async t => {
 t.test('serves /aggregate: a bare array or seldonMessages', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonCombiner, { component: new Sum(), prefix: '/c', env: {} })
+  await app.register(seldonCombiner, { component: new Sum(), prefix: '/c' })
   await app.ready()
   const expected = '{"data":{"names":["t:0","t:1"],"ndarray":[[4.0,8.0]]},"meta":{}}\n'
   t.equal((await app.inject({ method: 'POST', url: '/c/aggregate', headers: JSON_CT, payload: '[{"data":{"ndarray":[[1,2]]}},{"data":{"ndarray":[[3,6]]}}]' })).body, expected)

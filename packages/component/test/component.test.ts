@@ -1,6 +1,7 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import seldonComponentDefault, { seldonComponent } from '../src/index.js'
+import { optionsFromEnv } from '@fastify-seldon/core'
 
 const JSON_CT = { 'content-type': 'application/json' }
 const DATA = '{"data":{"ndarray":[[1.0,2.0]]}}'
@@ -21,7 +22,7 @@ t.test('exports', async t => {
 t.test('every route of the Python wrapper, CORS on', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: new Everything(), env: {} })
+  await app.register(seldonComponent, { component: new Everything() })
   const cases: Array<[string, string, string]> = [
     ['/predict', DATA, '{"meta":{},"strData":"predicted"}\n'],
     ['/api/v1.0/predictions', DATA, '{"meta":{},"strData":"predicted"}\n'],
@@ -51,7 +52,7 @@ t.test('every route of the Python wrapper, CORS on', async t => {
 t.test('cors: false, and a component that is not an object', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: new Everything(), cors: false, env: {} })
+  await app.register(seldonComponent, { component: new Everything(), cors: false })
   t.notOk((await app.inject('/health/ping')).headers['access-control-allow-origin'])
   const bad = Fastify()
   t.teardown(() => bad.close())
@@ -62,7 +63,7 @@ t.test('cors: false, and a component that is not an object', async t => {
 t.test('Swagger UI at /docs by default; docs: false and SELDON_DOCS=false remove it', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonComponent, { component: new Everything(), env: {}, prefix: '/unit' })
+  await app.register(seldonComponent, { component: new Everything(), prefix: '/unit' })
   const page = await app.inject('/unit/docs')
   t.equal(page.statusCode, 200)
   t.match(page.body, /Swagger UI/)
@@ -70,7 +71,7 @@ t.test('Swagger UI at /docs by default; docs: false and SELDON_DOCS=false remove
   t.ok(doc.paths['/unit/api/v1.0/predictions'], 'the paths carry the prefix')
   t.same(doc, (await app.inject('/unit/seldon.json')).json(), 'the same document as /seldon.json')
 
-  for (const options of [{ docs: false, env: {} }, { env: { SELDON_DOCS: 'false' } }]) {
+  for (const options of [{ docs: false }, optionsFromEnv({ SELDON_DOCS: 'false' })]) {
     const off = Fastify()
     t.teardown(() => off.close())
     await off.register(seldonComponent, { component: new Everything(), ...options })

@@ -39,18 +39,6 @@ export interface RuntimeOptions {
   log?: ((message: string) => void) | undefined
 }
 
-/** Reads the reference's environment contract (section 9). */
-export function runtimeOptionsFromEnv (env: NodeJS.ProcessEnv = process.env): RuntimeOptions {
-  return {
-    unitId: env.PREDICTIVE_UNIT_ID || undefined,
-    unitImage: env.PREDICTIVE_UNIT_IMAGE || undefined,
-    // The reference's own rule: true only when the value lower-cased is "true".
-    includeMetricsInResponse: (env.INCLUDE_METRICS_IN_CLIENT_RESPONSE ?? 'true').toLowerCase() === 'true',
-    executorEnabled: (env.SELDON_EXECUTOR_ENABLED ?? 'true').toLowerCase() !== 'false',
-    modelMetadata: env.MODEL_METADATA
-  }
-}
-
 /** What a dispatch answers: a message form to encode (or a raw method's verbatim result) and a status. */
 export interface Answer {
   message: unknown

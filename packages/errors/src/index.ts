@@ -11,8 +11,7 @@
  *   })
  *   app.register(seldonModel, { component })
  */
-import type { ErrorHandlerEntry } from '@fastify-seldon/core'
-import { ERROR_HANDLERS_DECORATOR, validateErrorHandlers } from '@fastify-seldon/rest'
+import { ERROR_HANDLERS_DECORATOR, validateErrorHandlers, type ErrorHandlerEntry } from '@fastify-seldon/core'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

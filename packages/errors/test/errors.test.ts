@@ -39,8 +39,8 @@ t.test('handlers registered on the host apply to its components, not to its rout
     ]
   })
   app.get('/host', async () => { throw new QuotaError(5) })
-  await app.register(seldonModel, { component: new Thrower(), prefix: '/m', env: {} })
-  await app.register(seldonComponent, { component: new Thrower(), prefix: '/c', env: {} })
+  await app.register(seldonModel, { component: new Thrower(), prefix: '/m' })
+  await app.register(seldonComponent, { component: new Thrower(), prefix: '/c' })
   await app.ready()
 
   const quota = await app.inject(predict(1, '/m/predict'))
@@ -61,11 +61,11 @@ t.test('handlers registered on the host apply to its components, not to its rout
 t.test('registered after the component, and in a child scope', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonModel, { component: new Thrower(), prefix: '/early', env: {} })
+  await app.register(seldonModel, { component: new Thrower(), prefix: '/early' })
   await app.register(seldonErrorHandlers, { handlers: [{ error: QuotaError, handle: () => ({ statusCode: 429, body: 'parent' }) }] })
   await app.register(async child => {
     await child.register(seldonErrorHandlers, { handlers: [{ error: HardQuotaError, handle: () => ({ statusCode: 402, body: 'child' }) }] })
-    await child.register(seldonModel, { component: new Thrower(), prefix: '/child', env: {} })
+    await child.register(seldonModel, { component: new Thrower(), prefix: '/child' })
   })
   await app.ready()
   t.equal((await app.inject(predict(1, '/early/predict'))).statusCode, 429, 'read per request: order does not matter')

@@ -2,6 +2,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { seldonModel } from '@fastify-seldon/model'
 import seldonFeedbackDefault, { seldonFeedback } from '../src/index.js'
+import { optionsFromEnv } from '@fastify-seldon/core'
 
 const JSON_CT = { 'content-type': 'application/json' }
 const FEEDBACK = '{"request":{"data":{"ndarray":[[1.0]]}},"response":{"meta":{"routing":{"0":2}}},"reward":1.5,"truth":{"data":{"ndarray":[[1.0]]}}}'
@@ -25,8 +26,8 @@ t.test('beside seldonModel: one runtime, feedback routes, shared health', async 
   const component = new Learner()
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonModel, { component, env: {} })
-  await app.register(seldonFeedback, { component, env: {} })
+  await app.register(seldonModel, { component })
+  await app.register(seldonFeedback, { component })
   await app.ready()
   for (const url of ['/send-feedback', '/api/v1.0/feedback', '/api/v0.1/feedback']) {
     const res = await app.inject({ method: 'POST', url, headers: JSON_CT, payload: FEEDBACK })
@@ -43,7 +44,7 @@ t.test('beside seldonModel: one runtime, feedback routes, shared health', async 
 t.test('a component without sendFeedback answers an empty message', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonFeedback, { component: {}, prefix: '/f', env: { PREDICTIVE_UNIT_ID: 'u' } })
+  await app.register(seldonFeedback, { component: {}, prefix: '/f', ...optionsFromEnv({ PREDICTIVE_UNIT_ID: 'u' }) })
   const res = await app.inject({ method: 'POST', url: '/f/send-feedback', headers: JSON_CT, payload: '{"request":{"data":{"ndarray":[]}},"reward":1}' })
   t.equal(res.body, '{"data":{"ndarray":[]},"meta":{"requestPath":{"u":"NOT_IMPLEMENTED:NOT_IMPLEMENTED"}}}\n')
   const bad = await app.inject({ method: 'POST', url: '/f/send-feedback', headers: JSON_CT, payload: '{"reward":"x"}' })

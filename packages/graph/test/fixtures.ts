@@ -149,7 +149,7 @@ export class Slow {
 /** The component behind the REST plugin on a free loopback port (PREDICTIVE_UNIT_ID = unitId). */
 export async function serveRest (t: TeardownHost, component: object, unitId: string): Promise<number> {
   const app = Fastify({ logger: false })
-  await app.register(seldonComponent, { component: component as never, unitId, env: {}, openapi: false, docs: false })
+  await app.register(seldonComponent, { component: component as never, unitId, openapi: false, docs: false })
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(async () => { await app.close() })
   return (app.server.address() as { port: number }).port
@@ -158,7 +158,7 @@ export async function serveRest (t: TeardownHost, component: object, unitId: str
 /** The component behind the gRPC plugin on a free loopback port. */
 export async function serveGrpc (t: TeardownHost, component: object, unitId: string): Promise<number> {
   const app = Fastify({ logger: false })
-  await app.register(seldonGrpc, { component, unitId, port: 0, host: '127.0.0.1', env: {} })
+  await app.register(seldonGrpc, { component, unitId, port: 0, host: '127.0.0.1' })
   await app.ready()
   t.teardown(async () => { await app.close() })
   return app.seldonGrpc.port as number

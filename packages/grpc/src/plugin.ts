@@ -6,8 +6,9 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { runtimeOptionsFromEnv, SeldonRuntime } from '@fastify-seldon/core'
-import { runtimeFor, runtimeOptionsWith, type RuntimeSettings } from '@fastify-seldon/rest'
+import {
+  SeldonRuntime, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
+} from '@fastify-seldon/core'
 import { createGrpcServer, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
 
 export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>, RuntimeSettings {
@@ -17,8 +18,33 @@ export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>
   runtime?: SeldonRuntime
   /** Port to bind; 0 picks a free one (read it back from `fastify.seldonGrpc.port`). */
   port: number
-  /** Where the runtime defaults come from (default `process.env`). */
-  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * Every option of {@link GrpcServerOptions}, so the server gets its own object: the compiler
+ * refuses this table when a server option is added without it.
+ */
+const SERVER_OPTION_KEYS = {
+  port: true,
+  host: true,
+  maxReceiveMessageLength: true,
+  maxSendMessageLength: true,
+  reflection: true,
+  onCall: true,
+  errorMapper: true,
+  shutdownTimeout: true,
+  serverOptions: true,
+  callTimeout: true,
+  isOverloaded: true
+} as const satisfies Record<keyof GrpcServerOptions, true>
+
+/** The server's options out of the plugin's (the runtime's settings and the component stay out). */
+function serverOptionsOf (opts: SeldonGrpcPluginOptions): GrpcServerOptions {
+  const server: Record<string, unknown> = {}
+  for (const key of Object.keys(SERVER_OPTION_KEYS) as Array<keyof GrpcServerOptions>) {
+    if (opts[key] !== undefined) server[key] = opts[key]
+  }
+  return server as GrpcServerOptions
 }
 
 /** What the plugin decorates the app with. */
@@ -36,16 +62,28 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A SeldonRuntime, of this copy of core or of another installed copy (where `instanceof` fails):
+ * the methods the server calls are what matters.
+ */
+function isSeldonRuntime (value: unknown): value is SeldonRuntime {
+  if (value instanceof SeldonRuntime) return true
+  const r = value as Partial<Record<keyof SeldonRuntime, unknown>> | null
+  return r !== null && typeof r === 'object' && typeof r.load === 'function' && typeof r.predict === 'function' &&
+    typeof r.metadataOrNull === 'function'
+}
+
 function resolveRuntime (opts: SeldonGrpcPluginOptions): SeldonRuntime {
   if (opts.runtime !== undefined) {
-    if (!(opts.runtime instanceof SeldonRuntime)) throw new TypeError('option runtime must be a SeldonRuntime')
+    if (!isSeldonRuntime(opts.runtime)) throw new TypeError('option runtime must be a SeldonRuntime')
     return opts.runtime
   }
   const component = opts.component
   if (component === null || typeof component !== 'object') {
     throw new TypeError('@fastify-seldon/grpc needs option component (an instance of your class) or runtime')
   }
-  return runtimeFor(component, runtimeOptionsWith(opts, runtimeOptionsFromEnv(opts.env ?? process.env)))
+  validateRuntimeSettings(opts)
+  return runtimeFor(component, runtimeOptionsFrom(opts))
 }
 
 async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPluginOptions): Promise<void> {
@@ -53,8 +91,7 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
     throw new TypeError('@fastify-seldon/grpc needs option port (an integer 0-65535; 0 picks a free port)')
   }
   const runtime = resolveRuntime(opts)
-  const { component: _c, runtime: _r, unitId: _u, unitImage: _i, includeMetricsInResponse: _m, executorEnabled: _e, modelMetadata: _d, metrics: _x, env: _v, ...serverOptions } = opts
-  const core = createGrpcServer(runtime, serverOptions)
+  const core = createGrpcServer(runtime, serverOptionsOf(opts))
   let draining: Promise<{ forced: boolean }> | undefined
 
   fastify.decorate('seldonGrpc', {

@@ -8,8 +8,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import * as grpc from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
-import { SeldonRuntime } from '@fastify-seldon/core'
-import { runtimeFor } from '@fastify-seldon/rest'
+import { SeldonRuntime, runtimeFor } from '@fastify-seldon/core'
 import descriptor from 'protobufjs/ext/descriptor.js'
 import { LISTED_SERVICES, mapEntryName, seldonGrpc, snakeCase } from '../src/index.js'
 import { IdentityModel, SlowModel, call, newClient, sleep } from './fixtures/helpers.js'
@@ -106,7 +105,7 @@ t.test('a given runtime is used as is', async t => {
 })
 
 t.test('runtime options reach the runtime', async t => {
-  const fastify = await app({ component: new IdentityModel(), unitId: 'unit-a', unitImage: 'img:1.2', includeMetricsInResponse: false, executorEnabled: false, modelMetadata: '{"platform": "p"}', metrics: { record () {}, feedback () {} }, env: {} })
+  const fastify = await app({ component: new IdentityModel(), unitId: 'unit-a', unitImage: 'img:1.2', includeMetricsInResponse: false, executorEnabled: false, modelMetadata: '{"platform": "p"}', metrics: { record () {}, feedback () {} } })
   await fastify.ready()
   const client = newClient(fastify.seldonGrpc.port as number)
   t.teardown(() => client.close())

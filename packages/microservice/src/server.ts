@@ -15,10 +15,10 @@
 import cluster from 'node:cluster'
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { SeldonComponent } from '@fastify-seldon/core'
+import { optionsFromEnv, runtimeFor, type SeldonComponent, type SeldonEnvOptions } from '@fastify-seldon/core'
 import {
   createClusterAggregator, createSeldonMetrics, deploymentLabelsFromEnv, registerWorkerRegistry, seldonMetrics,
-  startMetricsServer, type SeldonMetrics
+  startMetricsServer, type DeploymentLabels, type SeldonMetrics
 } from '@fastify-seldon/metrics'
 import { errorEnvelopeText, errorStatus, OverloadedError, TimeoutError } from '@fastify-seldon/protocol'
 import Fastify, {
@@ -33,7 +33,7 @@ export type ServerConfig = Pick<MicroserviceConfig,
   'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'>
 
 export interface BuildServerOptions {
-  /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...). Default `process.env`. */
+  /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...; see {@link environmentOptions}). Default `process.env`. */
   env?: NodeJS.ProcessEnv
   /** A pino logger; default a new one at `config.logLevel`. */
   logger?: FastifyBaseLogger
@@ -78,19 +78,36 @@ function clientError (error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(error)
 }
 
+/** What the environment sets beyond the flags, as the packages' options. */
+export interface EnvironmentOptions {
+  /** PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, MODEL_METADATA, PAYLOAD_PASSTHROUGH, SELDON_DOCS... */
+  plugins: SeldonEnvOptions
+  /** SELDON_DEPLOYMENT_ID, PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, PREDICTOR_ID, PREDICTOR_LABELS. */
+  deployment: DeploymentLabels
+}
+
+/**
+ * The one place the CLI maps the environment contract onto the packages' options (the flags'
+ * variables, ports and the like, are read by parseCommand): the plugins themselves take options
+ * only and never read `process.env`.
+ */
+export function environmentOptions (env: NodeJS.ProcessEnv): EnvironmentOptions {
+  return { plugins: optionsFromEnv(env), deployment: deploymentLabelsFromEnv(env) }
+}
+
 /**
  * The metrics of one worker, created before the component is even imported: a cluster worker
  * answers the primary's scrapes from the start, so a slow load() never stalls the metrics port.
  */
-export function createWorkerMetrics (env: NodeJS.ProcessEnv, logger?: FastifyBaseLogger): SeldonMetrics {
-  const metrics = createSeldonMetrics({ deployment: deploymentLabelsFromEnv(env), logger })
+export function createWorkerMetrics (deployment: DeploymentLabels, logger?: FastifyBaseLogger): SeldonMetrics {
+  const metrics = createSeldonMetrics({ deployment, logger })
   if (cluster.isWorker) registerWorkerRegistry(metrics.registry)
   return metrics
 }
 
 /** A worker's Fastify app serving `component` over REST (and gRPC unless disabled); not listening yet. */
 export async function buildServer (component: object, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
-  const env = options.env ?? process.env
+  const fromEnv = environmentOptions(options.env ?? process.env)
   const logger = options.logger ?? pino({ level: config.logLevel, name: 'seldon-microservice' })
   const app = Fastify({
     loggerInstance: logger,
@@ -103,7 +120,7 @@ export async function buildServer (component: object, config: ServerConfig, opti
     // Access logs only at DEBUG (gunicorn's access log is off by default too).
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
   })
-  const metrics = options.metrics ?? createWorkerMetrics(env, app.log)
+  const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log)
 
   await app.register(seldonMetrics, { metrics, endpoint: false })
 
@@ -141,15 +158,15 @@ export async function buildServer (component: object, config: ServerConfig, opti
   }
 
   const { seldonComponent } = await import('@fastify-seldon/component')
-  await app.register(seldonComponent, { component: component as SeldonComponent, cors: true, env, metrics: metrics.recorder })
+  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, metrics: metrics.recorder })
 
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
     await app.register(seldonGrpc, {
+      ...fromEnv.plugins, // the runtime settings (the REST-only ones are not read by gRPC)
       component,
       port: config.grpcPort,
       host: config.host,
-      env,
       metrics: metrics.recorder,
       onCall: (service, method, code, seconds) => { metrics.observeGrpc(service, method, code, seconds) },
       shutdownTimeout: config.gracePeriodMs,
@@ -166,7 +183,6 @@ export async function buildServer (component: object, config: ServerConfig, opti
  * them done), so a failure is reported as the component's rather than as a server start failure.
  */
 export async function loadServedComponent (component: object): Promise<void> {
-  const { runtimeFor } = await import('@fastify-seldon/rest')
   await runtimeFor(component).load()
 }
 

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
 import { ComponentError, loadComponent } from './loader.js'
 import type { MicroserviceConfig } from './options.js'
-import { buildServer, createWorkerMetrics, loadServedComponent } from './server.js'
+import { buildServer, createWorkerMetrics, environmentOptions, loadServedComponent } from './server.js'
 
 /** Messages between the primary and its workers (namespaced: other plugins use the channel too). */
 export type WorkerMessage =
@@ -68,7 +68,7 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
   process.on('disconnect', () => { shutdown('primary disconnected') })
 
   try {
-    const metrics = createWorkerMetrics(env, log)
+    const metrics = createWorkerMetrics(environmentOptions(env).deployment, log)
     const loaded = await loadComponent({
       module: config.module,
       cwd: process.cwd(),

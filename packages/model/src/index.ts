@@ -7,8 +7,8 @@
  * /health/ping, /health/status, /metadata and /seldon.json. The plugin is encapsulated: its body
  * parsers, error handler and 404/405 answers stay on these routes.
  */
-import type { Model } from '@fastify-seldon/core'
-import { mountSeldon, requireMethod, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { requireMethod, type Model } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

@@ -16,7 +16,7 @@ t.test('serves the predict routes and health under a prefix, nothing else', asyn
   const app = Fastify()
   t.teardown(() => app.close())
   app.get('/', async () => 'host')
-  await app.register(seldonModel, { component: new Identity(), prefix: '/iris', env: {} })
+  await app.register(seldonModel, { component: new Identity(), prefix: '/iris' })
   await app.ready()
   for (const url of ['/iris/predict', '/iris/api/v1.0/predictions', '/iris/api/v0.1/predictions']) {
     const res = await app.inject({ method: 'POST', url, headers: JSON_CT, payload: '{"data":{"ndarray":[[1.0,2.0]]}}' })
@@ -46,8 +46,8 @@ t.test('a component without predict fails registration', async t => {
 t.test('predict_raw is enough; cors: true; two models under two prefixes', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonModel, { component: { predict_raw: () => ({ jsonData: 'a' }) }, prefix: '/a', cors: true, env: {} })
-  await app.register(seldonModel, { component: { predict: () => 'b' }, prefix: '/b', env: {} })
+  await app.register(seldonModel, { component: { predict_raw: () => ({ jsonData: 'a' }) }, prefix: '/a', cors: true })
+  await app.register(seldonModel, { component: { predict: () => 'b' }, prefix: '/b' })
   await app.ready()
   const a = await app.inject({ method: 'POST', url: '/a/predict', headers: { ...JSON_CT, origin: 'http://o.test' }, payload: '{"strData":""}' })
   t.equal(a.body, '{"jsonData":"a"}\n')

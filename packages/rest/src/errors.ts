@@ -15,31 +15,14 @@ import {
   BadDataError, InternalError, MethodNotAllowedError, NoJsonError, NotFoundError, NotReadyError, PayloadTooLargeError,
   errorEnvelopeText, errorStatus, isSeldonError, type ErrorStatus
 } from '@fastify-seldon/protocol'
-import type { ErrorHandlerEntry } from '@fastify-seldon/core'
+import { ERROR_HANDLERS_DECORATOR, findErrorHandler, type ErrorHandlerEntry } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { jsonText, sendJsonText } from './reply.js'
-
-/** The decorator @fastify-seldon/errors puts on the host scope; read per request, so order does not matter. */
-export const ERROR_HANDLERS_DECORATOR = 'seldonErrorHandlers'
 
 /** The handlers registered with @fastify-seldon/errors visible from this scope. */
 export function scopeErrorHandlers (instance: FastifyInstance): readonly ErrorHandlerEntry[] {
   const list = (instance as unknown as Record<string, unknown>)[ERROR_HANDLERS_DECORATOR]
   return Array.isArray(list) ? list as ErrorHandlerEntry[] : []
-}
-
-/**
- * The handler for `error`: walk its class chain from the most derived class up and take the first
- * entry registered for that exact class; an entry whose class matches only through a custom
- * `Symbol.hasInstance` is the last resort.
- */
-export function findErrorHandler (entries: readonly ErrorHandlerEntry[], error: unknown): ErrorHandlerEntry | undefined {
-  if (entries.length === 0 || error === null || typeof error !== 'object') return undefined
-  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    const exact = entries.find(entry => entry.error.prototype === proto)
-    if (exact !== undefined) return exact
-  }
-  return entries.find(entry => error instanceof entry.error)
 }
 
 /** Fastify's and @fastify/multipart's request errors, as envelope statuses. */

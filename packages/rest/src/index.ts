@@ -1,19 +1,13 @@
 /**
  * @fastify-seldon/rest: the REST glue shared by the Seldon plugins. Plugin authors call
  * `mountSeldon(instance, { component, endpoints, corsDefault, ...options })` on an encapsulated
- * context; everything else is exported for the plugins, the CLI and tests.
+ * context; everything else is exported for the plugins and tests.
  */
 export { mountSeldon, type MountOptions } from './mount.js'
-export { runtimeFor } from './runtime-cache.js'
-export {
-  InvalidComponentError, InvalidOptionError, assertComponent, componentErrorHandlers, envBool, requireMethod,
-  resolveOptions, runtimeOptionsWith, validateErrorHandlers, validatePluginOptions, type ResolvedOptions, type RuntimeSettings, type SeldonPluginOptions
-} from './options.js'
+export { resolveOptions, validatePluginOptions, type ResolvedOptions, type SeldonPluginOptions } from './options.js'
 export { FormBody, JsonBody, OtherBody, readPayload, readRawPayload, registerBodyParsers, type KeptBody } from './body.js'
 export { jsonText, sendAnswer, sendJsonText } from './reply.js'
-export {
-  ERROR_HANDLERS_DECORATOR, buildErrorHandler, findErrorHandler, restErrorStatus, scopeErrorHandlers
-} from './errors.js'
+export { buildErrorHandler, restErrorStatus, scopeErrorHandlers } from './errors.js'
 export { ALL_ENDPOINTS, ENDPOINT_PATHS, HEALTH_PATHS, type RestEndpoint } from './routes.js'
 export {
   DOC_ONLY, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,

@@ -8,17 +8,16 @@
  * routes, /seldon.json and /docs, the 404 handler, the CORS preflight route) is served by the first
  * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
-import { runtimeOptionsFromEnv, type ErrorHandlerEntry, type SeldonRuntime } from '@fastify-seldon/core'
+import {
+  assertComponent, componentErrorHandlers, runtimeFor, type ErrorHandlerEntry, type SeldonRuntime
+} from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
 import { addCorsHeadersHook, registerCors } from './cors.js'
 import { buildErrorHandler, notFound, scopeErrorHandlers } from './errors.js'
-import {
-  assertComponent, componentErrorHandlers, resolveOptions, validatePluginOptions, type SeldonPluginOptions
-} from './options.js'
+import { resolveOptions, validatePluginOptions, type SeldonPluginOptions } from './options.js'
 import { addDocumentationSchemas, registerDocs, registerOpenApi } from './openapi.js'
 import { registerEndpointRoutes, registerHealthRoutes, registerOpenApiRoute, type RestEndpoint } from './routes.js'
-import { runtimeFor } from './runtime-cache.js'
 
 export interface MountOptions extends SeldonPluginOptions {
   /** The user's component (an instance of their class). */
@@ -27,7 +26,7 @@ export interface MountOptions extends SeldonPluginOptions {
   endpoints: readonly RestEndpoint[]
   /** CORS when the `cors` option is not given. */
   corsDefault: boolean
-  /** Swagger UI at /docs when neither the `docs` option nor SELDON_DOCS is given (default false). */
+  /** Swagger UI at /docs when the `docs` option is not given (default false). */
   docsDefault?: boolean
 }
 
@@ -54,7 +53,7 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   assertComponent(component)
   validatePluginOptions(options)
   const ownHandlers = componentErrorHandlers(component)
-  const resolved = resolveOptions(options, options.corsDefault, runtimeOptionsFromEnv(options.env ?? process.env), options.docsDefault)
+  const resolved = resolveOptions(options, options.corsDefault, options.docsDefault)
   const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
 
   await registerBodyParsers(instance)
@@ -78,8 +77,9 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   addDocumentationSchemas(instance)
   const docGroup = resolved.openapi || resolved.docs ? await registerOpenApi(instance) : undefined
 
-  registerEndpointRoutes(instance, runtime, endpoints, { passthrough: resolved.payloadPassthrough, cors: resolved.cors })
-  if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, { cors: resolved.cors })
+  const { cors, hostSwagger } = resolved
+  registerEndpointRoutes(instance, runtime, endpoints, { passthrough: resolved.payloadPassthrough, cors, hostSwagger })
+  if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, { cors, hostSwagger })
   if (docGroup !== undefined && resolved.openapi && claim(instance, 'openapi')) registerOpenApiRoute(instance, docGroup, { cors: resolved.cors })
   if (docGroup !== undefined && resolved.docs && claim(instance, 'docs')) await registerDocs(instance, docGroup)
 

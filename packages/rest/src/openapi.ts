@@ -107,6 +107,20 @@ export const HEALTH_SCHEMAS = {
 /** Hidden from the document (405 companions, /seldon.json itself). */
 export const HIDDEN: FastifySchema = { hide: true } as FastifySchema
 
+/**
+ * The route config flag of a route hidden from the host's own @fastify/swagger document (option
+ * `hostSwagger: false`) but documented by its prefix's `/seldon.json`: its schema says `hide`,
+ * which every @fastify/swagger honours, and our own document's transform takes the `hide` back
+ * (@fastify/swagger checks `hide` on what the transform returns).
+ */
+const HIDDEN_FROM_HOST = 'seldonHiddenFromHost'
+
+/** A documented route's `schema` and `config`: hidden from the host's document when asked. */
+export function documented (schema: FastifySchema, hostSwagger: boolean): { schema: FastifySchema, config?: Record<string, unknown> } {
+  if (hostSwagger) return { schema }
+  return { schema: { ...schema, hide: true } as FastifySchema, config: { [HIDDEN_FROM_HOST]: true } }
+}
+
 /** The request bodies Swagger UI pre-fills. */
 const EXAMPLES: Readonly<Record<BodyKind, unknown>> = {
   SeldonMessage: { data: { ndarray: [[1.0, 2.0]] } },
@@ -121,8 +135,20 @@ function formBody (kind: string): Record<string, unknown> {
   return { type: 'object', required: ['json'], properties: { json: { type: 'string', description: `The ${kind} as JSON text` } } }
 }
 
-/** @fastify/swagger's per-route transform: a JSON body is also accepted as form field `json`. */
-function documentFormBody ({ schema, url }: { schema: FastifySchema, url: string }): { schema: FastifySchema, url: string } {
+/**
+ * @fastify/swagger's per-route transform of our own document: a route hidden from the host only is
+ * shown, and a JSON body is also accepted as form field `json`.
+ */
+function transformRoute ({ schema, url, route }: { schema: FastifySchema, url: string, route?: { config?: unknown } }): { schema: FastifySchema, url: string } {
+  if (isObject(route?.config) && route.config[HIDDEN_FROM_HOST] === true) {
+    const { hide: _shownHere, ...shown } = schema as FastifySchema & { hide?: boolean }
+    return documentFormBody(shown as FastifySchema, url)
+  }
+  return documentFormBody(schema, url)
+}
+
+/** A JSON body is also accepted as form field `json`. */
+function documentFormBody (schema: FastifySchema, url: string): { schema: FastifySchema, url: string } {
   const body = (schema as { body?: unknown } | undefined)?.body
   if (!isObject(body) || typeof body.$ref !== 'string' || !body.$ref.startsWith(ID_PREFIX)) return { schema, url }
   const kind = body.$ref.slice(ID_PREFIX.length, -1)
@@ -204,7 +230,7 @@ export async function registerOpenApi (instance: FastifyInstance): Promise<DocGr
   await instance.register(swagger, {
     openapi: { openapi: '3.0.0', info: { title: 'Seldon External API', version: '0.1' } },
     refResolver: { buildLocalReference },
-    transform: documentFormBody
+    transform: transformRoute
   } as Parameters<typeof swagger>[1])
   const group = docGroupFor(instance)
   group.members.push(instance)

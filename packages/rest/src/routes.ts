@@ -19,7 +19,9 @@ import type { SeldonRuntime } from '@fastify-seldon/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
 import { methodNotAllowed } from './errors.js'
-import { DOC_ONLY, HEALTH_SCHEMAS, HIDDEN, getSchema, openApiText, postSchema, type BodyKind, type DocGroup } from './openapi.js'
+import {
+  DOC_ONLY, HEALTH_SCHEMAS, HIDDEN, documented, getSchema, openApiText, postSchema, type BodyKind, type DocGroup
+} from './openapi.js'
 import { jsonText, sendAnswer, sendJsonText } from './reply.js'
 
 /** The dispatching endpoints a plugin may serve (health and metadata come with every plugin). */
@@ -153,6 +155,8 @@ function registerMethodNotAllowed (instance: FastifyInstance, path: SeldonPath, 
 export interface RouteOptions {
   passthrough: boolean
   cors: boolean
+  /** List the routes in the host's own @fastify/swagger document. */
+  hostSwagger: boolean
 }
 
 /**
@@ -169,7 +173,7 @@ export function registerEndpointRoutes (
     for (const path of ENDPOINT_PATHS[endpoint]) {
       for (const method of path.methods) {
         const schema = method === 'GET' ? getSchema(body, tag, summary, description) : postSchema(body, tag, summary, description)
-        instance.route({ method, url: path.url, schema, ...DOC_ONLY, handler: handlers[endpoint] })
+        instance.route({ method, url: path.url, ...documented(schema, options.hostSwagger), ...DOC_ONLY, handler: handlers[endpoint] })
       }
       registerMethodNotAllowed(instance, path, options.cors)
     }
@@ -177,29 +181,27 @@ export function registerEndpointRoutes (
 }
 
 /** A GET route with its 405 companion. */
-function get (instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler, cors: boolean): void {
-  instance.route({ method: 'GET', url, schema, ...DOC_ONLY, handler })
-  registerMethodNotAllowed(instance, { url, methods: ['GET'] }, cors)
+function get (instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler, options: Pick<RouteOptions, 'cors' | 'hostSwagger'>): void {
+  instance.route({ method: 'GET', url, ...documented(schema, options.hostSwagger), ...DOC_ONLY, handler })
+  registerMethodNotAllowed(instance, { url, methods: ['GET'] }, options.cors)
 }
 
 /** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases). */
-export function registerHealthRoutes (instance: FastifyInstance, runtime: SeldonRuntime, options: Pick<RouteOptions, 'cors'>): void {
-  const { cors } = options
-
+export function registerHealthRoutes (instance: FastifyInstance, runtime: SeldonRuntime, options: Pick<RouteOptions, 'cors' | 'hostSwagger'>): void {
   // touches no user code, as in the reference
   get(instance, HEALTH_PATHS.ping, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
     return reply.type('text/html; charset=utf-8').send('pong')
-  }, cors)
+  }, options)
   for (const url of HEALTH_PATHS.status) {
     get(instance, url, HEALTH_SCHEMAS.status, async function healthStatus (_request, reply) {
       return sendAnswer(reply, await runtime.health('rest'))
-    }, cors)
+    }, options)
   }
   for (const url of HEALTH_PATHS.metadata) {
     get(instance, url, HEALTH_SCHEMAS.metadata, async function metadata (_request, reply) {
       runtime.assertReady()
       return sendJsonText(reply, 200, jsonText(runtime.metadata()))
-    }, cors)
+    }, options)
   }
 }
 
@@ -208,5 +210,5 @@ export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup
   get(instance, HEALTH_PATHS.openapi, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')
     return sendJsonText(reply, 200, openApiText(group))
-  }, options.cors)
+  }, { cors: options.cors, hostSwagger: true })
 }

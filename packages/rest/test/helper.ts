@@ -10,14 +10,14 @@ export async function seldonTestPlugin (instance: FastifyInstance, opts: MountOp
 }
 
 /**
- * An app serving `component` like seldonComponent (every endpoint, CORS on), isolated from the
- * process env, closed at the end of the test.
+ * An app serving `component` like seldonComponent (every endpoint, CORS on), closed at the end of
+ * the test.
  */
 export async function build (t: Test, component: object, options: BuildOptions = {}, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify(server)
   t.teardown(() => app.close())
   const { prefix, ...rest } = options
-  await app.register(seldonTestPlugin, { component, endpoints: ALL_ENDPOINTS, corsDefault: true, env: {}, ...rest, prefix })
+  await app.register(seldonTestPlugin, { component, endpoints: ALL_ENDPOINTS, corsDefault: true, ...rest, prefix })
   await app.ready()
   return app
 }

@@ -9,6 +9,7 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { feedbackSchema, seldonMessageListSchema, seldonMessageSchema } from '@fastify-seldon/protocol'
+import { optionsFromEnv } from '@fastify-seldon/core'
 import { ALL_ENDPOINTS } from '../src/index.js'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
 import { FeedbackModel, IdentityModel } from './fixtures/models.js'
@@ -126,9 +127,9 @@ t.test('two plugins at one prefix: one document for both; another prefix has its
   t.teardown(() => app.close())
   app.get('/host', async () => 'host')
   const model = new FeedbackModel()
-  await app.register(seldonTestPlugin, { component: model, endpoints: ['predict'], corsDefault: false, env: {}, prefix: '/m' })
-  await app.register(seldonTestPlugin, { component: model, endpoints: ['sendFeedback'], corsDefault: false, env: {}, prefix: '/m' })
-  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['route'], corsDefault: false, env: {}, prefix: '/r' })
+  await app.register(seldonTestPlugin, { component: model, endpoints: ['predict'], corsDefault: false, prefix: '/m' })
+  await app.register(seldonTestPlugin, { component: model, endpoints: ['sendFeedback'], corsDefault: false, prefix: '/m' })
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['route'], corsDefault: false, prefix: '/r' })
   await app.ready()
   const m = await documentOf(app, '/m')
   t.same(Object.keys(m.paths), [
@@ -147,7 +148,7 @@ t.test('a host with its own @fastify/swagger and shared schemas: both documents 
   app.addSchema({ $id: 'Feedback', type: 'object', properties: { stars: { type: 'integer' } } })
   await app.register(swagger, { openapi: { info: { title: 'host', version: '1' } } })
   app.post('/host/feedback', { schema: { body: { $ref: 'Feedback#' } } }, async () => 'ok')
-  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false, env: {}, prefix: '/seldon' })
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false, prefix: '/seldon' })
   await app.ready()
   const ours = await documentOf(app, '/seldon')
   t.notOk(Object.keys(ours.paths).some(p => !p.startsWith('/seldon/')), 'no host route in the component document')
@@ -159,6 +160,32 @@ t.test('a host with its own @fastify/swagger and shared schemas: both documents 
   t.equal((await app.inject({ method: 'POST', url: '/host/feedback', payload: { stars: 'x' } })).statusCode, 400, "the host's validation is untouched")
 })
 
+t.test('hostSwagger: false keeps the Seldon routes out of the host\'s own @fastify/swagger document', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(swagger, { openapi: { info: { title: 'host', version: '1' } } })
+  app.get('/host/items', { schema: { tags: ['host'] } }, async () => [])
+  const model = new FeedbackModel()
+  await app.register(seldonTestPlugin, { component: model, endpoints: ['predict'], corsDefault: false, prefix: '/hidden', hostSwagger: false })
+  await app.register(seldonTestPlugin, { component: model, endpoints: ['sendFeedback'], corsDefault: false, prefix: '/hidden', hostSwagger: false })
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['route'], corsDefault: false, prefix: '/shown' })
+  await app.ready()
+  const host = app.swagger() as unknown as Doc
+  t.ok(host.paths['/host/items'], "the host's own routes")
+  t.notOk(Object.keys(host.paths).some(p => p.startsWith('/hidden/')), 'no route of the hostSwagger: false plugins')
+  t.ok(host.paths['/shown/route'], 'a plugin with the default still shows its routes')
+  const ours = await documentOf(app, '/hidden')
+  t.same(Object.keys(ours.paths), [
+    '/hidden/predict', '/hidden/api/v1.0/predictions', '/hidden/api/v0.1/predictions', '/hidden/health/ping', '/hidden/health/status',
+    '/hidden/api/v1.0/health/status', '/hidden/metadata', '/hidden/api/v1.0/metadata', '/hidden/send-feedback', '/hidden/api/v1.0/feedback',
+    '/hidden/api/v0.1/feedback'
+  ], "the prefix's /seldon.json still documents every route")
+  t.same(ours.paths['/hidden/api/v1.0/predictions']?.post.tags, ['model'])
+  const validation = await new Validator().validate(structuredClone(ours) as Parameters<Validator['validate']>[0])
+  t.equal(validation.valid, true, 'still a valid OpenAPI 3.0 document')
+  t.equal((await json(app, '/hidden/predict', '{"strData":"x"}')).statusCode, 200, 'and the routes serve')
+})
+
 t.test('options: openapi and docs', async t => {
   const plain = await build(t, new IdentityModel())
   t.equal((await plain.inject('/docs')).statusCode, 404, 'docs off by default for the single-kind plugins')
@@ -168,7 +195,7 @@ t.test('options: openapi and docs', async t => {
   t.equal((await noOpenApi.inject('/seldon.json')).statusCode, 404, 'openapi: false removes /seldon.json')
   t.equal((await noOpenApi.inject('/health/ping')).body, 'pong')
 
-  const fromEnv = await build(t, new IdentityModel(), { env: { SELDON_OPENAPI: 'false', SELDON_DOCS: 'true' } })
+  const fromEnv = await build(t, new IdentityModel(), optionsFromEnv({ SELDON_OPENAPI: 'false', SELDON_DOCS: 'true' }))
   t.equal((await fromEnv.inject('/seldon.json')).statusCode, 404, 'SELDON_OPENAPI=false')
   t.equal((await fromEnv.inject('/docs')).statusCode, 200, 'SELDON_DOCS=true')
 

@@ -6,9 +6,9 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { Writable } from 'node:stream'
-import { NotImplementedError, SeldonResponse, type MetricsRecorder } from '@fastify-seldon/core'
+import { NotImplementedError, optionsFromEnv, runtimeFor, SeldonResponse, type MetricsRecorder } from '@fastify-seldon/core'
 import { NDArray, SeldonMicroserviceError, float } from '@fastify-seldon/protocol'
-import { ALL_ENDPOINTS, runtimeFor } from '../src/index.js'
+import { ALL_ENDPOINTS } from '../src/index.js'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
 import { IdentityModel, RichModel, ScaleTransformer, UserCustomException } from './fixtures/models.js'
 
@@ -18,7 +18,7 @@ t.test('404 and 405 stay under the component prefix', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.get('/host', async () => ({ host: true }))
-  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false, env: {}, prefix: '/seldon' })
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false, prefix: '/seldon' })
   await app.ready()
 
   const inside = await app.inject({ method: 'GET', url: '/seldon/nope?x=1' })
@@ -52,7 +52,7 @@ t.test("a host's own 404 handler at the same prefix is kept", async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.setNotFoundHandler((_request, reply) => { reply.code(404).send('host 404') })
-  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false, env: {} })
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: false })
   await app.ready()
   t.equal((await app.inject('/nope')).body, 'host 404')
   t.equal((await app.inject({ method: 'PUT', url: '/predict' })).statusCode, 405, '405s are still ours')
@@ -74,7 +74,7 @@ t.test('error handlers are scoped to the component', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.get('/host-error', async () => { throw new UserCustomException('host', 1, 402) })
-  await app.register(seldonTestPlugin, { component, endpoints: ['predict'], corsDefault: false, env: {} })
+  await app.register(seldonTestPlugin, { component, endpoints: ['predict'], corsDefault: false })
   await app.ready()
 
   const custom = await json(app, '/predict', '{"data":{"ndarray":[1]}}')
@@ -111,8 +111,8 @@ t.test('a custom error handler that fails gives a 500 envelope', async t => {
 t.test('several components under several prefixes', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonTestPlugin, { component: new RichModel(2), endpoints: ALL_ENDPOINTS, corsDefault: true, env: {}, prefix: '/a' })
-  await app.register(seldonTestPlugin, { component: new ScaleTransformer(), endpoints: ALL_ENDPOINTS, corsDefault: true, env: {}, prefix: '/b' })
+  await app.register(seldonTestPlugin, { component: new RichModel(2), endpoints: ALL_ENDPOINTS, corsDefault: true, prefix: '/a' })
+  await app.register(seldonTestPlugin, { component: new ScaleTransformer(), endpoints: ALL_ENDPOINTS, corsDefault: true, prefix: '/b' })
   await app.ready()
   t.equal((await json(app, '/a/predict', '{"data":{"ndarray":[1]}}')).json().data.ndarray[0], 2)
   t.equal((await json(app, '/b/transform-input', '{"data":{"ndarray":[1]}}')).json().data.ndarray[0], 2)
@@ -130,8 +130,8 @@ t.test('two plugins at one prefix share health, 404 and CORS', async t => {
   Object.assign(component, { load () { loads++ } })
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonTestPlugin, { component, endpoints: ['predict'], corsDefault: true, env: {} })
-  await app.register(seldonTestPlugin, { component, endpoints: ['sendFeedback'], corsDefault: true, env: {} })
+  await app.register(seldonTestPlugin, { component, endpoints: ['predict'], corsDefault: true })
+  await app.register(seldonTestPlugin, { component, endpoints: ['sendFeedback'], corsDefault: true })
   await app.ready()
   t.equal(loads, 1, 'one runtime, one load()')
   t.equal((await app.inject('/health/ping')).body, 'pong')
@@ -151,7 +151,7 @@ t.test('load(): failure stops ready with a clear error', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   const cause = new Error('weights missing')
-  await app.register(seldonTestPlugin, { component: { predict: () => [], load () { throw cause } }, endpoints: ['predict'], corsDefault: false, env: {} })
+  await app.register(seldonTestPlugin, { component: { predict: () => [], load () { throw cause } }, endpoints: ['predict'], corsDefault: false })
   const err = await app.ready().then(() => undefined, (e: Error) => e)
   t.ok(err instanceof Error)
   t.equal(err?.message, 'component load() failed: weights missing')
@@ -194,7 +194,7 @@ t.test('options: health, notFound, cors, metadata, unit id/image, metrics', asyn
 
   const meta = await build(t, new IdentityModel(), { modelMetadata: '{"name": "from-env", "custom": {"k": "v"}}', unitImage: 'repo/img:1.2' })
   t.equal((await meta.inject('/metadata')).body, '{"custom":{"k":"v"},"inputs":[],"name":"from-env","outputs":[],"platform":"","versions":["1.2"]}\n')
-  const metaYaml = await build(t, new RichModel(), { env: { MODEL_METADATA: 'platform: yaml\n' } })
+  const metaYaml = await build(t, new RichModel(), optionsFromEnv({ MODEL_METADATA: 'platform: yaml\n' }))
   t.equal((await metaYaml.inject('/metadata')).json().platform, 'yaml', 'MODEL_METADATA from the env')
 
   const bad = await build(t, new IdentityModel(), { modelMetadata: '{"unknown": 1}' })
@@ -205,7 +205,7 @@ t.test('options: health, notFound, cors, metadata, unit id/image, metrics', asyn
   const unit = await build(t, new IdentityModel(), { unitId: 'model-a', unitImage: 'img:1' })
   t.equal((await json(unit, '/predict', '{"strData":"x","meta":{"requestPath":{"up":"u:1"}}}')).body,
     '{"meta":{"requestPath":{"model-a":"img:1","up":"u:1"}},"strData":"x"}\n', 'requestPath: this unit plus the request\'s')
-  const unitEnv = await build(t, new IdentityModel(), { env: { PREDICTIVE_UNIT_ID: 'env-unit' } })
+  const unitEnv = await build(t, new IdentityModel(), optionsFromEnv({ PREDICTIVE_UNIT_ID: 'env-unit' }))
   t.equal((await json(unitEnv, '/predict', '{"strData":"x"}')).body, '{"meta":{"requestPath":{"env-unit":"NOT_IMPLEMENTED:NOT_IMPLEMENTED"}},"strData":"x"}\n')
 
   const recorded: unknown[] = []
@@ -226,7 +226,7 @@ t.test('options are checked at registration', async t => {
   const register = async (opts: Record<string, unknown>): Promise<Error | undefined> => {
     const app = Fastify()
     t.teardown(() => app.close())
-    return app.register(seldonTestPlugin, { endpoints: ['predict'], corsDefault: false, env: {}, component: {}, ...opts } as never).ready().then(() => undefined, (e: Error) => e)
+    return app.register(seldonTestPlugin, { endpoints: ['predict'], corsDefault: false, component: {}, ...opts } as never).ready().then(() => undefined, (e: Error) => e)
   }
   t.match(await register({ component: null }), { code: 'SELDON_ERR_INVALID_COMPONENT', message: 'option component must be an object (an instance of your class)' })
   t.match(await register({ cors: 'yes' }), { code: 'SELDON_ERR_INVALID_OPTION', message: 'option cors must be a boolean' })

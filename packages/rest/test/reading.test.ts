@@ -5,6 +5,7 @@
 import t from 'tap'
 import { build, envelope, json, multipartBody, MULTIPART } from './helper.js'
 import { IdentityModel } from './fixtures/models.js'
+import { optionsFromEnv } from '@fastify-seldon/core'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 const q = (value: string): string => encodeURIComponent(value)
@@ -152,11 +153,11 @@ t.test('PAYLOAD_PASSTHROUGH: raw text to predictRaw, result written as is', asyn
 
 t.test('PAYLOAD_PASSTHROUGH from the environment (1/true/t)', async t => {
   for (const [value, on] of [['1', true], ['TRUE', true], ['t', true], ['false', false], ['yes', false]] as const) {
-    const app = await build(t, { predictRaw: (raw: unknown) => (typeof raw === 'string' ? 'passthrough' : { decoded: true }) }, { env: { PAYLOAD_PASSTHROUGH: value } })
+    const app = await build(t, { predictRaw: (raw: unknown) => (typeof raw === 'string' ? 'passthrough' : { decoded: true }) }, optionsFromEnv({ PAYLOAD_PASSTHROUGH: value }))
     const res = await json(app, '/predict', '{"strData":"x"}')
     t.equal(res.body, on ? 'passthrough' : '{"decoded":true}\n', `PAYLOAD_PASSTHROUGH=${value}`)
   }
-  const app = await build(t, { predict: (X: unknown) => X }, { env: { PAYLOAD_PASSTHROUGH: 'true' } })
+  const app = await build(t, { predict: (X: unknown) => X }, optionsFromEnv({ PAYLOAD_PASSTHROUGH: 'true' }))
   const res = await json(app, '/predict', '{"strData":"x"}')
   t.equal(res.statusCode, 400)
   t.equal(res.body, envelope('PAYLOAD_PASSTHROUGH needs a predictRaw method'))

@@ -1,28 +1,9 @@
-/** The small pieces on their own: handler matching, error mapping, options, replies (OpenAPI: openapi.test.ts). */
+/** The small pieces on their own: error mapping, options, replies (OpenAPI: openapi.test.ts; handler matching: core's kit.test.ts). */
 import t from 'tap'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { BadDataError, NotReadyError } from '@fastify-seldon/protocol'
-import type { ErrorHandlerEntry } from '@fastify-seldon/core'
-import {
-  envBool, findErrorHandler, resolveOptions, restErrorStatus, sendAnswer, requireMethod
-} from '../src/index.js'
-
-t.test('findErrorHandler: most specific class first, first registered among equals', async t => {
-  class A extends Error {}
-  class B extends A {}
-  class C extends B {}
-  const onA = { error: A, handle: () => ({ statusCode: 1, body: 'A' }) }
-  const onB1 = { error: B, handle: () => ({ statusCode: 2, body: 'B1' }) }
-  const onB2 = { error: B, handle: () => ({ statusCode: 3, body: 'B2' }) }
-  const entries = [onA, onB1, onB2]
-  t.equal(findErrorHandler(entries, new C()), onB1, 'C → its nearest registered ancestor, first one')
-  t.equal(findErrorHandler(entries, new A()), onA)
-  t.equal(findErrorHandler(entries, new Error('x')), undefined)
-  t.equal(findErrorHandler(entries, 'a string'), undefined)
-  t.equal(findErrorHandler([], new C()), undefined)
-  const duck: ErrorHandlerEntry = { error: class extends Error { static [Symbol.hasInstance] (v: unknown) { return (v as { duck?: boolean }).duck === true } }, handle: () => ({ statusCode: 4, body: 'duck' }) }
-  t.equal(findErrorHandler([duck], Object.assign(new Error('q'), { duck: true })), duck, 'a custom instanceof is the last resort')
-})
+import { envBool, optionsFromEnv } from '@fastify-seldon/core'
+import { resolveOptions, restErrorStatus, sendAnswer } from '../src/index.js'
 
 t.test('restErrorStatus: Fastify errors to envelope statuses', async t => {
   const app = Fastify()
@@ -48,7 +29,10 @@ t.test('envBool and resolveOptions', async t => {
   t.equal(envBool(undefined), false)
   for (const v of ['1', 'true', 'True', 't', 'T']) t.equal(envBool(v), true, v)
   for (const v of ['0', 'false', 'yes', '']) t.equal(envBool(v), false, v)
-  const resolved = resolveOptions({ unitId: 'u', executorEnabled: false, env: { PAYLOAD_PASSTHROUGH: 't' } }, true, { includeMetricsInResponse: true, unitId: 'env' })
+  // The environment is mapped onto options by optionsFromEnv; explicit options spread after it win.
+  const env = (vars: Record<string, string>) => optionsFromEnv(vars)
+  const fromEnv = env({ PAYLOAD_PASSTHROUGH: 't', PREDICTIVE_UNIT_ID: 'env', INCLUDE_METRICS_IN_CLIENT_RESPONSE: 'true' })
+  const resolved = resolveOptions({ ...fromEnv, unitId: 'u', executorEnabled: false }, true)
   t.same(resolved, {
     runtime: { includeMetricsInResponse: true, unitId: 'u', executorEnabled: false },
     payloadPassthrough: true,
@@ -56,20 +40,17 @@ t.test('envBool and resolveOptions', async t => {
     health: true,
     openapi: true,
     docs: false,
+    hostSwagger: true,
     cors: true,
     notFound: true
   })
-  t.equal(resolveOptions({ cors: false, payloadPassthrough: false, env: { PAYLOAD_PASSTHROUGH: '1' } }, true, {}).payloadPassthrough, false, 'explicit beats env')
-  t.equal(resolveOptions({ env: {} }, true, {}, true).docs, true, 'docs: the plugin default')
-  t.equal(resolveOptions({ env: { SELDON_DOCS: 'false' } }, true, {}, true).docs, false, 'SELDON_DOCS beats the default')
-  t.equal(resolveOptions({ env: { SELDON_DOCS: '' } }, true, {}, true).docs, true, 'an empty SELDON_DOCS leaves the default')
-  t.equal(resolveOptions({ docs: true, env: { SELDON_DOCS: '0' } }, true, {}).docs, true, 'the option beats SELDON_DOCS')
-  t.equal(resolveOptions({ env: { SELDON_OPENAPI: 'f' } }, true, {}).openapi, false, 'SELDON_OPENAPI')
-  t.equal(resolveOptions({ openapi: true, env: { SELDON_OPENAPI: 'f' } }, true, {}).openapi, true)
-  t.throws(() => requireMethod({ predict () {} }, 'router', 'route', ['route', 'routeRaw', 'route_raw']), {
-    code: 'SELDON_ERR_INVALID_COMPONENT', message: 'a router component needs a route() method (or routeRaw / route_raw)'
-  })
-  t.doesNotThrow(() => requireMethod({ route_raw () {} }, 'router', 'route', ['route', 'routeRaw', 'route_raw']))
+  t.equal(resolveOptions({ cors: false, ...env({ PAYLOAD_PASSTHROUGH: '1' }), payloadPassthrough: false }, true).payloadPassthrough, false, 'explicit beats env')
+  t.equal(resolveOptions(env({}), true, true).docs, true, 'docs: the plugin default')
+  t.equal(resolveOptions(env({ SELDON_DOCS: 'false' }), true, true).docs, false, 'SELDON_DOCS beats the default')
+  t.equal(resolveOptions(env({ SELDON_DOCS: '' }), true, true).docs, true, 'an empty SELDON_DOCS leaves the default')
+  t.equal(resolveOptions({ ...env({ SELDON_DOCS: '0' }), docs: true }, true).docs, true, 'the option beats SELDON_DOCS')
+  t.equal(resolveOptions(env({ SELDON_OPENAPI: 'f' }), true).openapi, false, 'SELDON_OPENAPI')
+  t.equal(resolveOptions({ ...env({ SELDON_OPENAPI: 'f' }), openapi: true }, true).openapi, true)
 })
 
 t.test('sendAnswer: verbatim bytes and strings as is, messages rendered', async t => {

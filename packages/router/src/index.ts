@@ -6,8 +6,8 @@
  * Routes: /route (GET, POST), plus /health/ping, /health/status, /metadata and /seldon.json.
  * Register @fastify-seldon/feedback beside it for the routers that learn from rewards.
  */
-import type { Router } from '@fastify-seldon/core'
-import { mountSeldon, requireMethod, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { requireMethod, type Router } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

@@ -16,7 +16,7 @@ t.test('exports', async t => {
 t.test('serves /route (GET, POST) and health', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonRouter, { component: new FirstFeature(), env: {} })
+  await app.register(seldonRouter, { component: new FirstFeature() })
   await app.ready()
   t.equal((await app.inject({ method: 'POST', url: '/route', headers: JSON_CT, payload: '{"data":{"ndarray":[[0.9,0.2]]}}' })).body,
     '{"data":{"names":["t:0"],"ndarray":[[1]]},"meta":{}}\n')
@@ -40,6 +40,6 @@ t.test('a component without route fails registration', async t => {
 t.test('routeRaw is enough', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonRouter, { component: { routeRaw: () => ({ data: { ndarray: [[-1]] } }) }, env: {} })
+  await app.register(seldonRouter, { component: { routeRaw: () => ({ data: { ndarray: [[-1]] } }) } })
   t.equal((await app.inject({ method: 'POST', url: '/route', headers: JSON_CT, payload: '{"strData":"x"}' })).body, '{"data":{"ndarray":[[-1]]}}\n')
 })

@@ -8,8 +8,8 @@
  *
  * Each also serves /health/ping, /health/status, /metadata and /seldon.json (once per prefix).
  */
-import type { InputTransformer, OutputTransformer } from '@fastify-seldon/core'
-import { mountSeldon, requireMethod, type RestEndpoint, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { requireMethod, type InputTransformer, type OutputTransformer } from '@fastify-seldon/core'
+import { mountSeldon, type RestEndpoint, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

@@ -1,0 +1,62 @@
+/**
+ * The options of every Seldon plugin (REST and gRPC alike) that configure the component's runtime,
+ * checked once at registration and turned into core's RuntimeOptions. Defaults are the runtime's
+ * own (RuntimeOptions); nothing is read from the environment here (see env.ts for the helper that
+ * maps the environment contract onto these options).
+ */
+import type { MetricsRecorder } from '../custom-metrics.js'
+import type { RuntimeOptions } from '../runtime.js'
+import { InvalidOptionError } from './errors.js'
+
+/** The plugin options that configure the component's runtime. */
+export interface RuntimeSettings {
+  /** PREDICTIVE_UNIT_ID in the CLI: the `requestPath` key of responses and the feedback routing key. */
+  unitId?: string | undefined
+  /** PREDICTIVE_UNIT_IMAGE in the CLI: the `requestPath` value and the metadata name/version defaults. */
+  unitImage?: string | undefined
+  /** INCLUDE_METRICS_IN_CLIENT_RESPONSE in the CLI (default true): custom metrics shown in `meta.metrics`. */
+  includeMetricsInResponse?: boolean | undefined
+  /** SELDON_EXECUTOR_ENABLED in the CLI (default true): false turns the feedback reward counters off. */
+  executorEnabled?: boolean | undefined
+  /** MODEL_METADATA in the CLI: YAML/JSON merged over the component's initMetadata(). */
+  modelMetadata?: string | undefined
+  /** Where custom metrics go (the metrics plugin provides one). */
+  metrics?: MetricsRecorder | undefined
+}
+
+const BOOLEAN_SETTINGS = ['includeMetricsInResponse', 'executorEnabled'] as const
+const STRING_SETTINGS = ['unitId', 'unitImage', 'modelMetadata'] as const
+
+/** Type checks on the runtime settings, at registration; InvalidOptionError names the option. */
+export function validateRuntimeSettings (opts: RuntimeSettings & { env?: unknown }): void {
+  checkTypes(opts, BOOLEAN_SETTINGS, 'boolean')
+  checkTypes(opts, STRING_SETTINGS, 'string')
+  const metrics = opts.metrics
+  if (metrics !== undefined && (metrics === null || typeof metrics.record !== 'function' || typeof metrics.feedback !== 'function')) {
+    throw new InvalidOptionError('option metrics must be a recorder with record() and feedback() methods')
+  }
+  if (opts.env !== undefined) {
+    throw new InvalidOptionError('option env is not read: a plugin takes options only; spread optionsFromEnv(env) of @fastify-seldon/core into the options for the environment contract')
+  }
+}
+
+/** Each option of `keys` present in `opts` has the type `type`, else InvalidOptionError. */
+export function checkTypes<T extends object> (opts: T, keys: ReadonlyArray<keyof T & string>, type: 'boolean' | 'string'): void {
+  for (const key of keys) {
+    const value = opts[key]
+    // eslint-disable-next-line valid-typeof -- `type` is 'boolean' or 'string', typed so
+    if (value !== undefined && typeof value !== type) throw new InvalidOptionError(`option ${key} must be a ${type}`)
+  }
+}
+
+/** The runtime options the settings give (absent settings keep the runtime's defaults). */
+export function runtimeOptionsFrom (settings: RuntimeSettings): RuntimeOptions {
+  const runtime: RuntimeOptions = {}
+  if (settings.unitId !== undefined) runtime.unitId = settings.unitId
+  if (settings.unitImage !== undefined) runtime.unitImage = settings.unitImage
+  if (settings.includeMetricsInResponse !== undefined) runtime.includeMetricsInResponse = settings.includeMetricsInResponse
+  if (settings.executorEnabled !== undefined) runtime.executorEnabled = settings.executorEnabled
+  if (settings.modelMetadata !== undefined) runtime.modelMetadata = settings.modelMetadata
+  if (settings.metrics !== undefined) runtime.metrics = settings.metrics
+  return runtime
+}
