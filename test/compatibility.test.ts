@@ -76,9 +76,17 @@ const ROWS: Row[] = [
     compat: 'C-10',
     name: 'malformed request meta.metrics is a 400',
     component: () => new IdentityModel(),
-    request: predict('{"data":{"ndarray":[[1]]},"meta":{"metrics":[{"key":"k"}]}}'),
+    request: predict('{"data":{"ndarray":[[1]]},"meta":{"metrics":[{"value":1,"type":"GAUGE"}]}}'),
     status: 400,
-    body: bad('meta.metrics[0]: a metric needs key, value and type')
+    body: bad('meta.metrics[0]: a metric needs a key')
+  },
+  {
+    compat: 'C-10',
+    name: 'request metrics without type (COUNTER) or value (0) are well-formed: echoed verbatim',
+    component: () => new IdentityModel(),
+    request: predict('{"data":{"ndarray":[[1]]},"meta":{"metrics":[{"key":"c","value":2},{"key":"g","type":"GAUGE"},{"key":"z"}]}}'),
+    status: 200,
+    body: '{"data":{"names":["t:0"],"ndarray":[[1]]},"meta":{"metrics":[{"key":"c","value":2},{"key":"g","type":"GAUGE"},{"key":"z"}]}}\n'
   },
   {
     compat: 'C-11',
@@ -249,6 +257,14 @@ const ROWS: Row[] = [
     request: predict('{"data":{"ndarray":[1]}}'),
     status: 500,
     body: envelope('MICROSERVICE_BAD_METRIC', 'Bad metric created during request: [{"type": "COUNTER", "key": "bad key", "value": 1}]')
+  },
+  {
+    compat: 'C-18',
+    name: 'metrics() entries without type (COUNTER) or value (0) are served, as returned',
+    component: () => ({ predict: (X: NDArray) => X, metrics: () => [{ key: 'calls', value: 1 }, { key: 'level', type: 'GAUGE' }] }),
+    request: predict('{"data":{"ndarray":[1]}}'),
+    status: 200,
+    body: '{"data":{"names":[],"ndarray":[1]},"meta":{"metrics":[{"key":"calls","value":1},{"key":"level","type":"GAUGE"}]}}\n'
   }
 ]
 

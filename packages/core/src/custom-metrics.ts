@@ -2,7 +2,7 @@
  * Custom metrics as the reference validates them (section 7.1), and the recorder interface the
  * metrics plugin implements. Core never touches Prometheus itself.
  */
-import { BadMetricError, badData, formatFloat, JsonFloat, type Metric } from '@fastify-seldon/protocol'
+import { BadMetricError, badData, formatFloat, JsonFloat, quoteJsonString, type Metric } from '@fastify-seldon/protocol'
 
 /** The `method` label of recorded metrics, per endpoint (reference 7.2). */
 export type MethodTag = 'predict' | 'inputtransform' | 'outputtransform' | 'router' | 'aggregate' | 'feedback' | 'health'
@@ -16,16 +16,33 @@ export interface MetricsRecorder {
 }
 
 const METRIC_TYPES = new Set(['COUNTER', 'GAUGE', 'TIMER'])
-/** Prometheus metric names: refused here so a bad key never breaks the scrape endpoint. */
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
+/**
+ * A valid Prometheus metric name: checked when a metric is validated here, so a bad key never
+ * breaks the scrape endpoint (C-18), and again by the metrics package when it records one.
+ */
+export function isPrometheusMetricName (name: string): boolean {
+  return METRIC_NAME.test(name)
+}
+
+/** A valid Prometheus label name (the metrics package also refuses the reserved `__` prefix). */
+export function isPrometheusLabelName (name: string): boolean {
+  return LABEL_NAME.test(name)
+}
+
+/**
+ * What is wrong with one metric, if anything. `type` and `value` follow proto3: absent means the
+ * zero value (COUNTER, 0), as a gRPC client sends them and protobuf's JSON reads them (C-10); only
+ * a present but wrong one, or a missing key, is a problem.
+ */
 function metricProblem (m: unknown): string | undefined {
   if (m === null || typeof m !== 'object' || Array.isArray(m)) return 'a metric must be an object'
   const { key, value, type, tags } = m as Record<string, unknown>
-  if (key === undefined || value === undefined || type === undefined) return 'a metric needs key, value and type'
-  if (typeof type !== 'string' || !METRIC_TYPES.has(type)) return 'type must be COUNTER, GAUGE or TIMER'
-  if (typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof JsonFloat)) return 'value must be a number'
+  if (key === undefined) return 'a metric needs a key'
+  if (type !== undefined && (typeof type !== 'string' || !METRIC_TYPES.has(type))) return 'type must be COUNTER, GAUGE or TIMER'
+  if (value !== undefined && typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof JsonFloat)) return 'value must be a number'
   if (typeof key !== 'string' || !METRIC_NAME.test(key)) return 'key must be a valid Prometheus metric name'
   if (tags !== undefined) {
     if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return 'tags must be an object of strings'
@@ -62,7 +79,10 @@ export function withMethodTag (metrics: readonly Metric[], method: MethodTag): M
   return metrics.map(m => (m.tags !== undefined ? { ...m, tags: { ...m.tags, method } } : m))
 }
 
-/** Python's `json.dumps(value)` (default separators, insertion order, ensure_ascii), for error texts. */
+/**
+ * Python's `json.dumps(value)` (default separators, insertion order, ensure_ascii), for error texts.
+ * Strings are quoted by the protocol's codec, which escapes as ensure_ascii does (DEL included).
+ */
 export function pyJsonDumps (value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (value === true) return 'true'
@@ -70,12 +90,12 @@ export function pyJsonDumps (value: unknown): string {
   if (value instanceof JsonFloat) return floatToken(value.valueOf())
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : floatToken(value)
   if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'string') return asciiString(value)
+  if (typeof value === 'string') return quoteJsonString(value)
   if (Array.isArray(value)) return `[${value.map(pyJsonDumps).join(', ')}]`
   if (typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${asciiString(k)}: ${pyJsonDumps(v)}`).join(', ')}}`
+    return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${quoteJsonString(k)}: ${pyJsonDumps(v)}`).join(', ')}}`
   }
-  return asciiString(String(value))
+  return quoteJsonString(String(value))
 }
 
 function floatToken (n: number): string {
@@ -83,8 +103,4 @@ function floatToken (n: number): string {
   if (n === Infinity) return 'Infinity'
   if (n === -Infinity) return '-Infinity'
   return formatFloat(n)
-}
-
-function asciiString (s: string): string {
-  return JSON.stringify(s).replace(/[\u0080-\uffff]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -11,7 +11,7 @@
  */
 import {
   AggregateNotDefinedError, InvalidRequestDataTypeError, NDArray, NotReadyError, RouteNotDefinedError, BadRoutingError,
-  BadMetadataError, badData, decodePayload, encodeResult, feedbackFromJson, floatNested, mergeMeta, pyRepr, pyStr,
+  BadMetadataError, badData, decodePayload, encodeResult, feedbackFromJson, float, floatNested, mergeMeta, pyRepr, pyStr,
   type DecodedPayload, type EncodeOptions, type Feedback, type JsonValue, type Meta, type Metric, type SeldonMessage,
   type Transport
 } from '@fastify-seldon/protocol'
@@ -483,9 +483,15 @@ function requestKind (message: SeldonMessage): Pick<DecodedPayload, 'kind' | 'da
   return { kind: 'customData', dataKind: 'none' }
 }
 
-/** A metric as protobuf's MessageToDict renders it: COUNTER (the enum default) loses its type. */
+/**
+ * A metric as protobuf's MessageToDict renders it: the defaults are omitted, so a COUNTER (the enum
+ * default) loses its type and a value whose float32 is 0 its value; other values are float32 doubles.
+ */
 function protoMetric (m: Metric): Metric {
-  const out = { ...m, value: floatNested(typeof m.value === 'number' ? Math.fround(m.value) : m.value) as Metric['value'] }
+  const out: Metric = { ...m }
   if (out.type === 'COUNTER') delete out.type
+  const value = Math.fround(Number(m.value ?? 0))
+  if (Object.is(value, 0)) delete out.value
+  else out.value = float(value)
   return out
 }

@@ -4,7 +4,7 @@
  */
 import promClient from 'prom-client'
 import type { Aggregator, Counter, Histogram, Registry } from 'prom-client'
-import type { MethodTag, MetricsRecorder } from '@fastify-seldon/core'
+import { isPrometheusLabelName, isPrometheusMetricName, type MethodTag, type MetricsRecorder } from '@fastify-seldon/core'
 import type { Metric } from '@fastify-seldon/protocol'
 import { DEFAULT_REQUEST_BUCKETS, SELDON_TIMER_BUCKETS } from './buckets.js'
 import { SeriesFamily, type FamilyType } from './family.js'
@@ -79,8 +79,6 @@ export interface SeldonMetrics extends MetricsSource {
   reset: () => void
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 const MAX_WARNED = 1000
 
 /** gRPC status names by code, as go-grpc-prometheus prints them. */
@@ -227,8 +225,9 @@ class SeldonMetricsImpl implements SeldonMetrics {
       this.fail('invalid_metric', '(input)', 'a metric must be an object')
       return
     }
-    const { key, type = 'COUNTER', value, tags } = metric as Record<string, unknown>
-    if (typeof key !== 'string' || !METRIC_NAME.test(key)) {
+    // proto3 defaults: an absent type is COUNTER, an absent value 0 (COMPATIBILITY.md C-10)
+    const { key, type = 'COUNTER', value = 0, tags } = metric as Record<string, unknown>
+    if (typeof key !== 'string' || !isPrometheusMetricName(key)) {
       this.fail('invalid_name', keyOf(metric), `metric key ${JSON.stringify(key)} is not a valid Prometheus metric name`)
       return
     }
@@ -264,7 +263,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
         return undefined
       }
       for (const [name, v] of Object.entries(tags as Record<string, unknown>)) {
-        if (!LABEL_NAME.test(name) || name.startsWith('__') || (type === 'histogram' && name === 'le')) {
+        if (!isPrometheusLabelName(name) || name.startsWith('__') || (type === 'histogram' && name === 'le')) {
           this.fail('invalid_label', key, `metric ${key}: ${JSON.stringify(name)} cannot be a label name`)
           return undefined
         }

@@ -315,6 +315,20 @@ t.test('values: booleans and boxed floats (JsonFloat) are numbers; zero is a val
   t.equal(value(s, 'z_total'), 0)
 })
 
+t.test('proto3 defaults: an absent value is 0, an absent type COUNTER (C-10), never an error', async t => {
+  const logger = captureLogger()
+  const m = createSeldonMetrics({ logger })
+  m.recorder.record([{ key: 'bare' }, { key: 'level', type: 'GAUGE' }, { key: 'lat', type: 'TIMER' }], 'predict')
+  m.recorder.record([{ key: 'level', type: 'GAUGE', value: 3 }, { key: 'level', type: 'GAUGE' }], 'predict')
+  const s = parseSamples(await m.metrics())
+  t.equal(value(s, 'bare_total'), 0, 'a COUNTER of 0: the series exists')
+  t.equal(value(s, 'level'), 0, 'a GAUGE set to 0')
+  t.equal(value(s, 'lat_count'), 1, 'a TIMER observing 0')
+  t.equal(value(s, 'lat_bucket', { le: '0.001' }), 1)
+  t.equal(find(s, METRIC_NAMES.errors).length, 0, 'nothing dropped')
+  t.same(logger.lines, [])
+})
+
 t.test('two metrics objects in one process never clash', async t => {
   const a = createSeldonMetrics({ deployment: { deploymentName: 'a' } })
   const b = createSeldonMetrics({ deployment: { deploymentName: 'b' } })

@@ -36,7 +36,8 @@ export interface Metric {
   key: string
   /** Absent means COUNTER (the proto3 enum default), as in proto-JSON. */
   type?: MetricType
-  value: number | JsonFloat
+  /** Absent means 0 (the proto3 default), as in proto-JSON. */
+  value?: number | JsonFloat
   tags?: Record<string, string>
 }
 
