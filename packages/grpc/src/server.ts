@@ -10,14 +10,14 @@ import {
 } from '@grpc/grpc-js'
 import type { SeldonRuntime } from '@fastify-seldon/core'
 import {
-  OverloadedError, TimeoutError, encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata
+  OverloadedError, TimeoutError, encodeSeldonMessage, encodeSeldonModelMetadata, grpcCodeName, type SeldonModelMetadata
 } from '@fastify-seldon/protocol'
 import { addReflection } from './reflection.js'
 import {
   DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, serverMethodDefinition,
   type Operation, type RpcSpec, type SeldonServiceName
 } from './services.js'
-import { grpcCodeName, grpcStatusFor, type GrpcErrorMapper } from './status.js'
+import { grpcStatusFor, type GrpcErrorMapper } from './status.js'
 
 /** gRPC's default receive limit, and ours for sending too. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4 * 1024 * 1024
@@ -25,7 +25,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000
 
 /**
  * Called once per handled call, when its status is sent: `service` is the full name
- * (`seldon.protos.Model`), `method` the RPC (`Predict`), `code` the status name (`OK`,
+ * (`seldon.protos.Model`), `method` the RPC (`Predict`), `code` the canonical status name (`OK`,
  * `INVALID_ARGUMENT`...), `seconds` the handling time. Calls refused by grpc-js before reaching a
  * handler (unknown method, oversized request) are not reported.
  */

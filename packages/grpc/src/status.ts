@@ -8,6 +8,7 @@ import { Metadata, status as Status, type StatusObject } from '@grpc/grpc-js'
 import { errorStatus, type ErrorStatus } from '@fastify-seldon/protocol'
 
 export { Status }
+export { grpcCodeName } from '@fastify-seldon/protocol'
 
 /** What a custom mapping answers for an error: a gRPC code and the details text. */
 export interface GrpcErrorStatus {
@@ -22,15 +23,6 @@ export interface GrpcErrorStatus {
  * default mapping.
  */
 export type GrpcErrorMapper = (err: unknown) => GrpcErrorStatus | undefined
-
-const CODE_NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(Status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])
-) as Record<number, string>
-
-/** `Status.INVALID_ARGUMENT` → `'INVALID_ARGUMENT'` (what the onCall hook receives). */
-export function grpcCodeName (code: number): string {
-  return CODE_NAMES[code] ?? String(code)
-}
 
 /**
  * The gRPC code for an HTTP status, the table in the package README (and COMPATIBILITY.md).

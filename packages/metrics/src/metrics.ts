@@ -5,7 +5,7 @@
 import promClient from 'prom-client'
 import type { Aggregator, Counter, Histogram, Registry } from 'prom-client'
 import { isPrometheusLabelName, isPrometheusMetricName, type MethodTag, type MetricsRecorder } from '@fastify-seldon/core'
-import type { Metric } from '@fastify-seldon/protocol'
+import { grpcCodeLabel, type Metric } from '@fastify-seldon/protocol'
 import { DEFAULT_REQUEST_BUCKETS, SELDON_TIMER_BUCKETS } from './buckets.js'
 import { SeriesFamily, type FamilyType } from './family.js'
 import { resolveDeploymentLabels, type DeploymentLabelName, type DeploymentLabels } from './labels.js'
@@ -71,7 +71,9 @@ export interface SeldonMetrics extends MetricsSource {
   /**
    * Count one finished gRPC call: `seldon_grpc_server_handled_total{grpc_service,grpc_method,grpc_code}`
    * += 1 and `seldon_grpc_server_handling_seconds{grpc_service,grpc_method}` observes `seconds`.
-   * `grpcCode` is a numeric status (mapped to its name, e.g. 0 → `OK`, 2 → `Unknown`) or a name.
+   * `grpcCode` is a numeric status or its name (canonical `INVALID_ARGUMENT` or Go's
+   * `InvalidArgument`); the label is Go's spelling, as go-grpc-prometheus and Seldon's executor
+   * print it (`grpcCodeLabel` of @fastify-seldon/protocol): 0 → `OK`, 3 → `InvalidArgument`.
    * Never throws.
    */
   observeGrpc: (service: string, method: string, grpcCode: number | string, seconds: number) => void
@@ -80,19 +82,6 @@ export interface SeldonMetrics extends MetricsSource {
 }
 
 const MAX_WARNED = 1000
-
-/** gRPC status names by code, as go-grpc-prometheus prints them. */
-const GRPC_CODE_NAMES = [
-  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists',
-  'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange',
-  'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'
-]
-
-/** The gRPC status name of a code (`0` → `OK`); unknown codes print as their number. */
-export function grpcCodeName (code: number | string): string {
-  if (typeof code === 'string') return code
-  return GRPC_CODE_NAMES[code] ?? String(code)
-}
 
 /** The family name proper (OpenMetrics style: a counter without its `_total`). */
 function baseName (type: FamilyType, name: string): string {
@@ -182,7 +171,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
         buckets: [...this.requestBuckets],
         registers: [this.registry]
       })
-      this.grpcHandled.inc({ grpc_service: service, grpc_method: method, grpc_code: grpcCodeName(grpcCode) })
+      this.grpcHandled.inc({ grpc_service: service, grpc_method: method, grpc_code: grpcCodeLabel(grpcCode) })
       if (Number.isFinite(seconds) && seconds >= 0) {
         this.grpcHandling.observe({ grpc_service: service, grpc_method: method }, seconds)
       } else {

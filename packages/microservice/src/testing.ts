@@ -1,11 +1,12 @@
 /**
  * Test helpers for components served by the real `seldon-microservice` CLI (what the examples'
- * tests use): free ports, a bounded wait for the server, and a teardown that kills the whole
- * process group (primary and workers) even when the test fails.
+ * tests use): free ports, a bounded wait for the server, a teardown that kills the whole process
+ * group (primary and workers) even when the test fails, and one-call REST and gRPC clients.
  */
 import { spawn } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { CallOptions, ServiceDefinition, ServiceError } from '@grpc/grpc-js'
 
 /** The built CLI (dist/cli.js beside this file, what the `seldon-microservice` bin runs). */
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url))
@@ -89,6 +90,43 @@ export async function postJson (url: string, body: unknown): Promise<{ status: n
     signal: AbortSignal.timeout(5000)
   })
   return { status: res.status, body: await res.text() }
+}
+
+/** A gRPC answer: the status by its canonical name, and the response (OK) or the trailers (an error). */
+export interface GrpcReply {
+  /** `OK`, `INVALID_ARGUMENT`, `INTERNAL`... */
+  status: string
+  details: string
+  /** Trailing metadata of a failed call (`seldon-reason`, `seldon-http-status`...). */
+  trailers: Record<string, string>
+  /** The response in the message form (decoded by the protocol's codec) when the call succeeded. */
+  message?: Record<string, any>
+}
+
+/**
+ * One unary call to a `seldon.protos` service, e.g. `callGrpc(server.grpcTarget, 'Model', 'Predict',
+ * { data: { ndarray: [[1]] } })`, with a 10 s deadline; errors are answered, not thrown.
+ */
+export async function callGrpc (target: string, service: string, rpc: string, message: unknown): Promise<GrpcReply> {
+  const grpc = await import('@grpc/grpc-js')
+  const { seldonServices } = await import('@fastify-seldon/grpc')
+  const { grpcCodeName } = await import('@fastify-seldon/protocol')
+  const definition = (seldonServices as Record<string, ServiceDefinition>)[service]
+  if (definition?.[rpc] === undefined) throw new Error(`no gRPC method seldon.protos.${service}/${rpc}`)
+  const client = new (grpc.makeGenericClientConstructor(definition, service))(target, grpc.credentials.createInsecure())
+  const unary = (client as unknown as Record<string, (m: unknown, o: CallOptions, cb: (e: ServiceError | null, v?: Record<string, any>) => void) => void>)[rpc]
+  try {
+    return await new Promise<GrpcReply>(resolve => {
+      unary?.call(client, message, { deadline: Date.now() + 10_000 }, (err, value) => {
+        if (err === null) { resolve({ status: 'OK', details: '', trailers: {}, message: value }); return }
+        const trailers: Record<string, string> = {}
+        for (const [k, v] of Object.entries(err.metadata?.getMap() ?? {})) trailers[k] = String(v)
+        resolve({ status: grpcCodeName(err.code), details: err.details, trailers })
+      })
+    })
+  } finally {
+    client.close()
+  }
 }
 
 /** `promise`, or an error saying `what()` after `ms`: every wait in a test is bounded. */

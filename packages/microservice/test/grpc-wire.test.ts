@@ -1,0 +1,28 @@
+/**
+ * The CLI over gRPC as Seldon's clients and Prometheus see it: failing calls counted under Go's
+ * status spelling (the `grpc_code` label dashboards filter on).
+ */
+import t from 'tap'
+import { callGrpc, serveCli } from '@fastify-seldon/microservice/testing'
+import { fixtures, request } from './helpers.js'
+
+t.test('a failing gRPC call: its status on the wire, its grpc_code label on the metrics port', async t => {
+  const server = await serveCli(t, ['EchoModel'], { cwd: fixtures })
+
+  const ok = await callGrpc(server.grpcTarget, 'Model', 'Predict', { strData: 'x' })
+  t.equal(ok.status, 'OK')
+  t.equal(ok.message?.strData, 'x')
+
+  const bad = await callGrpc(server.grpcTarget, 'Model', 'Predict', {})
+  t.equal(bad.status, 'INVALID_ARGUMENT')
+  t.equal(bad.details, 'Unknown data in SeldonMessage')
+  t.equal(bad.trailers['seldon-http-status'], '400')
+
+  const scrape = await request(server.metricsUrl)
+  t.equal(scrape.status, 200)
+  const handled = (code: string, method: string): RegExp =>
+    new RegExp(`^seldon_grpc_server_handled_total\\{(?=[^}]*grpc_code="${code}")(?=[^}]*grpc_method="${method}")(?=[^}]*grpc_service="seldon\\.protos\\.Model")[^}]*\\} 1$`, 'm')
+  t.match(scrape.body, handled('OK', 'Predict'))
+  t.match(scrape.body, handled('InvalidArgument', 'Predict'), 'Go\'s spelling, as go-grpc-prometheus and the Seldon executor label it')
+  t.notMatch(scrape.body, /grpc_code="INVALID_ARGUMENT"|grpc_code="INTERNAL"/, 'never the canonical spelling in a label')
+})
