@@ -1,8 +1,9 @@
 /**
  * User-defined errors: the Python guide's `UserCustomException` + `model_error_handler` example in
  * TypeScript. Flask's error-handler blueprint becomes `errorHandlers` on the class: each entry
- * names an error class and how to render it (status and body), and applies to this component's
- * REST routes only. Everything else keeps the Seldon error envelope.
+ * names an error class and how to render it (status and body) on this component's REST routes;
+ * over gRPC the call fails with the code of that status (402 → INVALID_ARGUMENT) and the error's
+ * message. Everything else keeps the Seldon error envelope.
  *
  *   pnpm start   # seldon-microservice src/ErrorModel.ts --service-type MODEL
  *
@@ -34,7 +35,7 @@ export class UserCustomException extends Error {
 }
 
 export class ErrorModel implements ModelComponent {
-  /** The seed's `model_error_handler` blueprint: matched with instanceof, REST only. */
+  /** The Python guide's `model_error_handler` blueprint: matched with instanceof. */
   readonly errorHandlers: ErrorHandlerEntry[] = [
     { error: UserCustomException, handle: (e: UserCustomException) => ({ statusCode: e.statusCode, body: e.toDict() }) }
   ]

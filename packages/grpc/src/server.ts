@@ -97,8 +97,9 @@ function dispatcher (runtime: SeldonRuntime): Record<Operation, (request: any) =
     route: async req => await message(runtime.route(req, 'grpc')),
     aggregate: async req => await message(runtime.aggregate(req, 'grpc')),
     sendFeedback: async req => await message(runtime.sendFeedback(req, 'grpc')),
-    // The reference answers an empty message when metadata failed validation (REST answers 500).
-    metadata: async () => encodeSeldonModelMetadata((runtime.metadataOrNull() ?? {}) as SeldonModelMetadata),
+    // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the reference answers
+    // an empty message; COMPATIBILITY.md C-31).
+    metadata: async () => encodeSeldonModelMetadata(runtime.metadata() as SeldonModelMetadata),
     graphMetadata: async () => {
       const metadata = new Metadata()
       metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
@@ -148,37 +149,37 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
     const operation = run[spec.operation]
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint()
-      const fail = (err: unknown): void => {
+      const fail = async (err: unknown): Promise<void> => {
         const status = err instanceof GrpcStatusError
           ? { code: err.code, details: err.message, metadata: err.metadata }
-          : grpcStatusFor(err, errorMapper, runtime.component)
+          : await grpcStatusFor(err, errorMapper, runtime.component)
         report(spec, call.cancelled ? Status.CANCELLED : status.code, started)
         callback(status, null)
+      }
+      // Never an unhandled rejection (it would end the process): answer INTERNAL if still possible.
+      const lastResort = (err: unknown): void => {
+        try { callback({ code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) }, null) } catch {}
       }
       const request = call.request
       if (request instanceof DecodeFailure) {
         const metadata = new Metadata()
         metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
         metadata.set('seldon-http-status', '400')
-        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, metadata))
+        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, metadata)).catch(lastResort)
         return
       }
       if (isOverloaded?.() === true) {
-        fail(new OverloadedError())
+        fail(new OverloadedError()).catch(lastResort)
         return
       }
       // Every operation is async: whatever it throws arrives as a rejection.
       withTimeout(operation(request), callTimeout).then(bytes => {
         if (maxSend !== -1 && bytes.byteLength > maxSend) {
-          fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
-          return
+          return fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
         }
         report(spec, call.cancelled ? Status.CANCELLED : Status.OK, started)
         callback(null, bytes)
-      }, fail).catch((err: unknown) => {
-        // Never an unhandled rejection (it would end the process): answer INTERNAL if still possible.
-        try { callback({ code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) }, null) } catch {}
-      })
+      }, fail).catch(lastResort)
     }
   }
 

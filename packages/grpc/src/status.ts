@@ -2,10 +2,11 @@
  * Errors over gRPC with meaning. The reference answers every exception with UNKNOWN and (for its own
  * SeldonMicroserviceException) an empty message; we keep the REST error's information instead:
  * the gRPC code is derived from the HTTP status REST would answer, `details` is REST's `info`, and
- * the trailing metadata carries `seldon-reason` and `seldon-http-status`.
+ * the trailing metadata carries `seldon-reason` and `seldon-http-status` (COMPATIBILITY.md C-19).
  */
 import { Metadata, status as Status, type StatusObject } from '@grpc/grpc-js'
-import { errorStatus, type ErrorStatus } from '@fastify-seldon/protocol'
+import { componentErrorHandlers, findErrorHandler, type ErrorHandlerEntry } from '@fastify-seldon/core'
+import { InternalError, errorStatus, isSeldonError, type ErrorStatus } from '@fastify-seldon/protocol'
 
 export { Status }
 export { grpcCodeName } from '@fastify-seldon/protocol'
@@ -17,6 +18,9 @@ export interface GrpcErrorStatus {
   /** Extra trailing metadata (string values). */
   metadata?: Record<string, string>
 }
+
+/** The status a failed call is answered with (grpc-js's StatusObject, trailers included). */
+export type GrpcStatusObject = Partial<StatusObject> & { code: Status, details: string, metadata: Metadata }
 
 /**
  * Your own mapping of thrown errors to gRPC statuses, tried first; `undefined` falls through to the
@@ -57,39 +61,83 @@ function trailers (extra: Record<string, string> | undefined, seldon: ErrorStatu
   return metadata
 }
 
-/** An error-handler entry that also knows its gRPC status (duck-typed; see the README). */
-interface GrpcAwareHandler {
-  error: abstract new (...args: any[]) => Error
+/** An error-handler entry that may also know its gRPC status (duck-typed; see the README). */
+interface GrpcAwareHandler extends ErrorHandlerEntry {
   grpcStatus?: (err: any) => GrpcErrorStatus | undefined
 }
 
-function componentMapping (component: object | undefined, err: unknown): GrpcErrorStatus | undefined {
-  if (component === undefined) return undefined
-  const c = component as { errorHandlers?: unknown, model_error_handlers?: unknown }
-  const entries = Array.isArray(c.errorHandlers) ? c.errorHandlers : Array.isArray(c.model_error_handlers) ? c.model_error_handlers : []
-  for (const entry of entries as GrpcAwareHandler[]) {
-    if (typeof entry?.error === 'function' && err instanceof entry.error && typeof entry.grpcStatus === 'function') {
-      return entry.grpcStatus(err)
-    }
+/** The component's `errorHandlers` / `model_error_handlers` entries, as REST reads them (none if malformed). */
+function handlersOf (component: object | undefined): GrpcAwareHandler[] {
+  if (component === undefined) return []
+  try {
+    return componentErrorHandlers(component)
+  } catch {
+    return [] // REST refuses such a component at registration; a bare gRPC server uses the default mapping
   }
-  return undefined
+}
+
+function customStatus (custom: GrpcErrorStatus): GrpcStatusObject {
+  return { code: custom.code, details: String(custom.details), metadata: trailers(custom.metadata, undefined) }
+}
+
+function seldonStatus (seldon: ErrorStatus): GrpcStatusObject {
+  return { code: grpcCodeForHttp(seldon.statusCode), details: seldon.info, metadata: trailers(undefined, seldon) }
 }
 
 /**
- * The status object a failed call is answered with. Order: the `errorMapper` option, then a
- * matching `errorHandlers` entry's `grpcStatus(err)`, then the REST mapping (`errorStatus`).
- * A mapper that throws is ignored (the default mapping applies).
+ * An error a component's `errorHandlers` entry renders on REST: the entry's `grpcStatus(err)` when
+ * it gives one, else the code of the HTTP status its `handle(err)` answers on REST (C-19), the
+ * error's message as details and the usual trailers. A handler that throws is answered as REST
+ * answers it: its own error, a 500 unless it is a Seldon error.
  */
-export function grpcStatusFor (err: unknown, mapper?: GrpcErrorMapper, component?: object): Partial<StatusObject> & { code: Status, details: string, metadata: Metadata } {
+async function handledStatus (entry: GrpcAwareHandler, err: unknown): Promise<GrpcStatusObject> {
   let custom: GrpcErrorStatus | undefined
   try {
-    custom = mapper?.(err) ?? componentMapping(component, err)
+    custom = typeof entry.grpcStatus === 'function' ? entry.grpcStatus(err) : undefined
   } catch {
-    custom = undefined
+    custom = undefined // a throwing grpcStatus() is ignored, as a throwing errorMapper is
   }
-  if (custom !== undefined) {
-    return { code: custom.code, details: String(custom.details), metadata: trailers(custom.metadata, undefined) }
+  if (custom !== undefined) return customStatus(custom)
+  let statusCode: unknown
+  try {
+    statusCode = (await entry.handle(err)).statusCode
+  } catch (handlerError) {
+    return seldonStatus(errorStatus(isSeldonError(handlerError) ? handlerError : new InternalError(messageOf(handlerError))))
   }
-  const seldon = errorStatus(err)
-  return { code: grpcCodeForHttp(seldon.statusCode), details: seldon.info, metadata: trailers(undefined, seldon) }
+  const status = typeof statusCode === 'number' && Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599 ? statusCode : 500
+  const own = (err as { reason?: unknown } | null)?.reason
+  const reason = typeof own === 'string' ? own : status < 500 ? 'MICROSERVICE_BAD_DATA' : 'MICROSERVICE_INTERNAL_ERROR'
+  return seldonStatus({ statusCode: status, reason, info: messageOf(err) })
+}
+
+function messageOf (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+async function chosenStatus (err: unknown, mapper: GrpcErrorMapper | undefined, component: object | undefined): Promise<GrpcStatusObject> {
+  let custom: GrpcErrorStatus | undefined
+  try {
+    custom = mapper?.(err)
+  } catch {
+    custom = undefined // a broken mapper: the mappings below
+  }
+  if (custom !== undefined) return customStatus(custom)
+  const entry = findErrorHandler(handlersOf(component), err) as GrpcAwareHandler | undefined
+  if (entry !== undefined) return await handledStatus(entry, err)
+  return seldonStatus(errorStatus(err))
+}
+
+/**
+ * The status object a failed call is answered with. Order: the `errorMapper` option, then the
+ * component's `errorHandlers` entry for the error's class (its `grpcStatus(err)`, else the code of
+ * the status its REST handler answers), then the REST mapping (`errorStatus`). A mapper or
+ * `grpcStatus` that throws is ignored; a mapping grpc-js cannot send (bad metadata) is INTERNAL
+ * with the reason. Never rejects.
+ */
+export async function grpcStatusFor (err: unknown, mapper?: GrpcErrorMapper, component?: object): Promise<GrpcStatusObject> {
+  try {
+    return await chosenStatus(err, mapper, component)
+  } catch (mappingError) {
+    return { code: Status.INTERNAL, details: messageOf(mappingError), metadata: new Metadata() }
+  }
 }

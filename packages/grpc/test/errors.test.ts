@@ -26,32 +26,32 @@ t.test('HTTP status → gRPC code table', async t => {
 })
 
 t.test('grpcStatusFor: Seldon errors, user errors, mappers', async t => {
-  const bad = grpcStatusFor(new BadDataError('nope'))
+  const bad = await grpcStatusFor(new BadDataError('nope'))
   t.equal(bad.code, Status.INVALID_ARGUMENT)
   t.equal(bad.details, 'nope')
   t.same(bad.metadata.get('seldon-reason'), ['MICROSERVICE_BAD_DATA'])
   t.same(bad.metadata.get('seldon-http-status'), ['400'])
-  t.equal(grpcStatusFor(new NotReadyError('load() has not finished')).code, Status.UNAVAILABLE)
-  t.equal(grpcStatusFor(new TimeoutError(5)).code, Status.DEADLINE_EXCEEDED)
-  t.equal(grpcStatusFor(new PayloadTooLargeError(5)).code, Status.RESOURCE_EXHAUSTED)
-  t.equal(grpcStatusFor(new NotFoundError('GET', '/x')).code, Status.NOT_FOUND)
-  const custom = grpcStatusFor(new SeldonMicroserviceError('teapot', { statusCode: 418, reason: 'TEAPOT' }))
+  t.equal((await grpcStatusFor(new NotReadyError('load() has not finished'))).code, Status.UNAVAILABLE)
+  t.equal((await grpcStatusFor(new TimeoutError(5))).code, Status.DEADLINE_EXCEEDED)
+  t.equal((await grpcStatusFor(new PayloadTooLargeError(5))).code, Status.RESOURCE_EXHAUSTED)
+  t.equal((await grpcStatusFor(new NotFoundError('GET', '/x'))).code, Status.NOT_FOUND)
+  const custom = await grpcStatusFor(new SeldonMicroserviceError('teapot', { statusCode: 418, reason: 'TEAPOT' }))
   t.equal(custom.code, Status.INVALID_ARGUMENT)
   t.same(custom.metadata.get('seldon-reason'), ['TEAPOT'])
   t.same(custom.metadata.get('seldon-http-status'), ['418'])
-  const plainError = grpcStatusFor(new Error('boom'))
+  const plainError = await grpcStatusFor(new Error('boom'))
   t.equal(plainError.code, Status.INTERNAL)
   t.equal(plainError.details, 'boom')
   t.same(plainError.metadata.get('seldon-reason'), ['MICROSERVICE_INTERNAL_ERROR'])
-  t.equal(grpcStatusFor('a string').details, 'a string')
+  t.equal((await grpcStatusFor('a string')).details, 'a string')
 
   const mapper = (err: unknown) => err instanceof UserCustomError ? { code: Status.FAILED_PRECONDITION, details: `app ${err.appCode}`, metadata: { 'app-code': String(err.appCode) } } : undefined
-  const mapped = grpcStatusFor(new UserCustomError('x', 7), mapper)
+  const mapped = await grpcStatusFor(new UserCustomError('x', 7), mapper)
   t.equal(mapped.code, Status.FAILED_PRECONDITION)
   t.equal(mapped.details, 'app 7')
   t.same(mapped.metadata.get('app-code'), ['7'])
-  t.equal(grpcStatusFor(new Error('other'), mapper).code, Status.INTERNAL, 'undefined falls through')
-  t.equal(grpcStatusFor(new Error('x'), () => { throw new Error('mapper bug') }).code, Status.INTERNAL, 'a throwing mapper is ignored')
+  t.equal((await grpcStatusFor(new Error('other'), mapper)).code, Status.INTERNAL, 'undefined falls through')
+  t.equal((await grpcStatusFor(new Error('x'), () => { throw new Error('mapper bug') })).code, Status.INTERNAL, 'a throwing mapper is ignored')
 
   const component = {
     errorHandlers: [
@@ -59,10 +59,14 @@ t.test('grpcStatusFor: Seldon errors, user errors, mappers', async t => {
       { error: UserCustomError, handle: () => ({ statusCode: 402, body: {} }), grpcStatus: (e: UserCustomError) => ({ code: Status.ABORTED, details: e.message }) }
     ]
   }
-  t.equal(grpcStatusFor(new UserCustomError('y', 1), undefined, component).code, Status.ABORTED, 'errorHandlers entry with grpcStatus')
-  t.equal(grpcStatusFor(new TypeError('t'), undefined, component).code, Status.INTERNAL, 'an entry without grpcStatus: default mapping')
-  t.equal(grpcStatusFor(new UserCustomError('y', 1), undefined, { model_error_handlers: component.errorHandlers }).code, Status.ABORTED, 'Python spelling')
-  t.equal(grpcStatusFor(new UserCustomError('y', 1), undefined, {}).code, Status.INTERNAL)
+  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, component)).code, Status.ABORTED, 'errorHandlers entry with grpcStatus')
+  const handled = await grpcStatusFor(new TypeError('t'), undefined, component)
+  t.equal(handled.code, Status.INVALID_ARGUMENT, 'an entry without grpcStatus: the code of the status its REST handler answers (400)')
+  t.equal(handled.details, 't', 'the error\'s message')
+  t.same(handled.metadata.get('seldon-http-status'), ['400'])
+  t.same(handled.metadata.get('seldon-reason'), ['MICROSERVICE_BAD_DATA'])
+  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, { model_error_handlers: component.errorHandlers })).code, Status.ABORTED, 'Python spelling')
+  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, {})).code, Status.INTERNAL)
 })
 
 t.test('errors from a served model', async t => {
@@ -269,7 +273,7 @@ t.test('IPv6 host', async t => {
 })
 
 t.test('trailing metadata is a grpc Metadata', async t => {
-  t.ok(grpcStatusFor(new Error('x')).metadata instanceof Metadata)
+  t.ok((await grpcStatusFor(new Error('x'))).metadata instanceof Metadata)
 })
 
 t.test('a mapper giving invalid metadata cannot hang or crash a call: INTERNAL', async t => {

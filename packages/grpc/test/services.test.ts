@@ -83,13 +83,13 @@ t.test('Seldon: Predict, SendFeedback, ModelMetadata, GraphMetadata', async t =>
   t.equal(graph.error?.details, 'GraphMetadata not available on the Model level.')
 })
 
-t.test('invalid metadata answers an empty SeldonModelMetadata, as the reference', async t => {
+t.test('invalid metadata answers INTERNAL as REST answers 500 (the reference: an empty message; C-31)', async t => {
   const server = await serve({ predict: (x: unknown) => x, initMetadata: () => ({ name: 42 }) })
   t.teardown(server.close)
   t.equal(server.runtime.metadataOrNull(), null)
   const md = await call(server.client, 'Model', 'Metadata', {})
-  t.equal(md.error, undefined)
-  t.equal(md.bytes?.length, 0, 'an empty message')
+  t.equal(md.error?.code, grpc.status.INTERNAL)
+  t.equal(md.error?.details, 'Model metadata unavailable')
 })
 
 t.test('Router and Generic: Route, SendFeedback with routing', async t => {

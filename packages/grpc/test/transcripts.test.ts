@@ -51,7 +51,8 @@ const HAS_MAPS = new Set(['identity.45', 'identity.47', 'rich.8', 'rich.9'])
 const DEVIATIONS: Record<string, { code: Status, details: string, reason?: string, httpStatus?: string }> = {
   'identity.48': { code: Status.INVALID_ARGUMENT, details: 'Unknown data in SeldonMessage', reason: 'MICROSERVICE_BAD_DATA', httpStatus: '400' },
   'identity.52': { code: Status.UNIMPLEMENTED, details: 'GraphMetadata not available on the Model level.', reason: 'MICROSERVICE_BAD_DATA', httpStatus: '501' },
-  'error.4': { code: Status.INTERNAL, details: 'Test-Error-Msg', reason: 'MICROSERVICE_INTERNAL_ERROR', httpStatus: '500' },
+  // rendered by the component's errorHandlers entry (402 on REST, error.2): the code of that status
+  'error.4': { code: Status.INVALID_ARGUMENT, details: 'Test-Error-Msg', reason: 'MICROSERVICE_BAD_DATA', httpStatus: '402' },
   'error.5': { code: Status.INTERNAL, details: 'zero is not allowed', reason: 'MICROSERVICE_INTERNAL_ERROR', httpStatus: '500' }
 }
 
