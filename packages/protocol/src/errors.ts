@@ -5,8 +5,7 @@
  * status code in its own package.
  */
 import createError from '@fastify/error'
-// json.ts imports this file too; quoteJsonString is only called at run time, so the cycle is safe.
-import { quoteJsonString } from './json.js'
+import { quoteJsonString } from './json-string.js'
 
 export type SeldonReason =
   | 'MICROSERVICE_BAD_DATA'

@@ -4,7 +4,7 @@
  * component's metrics() and per-call metrics when they are to be shown; puid kept; requestPath with
  * this unit's entry; routing never emitted.
  */
-import { isMarkedFloat, markFloat } from './json.js'
+import { isMarkedFloat, markFloat } from './marks.js'
 import type { JsonValue, Meta, Metric } from './types.js'
 
 export interface MetaMergeInput {

@@ -7,7 +7,7 @@
  * typed array for the other numeric dtypes). Strings, booleans and mixed values live in a plain array.
  */
 import { badData } from './errors.js'
-import { isFloatArray, JsonFloat } from './json.js'
+import { isFloatArray, JsonFloat } from './marks.js'
 
 export type NumericDType =
   | 'float64' | 'float32'
@@ -49,6 +49,24 @@ export function dtypeOfTypedArray (data: TypedNumberArray): NumericDType {
 
 export function isTypedNumberArray (value: unknown): value is TypedNumberArray {
   return ArrayBuffer.isView(value) && !(value instanceof DataView)
+}
+
+/**
+ * How an NDArray's elements print, by dtype (the JSON encoder and pyRepr): floats, ints,
+ * booleans, or values printed as they are (strings, objects). Small integers, compared in loops.
+ */
+export const ELEMENT_FLOAT = 0
+export const ELEMENT_INT = 1
+export const ELEMENT_BOOL = 2
+export const ELEMENT_VALUE = 3
+
+export function elementKind (a: NDArray): number {
+  switch (a.dtype) {
+    case 'float64': case 'float32': return ELEMENT_FLOAT
+    case 'bool': return ELEMENT_BOOL
+    case 'string': case 'object': return ELEMENT_VALUE
+    default: return ELEMENT_INT
+  }
 }
 
 function product (shape: readonly number[]): number {
@@ -170,89 +188,16 @@ export class NDArray {
       if (value instanceof NDArray) return value
       return new NDArray([value], [], typeof value === 'string' ? 'string' : 'object')
     }
-    // shape from the first element chain
-    const shape: number[] = []
-    let probe: unknown = value
-    while (Array.isArray(probe)) {
-      shape.push(probe.length)
-      if (probe.length === 0) break
-      probe = probe[0]
-    }
-    const depth = shape.length
+    const shape = firstChainShape(value)
     const size = product(shape)
     if (size === 0) {
       checkEmptyRectangular(value, shape, 0)
       return new NDArray(new Float64Array(0), shape, 'float64')
     }
 
-    // first pass: leaves into a plain array when mixed, a Float64Array when numeric
-    let numbers: Float64Array | null = new Float64Array(size)
-    let bigs: bigint[] | null = null
-    let plain: unknown[] | null = null
-    let sawFloat = false
-    let allBool = true
-    let allString = true
-    let pos = 0
-
-    const visit = (arr: unknown[], dim: number): void => {
-      if (arr.length !== shape[dim]) throw ragged(shape, dim)
-      if (dim === depth - 1) {
-        if (isFloatArray(arr)) sawFloat = true
-        for (let i = 0; i < arr.length; i++) {
-          const v = arr[i]
-          if (Array.isArray(v)) throw ragged(shape, dim + 1)
-          if (typeof v === 'number') {
-            allBool = false; allString = false
-            if (numbers !== null) numbers[pos] = v
-            if (!sawFloat && !Number.isInteger(v)) sawFloat = true
-          } else if (v instanceof JsonFloat) {
-            allBool = false; allString = false; sawFloat = true
-            if (numbers !== null) numbers[pos] = v.valueOf()
-          } else if (typeof v === 'bigint') {
-            allBool = false; allString = false
-            bigs ??= []
-            bigs[pos] = v
-            if (numbers !== null) numbers[pos] = Number(v)
-          } else {
-            if (typeof v !== 'boolean') allBool = false
-            if (typeof v !== 'string') allString = false
-            if (numbers !== null) {
-              plain = Array.from(numbers.subarray(0, pos)) as unknown[]
-              numbers = null
-            }
-          }
-          if (plain !== null) plain[pos] = v
-          pos++
-        }
-      } else {
-        for (let i = 0; i < arr.length; i++) {
-          const v = arr[i]
-          if (!Array.isArray(v)) throw ragged(shape, dim + 1)
-          visit(v, dim + 1)
-        }
-      }
-    }
-    visit(value, 0)
-
-    if (numbers !== null) {
-      if (bigs !== null) {
-        if (sawFloat) throw badData('an integer beyond 2^53 cannot be mixed with floats without losing precision')
-        const big = bigs as bigint[]
-        // Beyond int64 a typed array would wrap: keep the exact values in an object array instead
-        // (numpy makes it uint64 or object; either way no value changes).
-        if (big.some(b => b !== undefined && (b > INT64_MAX || b < INT64_MIN))) {
-          const exact: unknown[] = new Array(size)
-          for (let i = 0; i < size; i++) exact[i] = big[i] ?? numbers[i]
-          return new NDArray(exact, shape, 'object')
-        }
-        const out = new BigInt64Array(size)
-        for (let i = 0; i < size; i++) out[i] = big[i] ?? BigInt(numbers[i] as number)
-        return new NDArray(out, shape, 'int64')
-      }
-      return new NDArray(numbers, shape, sawFloat ? 'float64' : 'int64')
-    }
-    const dtype: DType = allBool ? 'bool' : allString ? 'string' : 'object'
-    return new NDArray(plain as unknown as unknown[], shape, dtype)
+    const scan = new LeafScan(shape, size)
+    scan.visit(value, 0)
+    return scan.toNDArray()
   }
 
   /** Any array-like input a user may return: NDArray, typed array, nested arrays. */
@@ -264,8 +209,113 @@ export class NDArray {
   }
 }
 
+/**
+ * fromNested's pass over the leaves of a nested list: checks that it is rectangular and collects
+ * the values into a Float64Array while they are numbers, a plain array once they are not, noting
+ * what numpy would make of them (float if any value is fractional or was written as a float).
+ */
+class LeafScan {
+  readonly shape: number[]
+  numbers: Float64Array | null
+  bigs: bigint[] | null = null
+  plain: unknown[] | null = null
+  sawFloat = false
+  allBool = true
+  allString = true
+  pos = 0
+
+  constructor (shape: number[], size: number) {
+    this.shape = shape
+    this.numbers = new Float64Array(size)
+  }
+
+  visit (arr: unknown[], dim: number): void {
+    if (arr.length !== this.shape[dim]) throw ragged(this.shape, dim)
+    if (dim === this.shape.length - 1) { this.row(arr, dim); return }
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i]
+      if (!Array.isArray(v)) throw ragged(this.shape, dim + 1)
+      this.visit(v, dim + 1)
+    }
+  }
+
+  /** The innermost level: the leaves themselves. */
+  row (arr: unknown[], dim: number): void {
+    if (isFloatArray(arr)) this.sawFloat = true
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i]
+      if (Array.isArray(v)) throw ragged(this.shape, dim + 1)
+      const numbers = this.numbers
+      if (typeof v === 'number') {
+        this.allBool = false; this.allString = false
+        if (numbers !== null) numbers[this.pos] = v
+        if (!this.sawFloat && !Number.isInteger(v)) this.sawFloat = true
+      } else if (v instanceof JsonFloat) {
+        this.allBool = false; this.allString = false; this.sawFloat = true
+        if (numbers !== null) numbers[this.pos] = v.valueOf()
+      } else if (typeof v === 'bigint') {
+        this.allBool = false; this.allString = false
+        this.bigs ??= []
+        this.bigs[this.pos] = v
+        if (numbers !== null) numbers[this.pos] = Number(v)
+      } else {
+        if (typeof v !== 'boolean') this.allBool = false
+        if (typeof v !== 'string') this.allString = false
+        if (numbers !== null) {
+          this.plain = Array.from(numbers.subarray(0, this.pos)) as unknown[]
+          this.numbers = null
+        }
+      }
+      if (this.plain !== null) this.plain[this.pos] = v
+      this.pos++
+    }
+  }
+
+  toNDArray (): NDArray {
+    const { numbers, bigs, shape } = this
+    if (numbers !== null) {
+      if (bigs !== null) {
+        if (this.sawFloat) throw badData('an integer beyond 2^53 cannot be mixed with floats without losing precision')
+        return bigIntegerArray(numbers, bigs, shape)
+      }
+      return new NDArray(numbers, shape, this.sawFloat ? 'float64' : 'int64')
+    }
+    const dtype: DType = this.allBool ? 'bool' : this.allString ? 'string' : 'object'
+    return new NDArray(this.plain as unknown[], shape, dtype)
+  }
+}
+
 const INT64_MAX = 9223372036854775807n
 const INT64_MIN = -9223372036854775808n
+
+/** The shape of nested arrays read down the first element of each level (fromNested checks the rest). */
+function firstChainShape (value: unknown[]): number[] {
+  const shape: number[] = []
+  let probe: unknown = value
+  while (Array.isArray(probe)) {
+    shape.push(probe.length)
+    if (probe.length === 0) break
+    probe = probe[0]
+  }
+  return shape
+}
+
+/**
+ * Integers some of which are beyond 2^53 (`bigs[i]`, the others in `numbers[i]`): an exact int64
+ * array, or beyond int64, where a typed array would wrap, an object array of the exact values
+ * (numpy makes it uint64 or object; either way no value changes).
+ */
+function bigIntegerArray (numbers: Float64Array, bigs: bigint[], shape: number[]): NDArray {
+  const size = numbers.length
+  if (bigs.some(b => b !== undefined && (b > INT64_MAX || b < INT64_MIN))) {
+    const exact: unknown[] = new Array(size)
+    for (let i = 0; i < size; i++) exact[i] = bigs[i] ?? numbers[i]
+    return new NDArray(exact, shape, 'object')
+  }
+  const out = new BigInt64Array(size)
+  for (let i = 0; i < size; i++) out[i] = bigs[i] ?? BigInt(numbers[i] as number)
+  return new NDArray(out, shape, 'int64')
+}
 
 function ragged (shape: number[], dim: number): Error {
   return badData(`ragged ndarray: the requested array has an inhomogeneous shape after ${dim} dimensions (detected shape ${shapeText(shape.slice(0, dim))} + inhomogeneous part)`)

@@ -6,7 +6,8 @@
 import {
   BadDataError, InternalError, InvalidRequestDataTypeError, UnknownReturnTypeError, badData, isSeldonError
 } from './errors.js'
-import { float, pyRepr, pyStr } from './json.js'
+import { float } from './marks.js'
+import { pyRepr, pyStr } from './py-repr.js'
 import { NDArray, isFloatDType, isTypedNumberArray, type DType, type NumericDType } from './ndarray.js'
 import type {
   AnyMessage, DataKind, DefaultData, JsonValue, PayloadKind, SeldonMessage, TensorProto, Transport

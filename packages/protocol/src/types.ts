@@ -9,10 +9,10 @@
  *   - `bytes` fields are base64 strings when they come from JSON and Uint8Array/Buffer when
  *     they come from protobuf; both codecs accept both;
  *   - integers beyond 2^53 parsed from JSON are bigint, never rounded;
- *   - a {@link JsonFloat} box marks a number that must print as a float (`1.0`), see json.ts.
+ *   - a {@link JsonFloat} box marks a number that must print as a float (`1.0`), see marks.ts.
  */
 import type { NDArray } from './ndarray.js'
-import type { JsonFloat } from './json.js'
+import type { JsonFloat } from './marks.js'
 
 /** A JSON value as the codecs hand it over (proto3 `google.protobuf.Value` over gRPC). */
 export type JsonValue =

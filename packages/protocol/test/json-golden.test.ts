@@ -4,7 +4,10 @@
  * json and repr() (the reference's Python).
  */
 import t from 'tap'
-import { parseJson, stringifyJson, formatFloat, pyRepr, isJsonSyntaxError } from '../src/json.js'
+import { isJsonSyntaxError, parseJson } from '../src/json-parse.js'
+import { stringifyJson } from '../src/json-stringify.js'
+import { formatFloat } from '../src/py-number.js'
+import { pyRepr } from '../src/py-repr.js'
 import { SeldonError } from '../src/errors.js'
 
 /** Response bodies of the transcripts: parse then stringify must give the same bytes. */

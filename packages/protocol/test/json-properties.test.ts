@@ -1,12 +1,15 @@
 /**
  * Property tests of the JSON codec. Expected bytes come from generators and oracles written
- * independently of json.ts: the Python float repr below works from the double's exact decimal
+ * independently of the codec (src/json-*.ts, src/py-number.ts): the Python float repr below works from the double's exact decimal
  * expansion (checked against CPython 3.11 on 322k doubles when it was written), strings are
  * escaped from JSON.stringify's output, keys sorted by code point.
  */
 import t from 'tap'
 import fc from 'fast-check'
-import { parseJson, stringifyJson, formatFloat, JsonFloat, MAX_JSON_DEPTH } from '../src/json.js'
+import { MAX_JSON_DEPTH, parseJson } from '../src/json-parse.js'
+import { stringifyJson } from '../src/json-stringify.js'
+import { JsonFloat } from '../src/marks.js'
+import { formatFloat } from '../src/py-number.js'
 import { NDArray } from '../src/ndarray.js'
 import { SeldonError } from '../src/errors.js'
 

@@ -1,8 +1,10 @@
 import t from 'tap'
-import {
-  parseJson, stringifyJson, jsonResponseText, formatFloat, quoteJsonString, pyRepr, pyStr,
-  float, JsonFloat, markFloat, isMarkedFloat, isFloatArray, floatMarksOf, MAX_JSON_DEPTH, isJsonSyntaxError,
-} from '../src/json.js'
+import { MAX_JSON_DEPTH, isJsonSyntaxError, parseJson } from '../src/json-parse.js'
+import { quoteJsonString } from '../src/json-string.js'
+import { jsonResponseText, stringifyJson } from '../src/json-stringify.js'
+import { JsonFloat, float, floatMarksOf, isFloatArray, isMarkedFloat, markFloat } from '../src/marks.js'
+import { formatFloat } from '../src/py-number.js'
+import { pyRepr, pyStr } from '../src/py-repr.js'
 import { NDArray } from '../src/ndarray.js'
 import { SeldonError, errorEnvelopeText } from '../src/errors.js'
 import type { JsonValue } from '../src/types.js'

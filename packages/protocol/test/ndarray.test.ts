@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { NDArray, dtypeOfTypedArray, isFloatDType, isNumericDType, isTypedNumberArray } from '../src/ndarray.js'
-import { float, parseJson } from '../src/json.js'
+import { parseJson } from '../src/json-parse.js'
+import { float } from '../src/marks.js'
 import { SeldonError } from '../src/errors.js'
 
 function badData (t: Test, fn: () => unknown, message: RegExp): void {

@@ -3,7 +3,9 @@ import {
   decodeBytes, decodePayload, decodeTfTensor, encodeResult, encodeTfTensor, floatNested
 } from '../src/payload.js'
 import { NDArray } from '../src/ndarray.js'
-import { JsonFloat, parseJson, stringifyJson } from '../src/json.js'
+import { parseJson } from '../src/json-parse.js'
+import { stringifyJson } from '../src/json-stringify.js'
+import { JsonFloat } from '../src/marks.js'
 import { mergeMeta } from '../src/meta.js'
 import {
   SeldonError, SeldonMicroserviceError, errorEnvelope, errorEnvelopeText, errorStatus, isSeldonError,

@@ -5,7 +5,7 @@
 import t from 'tap'
 import { feedbackFromJson, messageFromJson, messageListFromJson } from '../src/proto/index.js'
 import { BadDataError, InvalidFeedbackError } from '../src/errors.js'
-import { float, isFloatArray, isMarkedFloat } from '../src/json.js'
+import { float, isFloatArray, isMarkedFloat } from '../src/marks.js'
 import type { JsonValue } from '../src/types.js'
 
 const feedbackError = (fn: () => unknown, message: string | RegExp, name?: string): void => {

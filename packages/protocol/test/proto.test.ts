@@ -9,11 +9,11 @@ import { join } from 'node:path'
 import {
   PROTO_ROOT_DIR, decodeFeedback, decodeRequestResponse, decodeSeldonGraphMetadata, decodeSeldonMessage, decodeSeldonMessageList,
   decodeSeldonModelMetadata, decodeSeldonModelMetadataRequest, encodeFeedback, encodeRequestResponse, encodeSeldonGraphMetadata,
-  encodeSeldonMessage, encodeSeldonMessageList, encodeSeldonModelMetadata, encodeSeldonModelMetadataRequest, loadSeldonRoot,
-  shortestFloat32
+  encodeSeldonMessage, encodeSeldonMessageList, encodeSeldonModelMetadata, encodeSeldonModelMetadataRequest, loadSeldonRoot
 } from '../src/proto/index.js'
+import { shortestFloat32 } from '../src/py-number.js'
 import { NDArray } from '../src/ndarray.js'
-import { float, isFloatArray, isMarkedFloat } from '../src/json.js'
+import { float, isFloatArray, isMarkedFloat } from '../src/marks.js'
 import { BadDataError } from '../src/errors.js'
 import type { DefaultData, Feedback, JsonValue, Metric, SeldonMessage, SeldonMessageList, Tensor } from '../src/types.js'
 

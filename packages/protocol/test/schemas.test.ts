@@ -3,7 +3,7 @@ import AjvModule from 'ajv'
 import {
   seldonMessageSchema, seldonMessageListSchema, feedbackSchema, seldonErrorEnvelopeSchema, schemaErrorInfo,
 } from '../src/schemas.js'
-import { parseJson } from '../src/json.js'
+import { parseJson } from '../src/json-parse.js'
 
 // ajv is CommonJS: its class is the default export's `default`.
 const Ajv = AjvModule.default

@@ -9,7 +9,8 @@
  * tensor values a Float64Array) and MessageToDict's omission of defaults.
  */
 import { BadDataError, InvalidFeedbackError } from '../errors.js'
-import { markFloat, pyRepr } from '../json.js'
+import { markFloat } from '../marks.js'
+import { pyRepr } from '../py-repr.js'
 import type { Feedback, JsonValue, SeldonMessage } from '../types.js'
 import { setKey } from './struct.js'
 import { tensorProtoFromJson } from './tensorflow.js'

@@ -13,15 +13,21 @@
  */
 import type { Feedback, RequestResponse, SeldonGraphMetadata, SeldonMessage, SeldonMessageList, SeldonModelMetadata, SeldonModelMetadataRequest } from '../types.js'
 import {
-  type DecodeContext, type DecodeOptions, decodeContext, decodeFeedbackAt, decodeRequestResponseAt, decodeSeldonGraphMetadataAt,
-  decodeSeldonMessageAt, decodeSeldonMessageListAt, decodeSeldonModelMetadataAt, decodeSeldonModelMetadataRequestAt,
-  sizeFeedback, sizeRequestResponse, sizeSeldonGraphMetadata, sizeSeldonMessage, sizeSeldonMessageList, sizeSeldonModelMetadata,
-  sizeSeldonModelMetadataRequest, writeFeedback, writeRequestResponse, writeSeldonGraphMetadata, writeSeldonMessage,
-  writeSeldonMessageList, writeSeldonModelMetadata, writeSeldonModelMetadataRequest
-} from './seldon.js'
+  type DecodeContext, type DecodeOptions, decodeContext, decodeFeedbackAt, decodeRequestResponseAt, decodeSeldonMessageAt,
+  decodeSeldonMessageListAt
+} from './decode.js'
+import { decodeSeldonGraphMetadataAt, decodeSeldonModelMetadataAt, decodeSeldonModelMetadataRequestAt } from './decode-metadata.js'
+import {
+  sizeFeedback, sizeRequestResponse, sizeSeldonMessage, sizeSeldonMessageList, writeFeedback, writeRequestResponse,
+  writeSeldonMessage, writeSeldonMessageList
+} from './encode.js'
+import {
+  sizeSeldonGraphMetadata, sizeSeldonModelMetadata, sizeSeldonModelMetadataRequest, writeSeldonGraphMetadata,
+  writeSeldonModelMetadata, writeSeldonModelMetadataRequest
+} from './encode-metadata.js'
 import { type Plan, Reader, Writer, newPlan } from './wire.js'
 
-export type { DecodeOptions } from './seldon.js'
+export type { DecodeOptions } from './decode.js'
 export { PROTO_ROOT_DIR, loadSeldonRoot } from './root.js'
 export { feedbackFromJson, messageFromJson, messageListFromJson } from './from-json.js'
 
@@ -94,20 +100,4 @@ export function encodeSeldonGraphMetadata (msg: SeldonGraphMetadata): Buffer {
 
 export function decodeSeldonGraphMetadata (buf: Uint8Array): SeldonGraphMetadata {
   return decodeWith(buf, decodeSeldonGraphMetadataAt)
-}
-
-/**
- * The shortest decimal that rounds to the same float32 as `n` (Python's ToShortestFloat, used by
- * MessageToDict/MessageToJson for `float` fields: a metric value 1.1 prints as 1.1, although the
- * decoded double is 1.100000023841858).
- */
-export function shortestFloat32 (n: number): number {
-  if (!Number.isFinite(n)) return n
-  const f = Math.fround(n)
-  for (let precision = 6; precision < 9; precision++) {
-    const rounded = Number(f.toPrecision(precision))
-    if (Math.fround(rounded) === f) return rounded
-  }
-  // 9 significant digits always identify a float32
-  return Number(f.toPrecision(9))
 }

@@ -5,7 +5,7 @@
  * decodes nested ListValue about 4x slower than v7 (toolchain.md section 7) and builds
  * `{ listValue: { values: [{ numberValue }] } }` objects we would have to unwrap anyway.
  *
- * Every Value number is a double, so each decoded array and object is float-marked (json.ts):
+ * Every Value number is a double, so each decoded array and object is float-marked (marks.ts):
  * REST rendering then prints `[[1.0,2.0]]` as the reference does after a gRPC round trip.
  *
  * Wire shapes (field numbers of struct.proto):
@@ -16,7 +16,7 @@
  * A number element of a ListValue is always the 11 bytes `0a 09 11 <double>`.
  */
 import { badData } from '../errors.js'
-import { markFloat } from '../json.js'
+import { markFloat } from '../marks.js'
 import { NDArray, isTypedNumberArray } from '../ndarray.js'
 import type { JsonValue, JsonObject } from '../types.js'
 import { MAX_DEPTH, type Plan, type Reader, type Writer, delimited, malformed, reserve, tooDeep, utf8Length } from './wire.js'

@@ -10,7 +10,7 @@
 import type protobuf from 'protobufjs'
 import protojson from 'protobufjs/ext/protojson.js'
 import { badData } from '../errors.js'
-import { markFloat } from '../json.js'
+import { markFloat } from '../marks.js'
 import type { TensorProto } from '../types.js'
 import { loadSeldonRoot } from './root.js'
 import { malformed } from './wire.js'
