@@ -2,7 +2,8 @@
  * Custom metrics as the reference validates them (section 7.1), and the recorder interface the
  * metrics plugin implements. Core never touches Prometheus itself.
  */
-import { BadMetricError, badData, formatFloat, JsonFloat, quoteJsonString, type Metric } from '@fastify-seldon/protocol'
+import { BadMetricError, badData, JsonFloat, type Metric } from '@fastify-seldon/protocol'
+import { formatFloat, quoteJsonString } from '@fastify-seldon/protocol/internal'
 
 /** The `method` label of recorded metrics, per endpoint (reference 7.2). */
 export type MethodTag = 'predict' | 'inputtransform' | 'outputtransform' | 'router' | 'aggregate' | 'feedback' | 'health'

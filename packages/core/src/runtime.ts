@@ -11,10 +11,11 @@
  */
 import {
   AggregateNotDefinedError, InvalidRequestDataTypeError, NDArray, NotReadyError, RouteNotDefinedError, BadRoutingError,
-  BadMetadataError, badData, decodePayload, encodeResult, feedbackFromJson, float, floatNested, mergeMeta, pyRepr, pyStr,
+  BadMetadataError, badData, decodePayload, encodeResult, feedbackFromJson, float, mergeMeta,
   type DecodedPayload, type EncodeOptions, type Feedback, type JsonValue, type Meta, type Metric, type SeldonMessage,
   type Transport
 } from '@fastify-seldon/protocol'
+import { floatNested, pyRepr, pyStr } from '@fastify-seldon/protocol/internal'
 import { SeldonResponse } from './component.js'
 import {
   validateCustomMetrics, validateRequestMetrics, withMethodTag, type MethodTag, type MetricsRecorder

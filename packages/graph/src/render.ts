@@ -7,9 +7,10 @@
  * `Content-Type: application/json` (the executor loses it): COMPATIBILITY.md E-3, E-4.
  */
 import {
-  InternalError, NoJsonError, PayloadTooLargeError, errorEnvelopeText, errorStatus, isSeldonError, quoteJsonString,
-  stringifyJson, type ErrorStatus
+  InternalError, NoJsonError, PayloadTooLargeError, errorEnvelopeText, errorStatus, isSeldonError, stringifyJson,
+  type ErrorStatus
 } from '@fastify-seldon/protocol'
+import { quoteJsonString } from '@fastify-seldon/protocol/internal'
 import type { ErrorHandlerEntry } from '@fastify-seldon/core'
 import { NodeError } from './errors.js'
 
