@@ -1,8 +1,10 @@
 /**
- * Errors of the Seldon protocol: one coded class per error row of the reference (section 2.5),
+ * Errors of the Seldon protocol: one coded class per error the Python wrapper answers with
+ * (seldon-core v1.18.2 `python/seldon_core/flask_utils.py` SeldonMicroserviceException and the
+ * messages raised in `seldon_methods.py` / `utils.py`; table in docs/wire-format.md, "Errors"),
  * each carrying the HTTP status and the Seldon `reason`, and one renderer to the REST envelope
  * `{"status":{"code":-1,"info":...,"reason":...,"status":1}}`. gRPC maps the same errors to a
- * status code in its own package.
+ * status code in its own package (COMPATIBILITY.md C-19).
  */
 import createError from '@fastify/error'
 import { quoteJsonString } from './json-string.js'
@@ -40,7 +42,7 @@ const BAD_DATA = 'MICROSERVICE_BAD_DATA'
 
 /** A client's malformed or unusable data (400); the message names what is wrong. */
 export const BadDataError = define('SELDON_ERR_BAD_DATA', '%s', 400, BAD_DATA)
-/** No JSON could be read from the request (the reference's exact text). */
+/** No JSON could be read from the request (the Python wrapper's exact text). */
 export const NoJsonError = define('SELDON_ERR_NO_JSON', "Can't find JSON in data", 400, BAD_DATA)
 /** PAYLOAD_PASSTHROUGH with no body. */
 export const NoDataError = define('SELDON_ERR_NO_DATA', "Can't find data", 400, BAD_DATA)
@@ -58,7 +60,7 @@ export const BadMetadataError = define('SELDON_ERR_BAD_METADATA', 'Model metadat
 export const BadParameterError = define('SELDON_ERR_BAD_PARAMETER', '%s', 500, 'MICROSERVICE_BAD_PARAMETER')
 /** Anything unexpected: a user bug, a thrown non-Seldon error (info is its message). */
 export const InternalError = define('SELDON_ERR_INTERNAL', '%s', 500, 'MICROSERVICE_INTERNAL_ERROR')
-/** Beyond the reference (it answers 500 for these): an unknown path and a wrong method. */
+/** Not in the Python wrapper (it answers 500 for these): an unknown path and a wrong method (COMPATIBILITY.md C-01, C-02). */
 export const NotFoundError = define('SELDON_ERR_NOT_FOUND', 'Not Found: %s %s', 404, BAD_DATA)
 export const MethodNotAllowedError = define('SELDON_ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed: %s %s', 405, BAD_DATA)
 export const PayloadTooLargeError = define('SELDON_ERR_PAYLOAD_TOO_LARGE', 'Request body is larger than %s bytes', 413, BAD_DATA)
@@ -105,13 +107,13 @@ export function errorStatus (err: unknown): ErrorStatus {
   return { statusCode: 500, reason: 'MICROSERVICE_INTERNAL_ERROR', info }
 }
 
-/** The envelope object (keys in the reference's sorted order). */
+/** The envelope object (keys in the sorted order the Python wrapper writes). */
 export function errorEnvelope (status: ErrorStatus): { status: { code: -1, info: string, reason: string, status: 1 } } {
   return { status: { code: -1, info: status.info, reason: status.reason, status: 1 } }
 }
 
 /**
- * The envelope as the reference writes it: sorted keys, compact, trailing newline, strings escaped
+ * The envelope as the Python wrapper writes it: sorted keys, compact, trailing newline, strings escaped
  * as Python's ensure_ascii does (JSON.stringify would leave non-ASCII and DEL raw).
  */
 export function errorEnvelopeText (status: ErrorStatus): string {

@@ -1,5 +1,6 @@
 /**
- * The response `meta`, merged as the reference does (section 4.5): tags from the request, then
+ * The response `meta`, merged as the Python wrapper does (seldon-core v1.18.2
+ * `python/seldon_core/utils.py`; docs/wire-format.md, "Meta"): tags from the request, then
  * the component's tags(), then per-call tags; metrics from the request (echoed verbatim), then the
  * component's metrics() and per-call metrics when they are to be shown; puid kept; requestPath with
  * this unit's entry; routing never emitted.

@@ -1,7 +1,9 @@
 /**
- * Payload decoding (what a user method receives, reference 4.4) and encoding (what a user method
- * returned, as a message, reference 4.5/4.6). Shared by REST and gRPC: the message form is the same,
- * only a few rules differ by transport.
+ * Payload decoding (what a user method receives) and encoding (what a user method returned, as a
+ * message, with the Python wrapper's type mirroring): seldon-core v1.18.2
+ * `python/seldon_core/utils.py` (extract_request_parts*, construct_response*), in words in
+ * docs/wire-format.md, "Payloads" and "Results". Shared by REST and gRPC: the message form is the
+ * same, only a few rules differ by transport.
  */
 import {
   BadDataError, InternalError, InvalidRequestDataTypeError, UnknownReturnTypeError, badData, isSeldonError
@@ -76,7 +78,7 @@ function decodeData (data: unknown, transport: Transport): DecodedPayload {
   if (data.tftensor !== undefined && data.tftensor !== null) {
     return { kind: 'data', dataKind: 'tftensor', features: decodeTfTensor(data.tftensor as TensorProto), names }
   }
-  // The reference hands over an empty float array when `data` has no known member.
+  // The Python wrapper hands over an empty float array when `data` has no known member.
   return { kind: 'data', dataKind: 'none', features: new NDArray(new Float64Array(0), [0], 'float64'), names }
 }
 
@@ -313,7 +315,7 @@ export interface EncodeOptions {
    */
   classNames?: () => string[] | undefined
   /**
-   * Render like protobuf's MessageToDict (the reference's feedback path and gRPC): numbers in
+   * Render like protobuf's MessageToDict (the Python wrapper's feedback path and gRPC): numbers in
    * arrays print as floats, empty names are omitted.
    */
   protoJson?: boolean

@@ -2,18 +2,18 @@
  * JSON Schemas (draft-07) of the Seldon REST messages, as plain objects, and a helper turning
  * validator errors into the `info` text of a 400.
  *
- * They describe what the reference accepts over REST, which is looser than the proto in places
+ * They describe what the Python wrapper accepts over REST, which is looser than the proto in places
  * and stricter in others:
  *
  *   - a SeldonMessage request carries exactly one payload among data, binData, strData and
  *     jsonData; customData is gRPC-only, so REST refuses it (alone or with another payload);
- *   - unknown keys are ignored at every level of a request (the reference reads the keys it knows;
+ *   - unknown keys are ignored at every level of a request (the wrapper reads the keys it knows;
  *     `{"data":{"foo":[1]}}` is answered with an empty ndarray), and `data` may carry several of
  *     tensor/ndarray/tftensor (the first in that order wins), so neither is refused here;
- *   - Feedback is parsed strictly by the reference (protobuf's json_format): unknown keys are
+ *   - Feedback is parsed strictly by the wrapper (protobuf's json_format): unknown keys are
  *     refused at every level and its messages may carry no payload (a `response` with just meta).
  *
- * Numbers: the reference accepts NaN and Infinity tokens, so compile with `strictNumbers: false`
+ * Numbers: the wrapper accepts NaN and Infinity tokens, so compile with `strictNumbers: false`
  * to let them through `type: number`. Integers beyond 2^53 parse to bigint and fail
  * `type: number`/`integer`; numpy would take them, so a caller that must accept them should
  * validate before converting or skip the numeric leaves.
@@ -22,7 +22,7 @@
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
 
 /**
- * Standard base64, padded. Stricter than the reference's `b64decode`, which also skips characters
+ * Standard base64, padded. Stricter than the wrapper's `b64decode`, which also skips characters
  * outside the alphabet (line breaks...) and fails only on bad padding.
  */
 const base64Pattern = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'

@@ -55,7 +55,7 @@ export interface Status {
   code?: number
   info?: string
   reason?: string
-  /** REST errors carry the integer 1 (the reference's quirk); proto-JSON uses the enum name. */
+  /** REST errors carry the integer 1 (the Python wrapper's quirk); proto-JSON uses the enum name. */
   status?: StatusFlag | number
 }
 
@@ -164,5 +164,5 @@ export type PayloadKind = 'data' | 'binData' | 'strData' | 'jsonData' | 'customD
 /** Which member of DefaultData's `data_oneof`; `none` is a `data` object with no inner case. */
 export type DataKind = 'tensor' | 'ndarray' | 'tftensor' | 'none'
 
-/** Which transport a message arrived on; a few rules of the reference differ (meta `{}` vs undefined...). */
+/** Which transport a message arrived on; a few of the Python wrapper's rules differ by transport (meta `{}` vs undefined...). */
 export type Transport = 'rest' | 'grpc'

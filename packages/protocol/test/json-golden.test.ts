@@ -1,7 +1,8 @@
 /**
- * Golden cases taken from the reference: every distinct REST JSON body of transcripts.md (the real
- * Seldon 1.18.2 wrapper's bytes, minus Flask's trailing newline), and tables produced by CPython 3.11's
- * json and repr() (the reference's Python).
+ * Golden cases: every distinct REST JSON body recorded from the real seldon-core 1.18.2 Python
+ * wrapper (the exchanges of test/fixtures/rest-transcripts.json at the repository root; its bytes,
+ * minus Flask's trailing newline), and tables produced by CPython 3.11's json and repr() (the
+ * wrapper's Python). The rules they pin down are in docs/wire-format.md.
  */
 import t from 'tap'
 import { isJsonSyntaxError, parseJson } from '../src/json-parse.js'
@@ -10,7 +11,7 @@ import { formatFloat } from '../src/py-number.js'
 import { pyRepr } from '../src/py-repr.js'
 import { SeldonError } from '../src/errors.js'
 
-/** Response bodies of the transcripts: parse then stringify must give the same bytes. */
+/** Response bodies recorded from the Python wrapper: parse then stringify must give the same bytes. */
 const transcriptBodies: string[] = [
   '{"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[1.0,2.0,3.0,4.0]]},"meta":{}}',
   '{"data":{"names":["t:0","t:1","t:2"],"ndarray":[[1,2,3]]},"meta":{}}',

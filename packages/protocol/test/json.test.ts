@@ -283,7 +283,7 @@ t.test('stringify: typed arrays, bytes, NDArray', async (t) => {
   t.equal(stringifyJson(new Uint8ClampedArray([255])), '[255]')
   t.equal(stringifyJson(new BigInt64Array([2n ** 62n, -1n])), '[4611686018427387904,-1]')
   t.equal(stringifyJson(new BigUint64Array([2n ** 64n - 1n])), '[18446744073709551615]')
-  // bytes: proto `bytes` fields, written as base64 (the transcripts' binData)
+  // bytes: proto `bytes` fields, written as base64 (binData as the Python wrapper writes it)
   t.equal(stringifyJson({ binData: Buffer.from([0, 1, 0x62, 0x69, 0x6e, 0x61, 0x72, 0x79, 0xff]) }), '{"binData":"AAFiaW5hcnn/"}')
   t.equal(stringifyJson(new TextEncoder().encode('hello binary')), '"aGVsbG8gYmluYXJ5"')
   t.equal(stringifyJson(Buffer.from('xxab').subarray(2)), '"YWI="', 'a view: only its bytes')

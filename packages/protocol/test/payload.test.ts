@@ -24,7 +24,7 @@ function fails (t: Test, fn: () => unknown, statusCode: number, message: RegExp 
   }
 }
 
-t.test('decodePayload: the first present key wins, as the reference', async t => {
+t.test('decodePayload: the first present key wins, as in the Python wrapper', async t => {
   const both = decodePayload({ strData: 's', data: { ndarray: [1] } }, 'rest')
   t.equal(both.kind, 'data')
   t.equal(decodePayload({ jsonData: null, strData: 's' }, 'rest').kind, 'jsonData', 'jsonData: null still counts')
@@ -113,7 +113,7 @@ t.test('decodeBytes: strict base64, URL-safe accepted', async t => {
   fails(t, () => decodeBytes(1, 'binData'), 400, 'binData must be a base64 string')
 })
 
-t.test('encodeResult: type mirroring and names (reference 4.5)', async t => {
+t.test('encodeResult: type mirroring and names (docs/wire-format.md, Results)', async t => {
   const ndReq = { kind: 'data', dataKind: 'ndarray' } as const
   const tensorReq = { kind: 'data', dataKind: 'tensor' } as const
   const tfReq = { kind: 'data', dataKind: 'tftensor' } as const
@@ -162,7 +162,7 @@ t.test('floatNested boxes every number', async t => {
   t.equal(stringifyJson(out), '{"a":[1.0,2.0,"x"],"b":null}')
 })
 
-t.test('mergeMeta (reference 4.5)', async t => {
+t.test('mergeMeta (docs/wire-format.md, Meta)', async t => {
   t.same(mergeMeta({ requestMetas: [], mergeRequest: true }), {})
   const meta = mergeMeta({
     requestMetas: [{ tags: { a: 1, b: 1 }, metrics: [{ key: 'm', value: 1 }], requestPath: { x: 'y' }, routing: { r: 1 } }, undefined, { tags: { b: 2 } }],

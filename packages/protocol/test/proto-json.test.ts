@@ -60,7 +60,7 @@ t.test('unknown fields: ParseDict wording, with the path', async (t) => {
   t.throws(() => messageFromJson({ x: 1 }), /Message type "seldon.protos.SeldonMessage" has no field named "x" at "SeldonMessage"/)
 })
 
-t.test('the transcripts\' REST feedback bodies', async (t) => {
+t.test('the REST feedback bodies recorded from the Python wrapper', async (t) => {
   const fb = feedbackFromJson(JSON.parse('{"request":{"data":{"ndarray":[[1.0,2.0]]}},"response":{"data":{"ndarray":[[1.0,2.0]]}},"reward":1.0,"truth":{"data":{"ndarray":[[1.0]]}}}'))
   t.same(fb, { request: { data: { ndarray: [[1, 2]] } }, response: { data: { ndarray: [[1, 2]] } }, reward: 1, truth: { data: { ndarray: [[1]] } } })
   const nd = fb.request?.data?.ndarray as JsonValue[]

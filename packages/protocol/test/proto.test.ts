@@ -1,5 +1,6 @@
 /**
- * The protobuf codec against the reference transcripts (every gRPC case of transcripts.md) and
+ * The protobuf codec against every gRPC exchange recorded from the seldon-core 1.18.2 Python
+ * wrapper (CASES below: request and response bytes as captured) and
  * its unit behaviours: oneof refusal, tensor views, NDArray paths, message-form variants,
  * malformed input, the protobufjs Root.
  */
@@ -48,7 +49,7 @@ function placedAt (bytes: Uint8Array, offset: number): Uint8Array {
 const roundTrip = (m: SeldonMessage): SeldonMessage => decodeSeldonMessage(encodeSeldonMessage(m))
 
 // ---------------------------------------------------------------------------------------------
-// every gRPC case of transcripts.md
+// every gRPC exchange recorded from the Python wrapper
 
 type WireType = 'SeldonMessage' | 'Feedback' | 'SeldonMessageList' | 'SeldonModelMetadataRequest' | 'SeldonModelMetadata' | 'SeldonGraphMetadata' | 'Empty'
 
@@ -335,7 +336,7 @@ const encoders: Record<WireType, (m: never) => Uint8Array> = {
  */
 const MAP_ORDER_DIFFERS = new Set(['identity.45', 'rich.8'])
 
-t.test('transcripts: every gRPC case', async (t) => {
+t.test('recorded exchanges: every gRPC case', async (t) => {
   t.equal(CASES.length, 25)
   for (const c of CASES) {
     t.test(`${c.name} ${c.path}`, async (t) => {
@@ -809,7 +810,7 @@ t.test('loadSeldonRoot: the .proto files, loaded once', async (t) => {
     Combiner: ['Aggregate(SeldonMessageList) SeldonMessage'],
     Seldon: ['Predict(SeldonMessage) SeldonMessage', 'SendFeedback(Feedback) SeldonMessage', 'ModelMetadata(SeldonModelMetadataRequest) SeldonModelMetadata', 'GraphMetadata(google.protobuf.Empty) SeldonGraphMetadata']
   })
-  // the field tables of section 5.2
+  // the field tables of seldon-core v1.18.2 python/seldon_core/proto/prediction.proto
   const fields = (type: string): string[] => root.lookupType(type).fieldsArray.map((f) => `${f.id} ${f.name} ${f.map ? 'map' : f.repeated ? 'repeated' : 'single'} ${f.type}${f.partOf ? ' ' + f.partOf.name : ''}`)
   t.same(fields('seldon.protos.SeldonMessage'), ['1 status single Status', '2 meta single Meta', '3 data single DefaultData data_oneof', '4 binData single bytes data_oneof', '5 strData single string data_oneof', '6 jsonData single google.protobuf.Value data_oneof', '7 customData single google.protobuf.Any data_oneof'])
   t.same(fields('seldon.protos.DefaultData'), ['1 names repeated string', '2 tensor single Tensor data_oneof', '3 ndarray single google.protobuf.ListValue data_oneof', '4 tftensor single tensorflow.TensorProto data_oneof'])

@@ -37,7 +37,7 @@ t.test('schemas are plain JSON with ids, usable side by side', async (t) => {
   t.notOk(byRef({}))
 })
 
-t.test('SeldonMessage: the transcripts\' requests are valid', async (t) => {
+t.test('SeldonMessage: the requests recorded against the Python wrapper are valid', async (t) => {
   const valid = [
     '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
     '{"data":{"ndarray":[[1,2,3]]}}',
@@ -50,7 +50,7 @@ t.test('SeldonMessage: the transcripts\' requests are valid', async (t) => {
     '{"binData":""}',
     '{"meta":{"puid":"abc123","tags":{"t":"x","n":1},"routing":{"r":1},"requestPath":{"m":"img:1"}},"data":{"names":["f0","f1"],"ndarray":[[0.5,1.5]]}}',
     '{"meta":{"tags":{"client":"yes","model":"overridden?"}},"data":{"ndarray":[[1,2,3,4]]}}',
-    // the reference answers these (an empty ndarray, a 500 reshape error, a ragged 500): not a schema matter
+    // the Python wrapper answers these (an empty ndarray, a 500 reshape error, a ragged 500): not a schema matter
     '{"data":{"foo":[1]}}',
     '{"data":{"tensor":{"shape":[2,2],"values":[1,2,3]}}}',
     '{"data":{"ndarray":[[1,2],[3]]}}',

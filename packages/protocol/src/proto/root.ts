@@ -2,7 +2,8 @@
  * The .proto files as a protobufjs Root: loaded once, on first use (about 10 ms), for what the
  * hand-written codec leaves to protobufjs (tensorflow.TensorProto) and for gRPC server reflection.
  * Runtime loading over a generated static module keeps a single source of truth (the .proto
- * files, shipped in the package) and its speed is the same (toolchain.md section 7).
+ * files, shipped in the package) at the same speed (measured; docs/wire-format.md, "Protobuf
+ * fast paths").
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -2,11 +2,12 @@
  * google.protobuf.Value / ListValue / Struct <-> plain JS values, by hand.
  *
  * These carry `data.ndarray`, `jsonData` and `meta.tags`, so they are the hot path; protobufjs 8
- * decodes nested ListValue about 4x slower than v7 (toolchain.md section 7) and builds
- * `{ listValue: { values: [{ numberValue }] } }` objects we would have to unwrap anyway.
+ * decodes nested ListValue about 4x slower than v7 (measured; docs/wire-format.md, "Protobuf
+ * fast paths") and builds `{ listValue: { values: [{ numberValue }] } }` objects we would have
+ * to unwrap anyway.
  *
  * Every Value number is a double, so each decoded array and object is float-marked (marks.ts):
- * REST rendering then prints `[[1.0,2.0]]` as the reference does after a gRPC round trip.
+ * REST rendering then prints `[[1.0,2.0]]` as the Python wrapper does after a gRPC round trip.
  *
  * Wire shapes (field numbers of struct.proto):
  *   Value     1 null_value (enum) | 2 number_value (double) | 3 string_value | 4 bool_value
