@@ -11,7 +11,7 @@
  *   feedback(node, f): children per f.response.meta.routing[node] first, then /send-feedback
  */
 import { randomUUID } from 'node:crypto'
-import { SeldonRuntime, runtimeOptionsFromEnv, type RuntimeOptions } from '@fastify-seldon/core'
+import { SeldonRuntime, componentErrorHandlers, runtimeOptionsFromEnv, type RuntimeOptions } from '@fastify-seldon/core'
 import type { Transport } from '@fastify-seldon/protocol'
 import { GraphBadRequestError, GraphOptionError, GraphSpecError, ModelNotFoundError, NodeUnsupportedError } from './errors.js'
 import { GrpcChannels, GrpcUnit } from './grpc-unit.js'
@@ -312,12 +312,10 @@ function describeNode (node: GraphNode): string {
  * identity), and its own error handlers, if any, must be `{ error, handle }` entries.
  */
 function checkComponent (node: GraphNode, runtime: SeldonRuntime, operations: readonly NodeOperation[]): void {
-  const component = runtime.component as { errorHandlers?: unknown, model_error_handlers?: unknown }
-  for (const [field, list] of [['errorHandlers', component.errorHandlers], ['model_error_handlers', component.model_error_handlers]] as const) {
-    if (list === undefined) continue
-    const valid = Array.isArray(list) && list.every((e: unknown) => e !== null && typeof e === 'object' &&
-      typeof (e as { error?: unknown }).error === 'function' && typeof (e as { handle?: unknown }).handle === 'function')
-    if (!valid) throw new GraphSpecError(`components.${node.name}.${field} must be an array of { error: ErrorClass, handle (err) { return { statusCode, body } } }`)
+  try {
+    componentErrorHandlers(runtime.component)
+  } catch (err) {
+    throw new GraphSpecError(`components.${node.name}: ${(err as Error).message}`)
   }
   const needs: Array<[NodeOperation, string]> = [['predict', 'predict()'], ['route', 'route()'], ['aggregate', 'aggregate()']]
   for (const [operation, method] of needs) {

@@ -21,6 +21,7 @@ export {
   type NodeErrorInit, type NodeGrpcStatus
 } from './errors.js'
 export { executorEnvelopeText, renderError, type RenderedError } from './render.js'
+export { graphGrpcBackend } from './grpc-service.js'
 export { GRAPH_ROUTES, type GraphRoute } from './routes.js'
 export { PUID_HEADER, type IncomingHeaders } from './scope.js'
 export * from './spec.js'

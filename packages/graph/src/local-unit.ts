@@ -10,12 +10,11 @@ import { BadNodeAnswerError, NodeError } from './errors.js'
 import type { NodeOperation } from './roles.js'
 import type { RequestScope } from './scope.js'
 import type { NodeUnit } from './unit.js'
-import { handOver, withCounterTypes, type Flow } from './wire.js'
+import { handOver, type Flow } from './wire.js'
 
-/** The message an in-process node receives (see withCounterTypes for the gRPC step). */
+/** The message an in-process node receives. */
 function input (flow: Flow, transport: Transport): unknown {
-  const message = handOver(flow, transport)
-  return transport === 'grpc' ? withCounterTypes(message) : message
+  return handOver(flow, transport)
 }
 
 export class LocalUnit implements NodeUnit {

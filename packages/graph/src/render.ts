@@ -11,7 +11,7 @@ import {
   type ErrorStatus
 } from '@fastify-seldon/protocol'
 import { quoteJsonString } from '@fastify-seldon/protocol/internal'
-import type { ErrorHandlerEntry } from '@fastify-seldon/core'
+import { componentErrorHandlers, findErrorHandler } from '@fastify-seldon/core'
 import { NodeError } from './errors.js'
 
 /** A rendered failure. */
@@ -82,30 +82,4 @@ async function renderNodeError (error: NodeError): Promise<RenderedError> {
   }
   const status = errorStatus(failure)
   return { statusCode: status.statusCode, contentType: 'application/json', body: errorEnvelopeText(status), serverFault: status.statusCode >= 500 }
-}
-
-/**
- * The component's own error handlers (`errorHandlers`, or the Python spelling `model_error_handlers`).
- * Same rules as the component's REST plugin: valid `{ error, handle }` entries only.
- */
-function componentErrorHandlers (component: object): ErrorHandlerEntry[] {
-  const c = component as { errorHandlers?: unknown, model_error_handlers?: unknown }
-  const entries: ErrorHandlerEntry[] = []
-  for (const list of [c.errorHandlers, c.model_error_handlers]) {
-    if (!Array.isArray(list)) continue
-    for (const e of list as Array<Partial<ErrorHandlerEntry> | null>) {
-      if (e !== null && typeof e === 'object' && typeof e.error === 'function' && typeof e.handle === 'function') entries.push(e as ErrorHandlerEntry)
-    }
-  }
-  return entries
-}
-
-/** The most specific handler: the error's own class first, then its ancestors, then `instanceof`. */
-function findErrorHandler (entries: readonly ErrorHandlerEntry[], error: unknown): ErrorHandlerEntry | undefined {
-  if (entries.length === 0 || error === null || typeof error !== 'object') return undefined
-  for (let proto = Object.getPrototypeOf(error); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    const exact = entries.find(entry => entry.error.prototype === proto)
-    if (exact !== undefined) return exact
-  }
-  return entries.find(entry => error instanceof entry.error)
 }

@@ -52,17 +52,3 @@ export function convertForm (message: unknown, from: Transport, to: Transport, k
   if (from === to) return message
   return copyThroughCodec(message, to, kind)
 }
-
-/**
- * Over gRPC a COUNTER metric in `meta.metrics` arrives without its `type` (proto3 never writes an
- * enum's default), and the runtime's check of request metrics insists on one, so a graph passing
- * a model's metrics on to the next node fails there. Until core reads an absent type as COUNTER,
- * an in-process node gets it back (a remote one of ours still refuses it: see docs/graph.md).
- */
-export function withCounterTypes (message: unknown): unknown {
-  const meta = (message as { meta?: { metrics?: unknown } } | null)?.meta
-  const metrics = meta?.metrics
-  if (!Array.isArray(metrics) || metrics.every(m => m?.type !== undefined)) return message
-  meta!.metrics = metrics.map(m => m !== null && typeof m === 'object' && m.type === undefined ? { ...m, type: 'COUNTER' } : m)
-  return message
-}

@@ -3,6 +3,7 @@ export {
   createGrpcServer, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_SHUTDOWN_TIMEOUT,
   type GrpcCallHook, type GrpcServerOptions, type SeldonGrpcServer
 } from './server.js'
+export { GrpcStatusError, runtimeBackend, seldonTrailers, type GrpcBackend } from './backend.js'
 export {
   CODECS, DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, seldonServices,
   serverMethodDefinition, type Operation, type RpcSpec, type SeldonServiceName, type WireType

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import {
   SeldonRuntime, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
 } from '@fastify-seldon/core'
+import type { GrpcBackend } from './backend.js'
 import { createGrpcServer, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
 
 export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>, RuntimeSettings {
@@ -16,6 +17,11 @@ export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>
   component?: object
   /** Or a ready-made runtime (then the runtime settings are ignored). */
   runtime?: SeldonRuntime
+  /**
+   * Or any other source of answers (a graph's `Seldon` service: `graphGrpcBackend(engine)` of
+   * @fastify-seldon/graph); then `component`, `runtime` and the runtime settings are not read.
+   */
+  backend?: GrpcBackend
   /** Port to bind; 0 picks a free one (read it back from `fastify.seldonGrpc.port`). */
   port: number
 }
@@ -53,7 +59,8 @@ export interface SeldonGrpcDecoration {
   readonly port: number | undefined
   /** The server core (grpc-js Server, start/shutdown). */
   readonly core: SeldonGrpcServer
-  readonly runtime: SeldonRuntime
+  /** The component's runtime (undefined when serving a `backend`). */
+  readonly runtime: SeldonRuntime | undefined
 }
 
 declare module 'fastify' {
@@ -90,8 +97,12 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
   if (typeof opts.port !== 'number' || !Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TypeError('@fastify-seldon/grpc needs option port (an integer 0-65535; 0 picks a free port)')
   }
-  const runtime = resolveRuntime(opts)
-  const core = createGrpcServer(runtime, serverOptionsOf(opts))
+  const backend = opts.backend
+  if (backend !== undefined && (backend === null || typeof backend !== 'object' || typeof backend.call !== 'function')) {
+    throw new TypeError('option backend must be a GrpcBackend { load, call, status }')
+  }
+  const runtime = backend === undefined ? resolveRuntime(opts) : undefined
+  const core = createGrpcServer(backend ?? runtime as SeldonRuntime, serverOptionsOf(opts))
   let draining: Promise<{ forced: boolean }> | undefined
 
   fastify.decorate('seldonGrpc', {

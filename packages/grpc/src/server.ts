@@ -5,19 +5,17 @@
  * thin glue over {@link createGrpcServer}.
  */
 import {
-  Metadata, Server, ServerCredentials, status as Status,
+  Server, ServerCredentials, status as Status,
   type sendUnaryData, type ServerOptions, type ServerUnaryCall, type UntypedServiceImplementation
 } from '@grpc/grpc-js'
-import type { SeldonRuntime } from '@fastify-seldon/core'
-import {
-  OverloadedError, TimeoutError, encodeSeldonMessage, encodeSeldonModelMetadata, grpcCodeName, type SeldonModelMetadata
-} from '@fastify-seldon/protocol'
+import { SeldonRuntime } from '@fastify-seldon/core'
+import { OverloadedError, TimeoutError, grpcCodeName } from '@fastify-seldon/protocol'
+import { GrpcStatusError, runtimeBackend, seldonTrailers, statusOf, type GrpcBackend } from './backend.js'
 import { addReflection } from './reflection.js'
 import {
-  DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, serverMethodDefinition,
-  type Operation, type RpcSpec, type SeldonServiceName
+  DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, serverMethodDefinition, type RpcSpec, type SeldonServiceName
 } from './services.js'
-import { grpcStatusFor, type GrpcErrorMapper } from './status.js'
+import type { GrpcErrorMapper } from './status.js'
 
 /** gRPC's default receive limit, and ours for sending too. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4 * 1024 * 1024
@@ -75,38 +73,8 @@ export interface SeldonGrpcServer {
   shutdown (graceMs?: number): Promise<{ forced: boolean }>
 }
 
-/** A status answered as is (not through the error mapping). */
-class GrpcStatusError extends Error {
-  constructor (readonly code: Status, details: string, readonly metadata: Metadata = new Metadata()) {
-    super(details)
-  }
-}
-
 function hostPort (host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
-}
-
-/** One runtime dispatch per operation: the request in the message form → the response bytes. */
-function dispatcher (runtime: SeldonRuntime): Record<Operation, (request: any) => Promise<Uint8Array>> {
-  const message = async (answer: Promise<{ message: unknown }>): Promise<Uint8Array> =>
-    encodeSeldonMessage((await answer).message as never)
-  return {
-    predict: async req => await message(runtime.predict(req, 'grpc')),
-    transformInput: async req => await message(runtime.transformInput(req, 'grpc')),
-    transformOutput: async req => await message(runtime.transformOutput(req, 'grpc')),
-    route: async req => await message(runtime.route(req, 'grpc')),
-    aggregate: async req => await message(runtime.aggregate(req, 'grpc')),
-    sendFeedback: async req => await message(runtime.sendFeedback(req, 'grpc')),
-    // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the reference answers
-    // an empty message; COMPATIBILITY.md C-31).
-    metadata: async () => encodeSeldonModelMetadata(runtime.metadata() as SeldonModelMetadata),
-    graphMetadata: async () => {
-      const metadata = new Metadata()
-      metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
-      metadata.set('seldon-http-status', '501')
-      throw new GrpcStatusError(Status.UNIMPLEMENTED, 'GraphMetadata not available on the Model level.', metadata)
-    }
-  }
 }
 
 /** The answer, or a TimeoutError after `ms` (0: no limit); the timer never keeps the process alive. */
@@ -120,7 +88,17 @@ function withTimeout<T> (answer: Promise<T>, ms: number): Promise<T> {
   return Promise.race([answer, limit]).finally(() => clearTimeout(timer))
 }
 
-export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOptions = {}): SeldonGrpcServer {
+/**
+ * A server for `source`: a component's runtime (the seven seldon.protos services) or any
+ * {@link GrpcBackend} (a graph's `Seldon` service). `errorMapper` applies to a runtime's failures.
+ */
+function isBackend (source: SeldonRuntime | GrpcBackend): source is GrpcBackend {
+  if (source instanceof SeldonRuntime) return false
+  const b = source as Partial<GrpcBackend> | null
+  return b !== null && typeof b === 'object' && typeof b.call === 'function' && typeof b.status === 'function' && typeof b.load === 'function'
+}
+
+export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: GrpcServerOptions = {}): SeldonGrpcServer {
   const host = options.host ?? '0.0.0.0'
   const maxReceive = options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
   const maxSend = options.maxSendMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
@@ -134,7 +112,8 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
     'grpc.max_send_message_length': maxSend
   })
 
-  const run = dispatcher(runtime)
+  const backend = isBackend(source) ? source : runtimeBackend(source, errorMapper)
+  const served = new Set<SeldonServiceName>(backend.services ?? SELDON_SERVICE_NAMES)
 
   const report = (spec: RpcSpec, code: Status, started: bigint): void => {
     if (onCall === undefined) return
@@ -146,13 +125,11 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
   }
 
   const handler = (spec: RpcSpec) => {
-    const operation = run[spec.operation]
+    const operation = spec.operation
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint()
       const fail = async (err: unknown): Promise<void> => {
-        const status = err instanceof GrpcStatusError
-          ? { code: err.code, details: err.message, metadata: err.metadata }
-          : await grpcStatusFor(err, errorMapper, runtime.component)
+        const status = await statusOf(backend, err)
         report(spec, call.cancelled ? Status.CANCELLED : status.code, started)
         callback(status, null)
       }
@@ -162,10 +139,7 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
       }
       const request = call.request
       if (request instanceof DecodeFailure) {
-        const metadata = new Metadata()
-        metadata.set('seldon-reason', 'MICROSERVICE_BAD_DATA')
-        metadata.set('seldon-http-status', '400')
-        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, metadata)).catch(lastResort)
+        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, seldonTrailers('MICROSERVICE_BAD_DATA', 400))).catch(lastResort)
         return
       }
       if (isOverloaded?.() === true) {
@@ -173,7 +147,7 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
         return
       }
       // Every operation is async: whatever it throws arrives as a rejection.
-      withTimeout(operation(request), callTimeout).then(bytes => {
+      withTimeout(backend.call(operation, request, call), callTimeout).then(bytes => {
         if (maxSend !== -1 && bytes.byteLength > maxSend) {
           return fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
         }
@@ -185,6 +159,7 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
 
   const implementations = new Map<SeldonServiceName, { definition: Record<string, unknown>, impl: UntypedServiceImplementation }>()
   for (const spec of SELDON_RPCS) {
+    if (!served.has(spec.service)) continue
     let entry = implementations.get(spec.service)
     if (entry === undefined) implementations.set(spec.service, entry = { definition: {}, impl: {} })
     entry.definition[spec.rpc] = serverMethodDefinition(spec)
@@ -198,7 +173,7 @@ export function createGrpcServer (runtime: SeldonRuntime, options: GrpcServerOpt
   let stopping: Promise<{ forced: boolean }> | undefined
 
   const start = async (): Promise<number> => {
-    await runtime.load()
+    await backend.load()
     return await new Promise<number>((resolve, reject) => {
       server.bindAsync(hostPort(host, options.port ?? 5000), ServerCredentials.createInsecure(), (err, port) => {
         if (err !== null) { reject(err); return }

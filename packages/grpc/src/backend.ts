@@ -1,0 +1,75 @@
+/**
+ * What a gRPC server serves: a backend answers each call's operation with the response bytes. The
+ * server (server.ts) owns everything around it — codecs, limits, load shedding, the call hook for
+ * metrics, reflection, the draining shutdown — so any source of answers gets the same machinery:
+ *
+ *   - {@link runtimeBackend}: one component behind a SeldonRuntime (the seven seldon.protos
+ *     services, what `seldon-microservice <module>` serves);
+ *   - a graph's backend (`@fastify-seldon/graph`'s `graphGrpcBackend`: the `Seldon` service, as the
+ *     executor serves it), which this package does not know: it depends on this interface only.
+ */
+import { Metadata, status as Status, type ServerUnaryCall } from '@grpc/grpc-js'
+import type { SeldonRuntime } from '@fastify-seldon/core'
+import { encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata } from '@fastify-seldon/protocol'
+import type { Operation, SeldonServiceName } from './services.js'
+import { grpcStatusFor, type GrpcErrorMapper, type GrpcStatusObject } from './status.js'
+
+export interface GrpcBackend {
+  /** The services served (every RPC of each); default all seven. */
+  readonly services?: readonly SeldonServiceName[]
+  /** Made ready before the port is bound (a component's load()); called once. */
+  load (): Promise<void>
+  /**
+   * One call: `request` is the decoded request (message form), `call` the grpc-js call (its
+   * metadata; `sendMetadata` for response headers). Resolves with the encoded response.
+   */
+  call (operation: Operation, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array>
+  /** The status a failure is answered with. Never rejects. */
+  status (err: unknown): Promise<GrpcStatusObject>
+}
+
+/** A status answered as it is, not through the error mapping. */
+export class GrpcStatusError extends Error {
+  constructor (readonly code: Status, details: string, readonly metadata: Metadata = new Metadata()) {
+    super(details)
+  }
+}
+
+/** Seldon's trailers of a status: the REST status and reason it stands for (COMPATIBILITY.md C-19). */
+export function seldonTrailers (reason: string, httpStatus: number): Metadata {
+  const metadata = new Metadata()
+  metadata.set('seldon-reason', reason)
+  metadata.set('seldon-http-status', String(httpStatus))
+  return metadata
+}
+
+/** A component's runtime as a backend: the same dispatch as REST, its error handlers for statuses. */
+export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorMapper): GrpcBackend {
+  const message = async (answer: Promise<{ message: unknown }>): Promise<Uint8Array> =>
+    encodeSeldonMessage((await answer).message as never)
+  const run: Record<Operation, (request: any) => Promise<Uint8Array>> = {
+    predict: async req => await message(runtime.predict(req, 'grpc')),
+    transformInput: async req => await message(runtime.transformInput(req, 'grpc')),
+    transformOutput: async req => await message(runtime.transformOutput(req, 'grpc')),
+    route: async req => await message(runtime.route(req, 'grpc')),
+    aggregate: async req => await message(runtime.aggregate(req, 'grpc')),
+    sendFeedback: async req => await message(runtime.sendFeedback(req, 'grpc')),
+    // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the reference answers
+    // an empty message; COMPATIBILITY.md C-31).
+    metadata: async () => encodeSeldonModelMetadata(runtime.metadata() as SeldonModelMetadata),
+    graphMetadata: async () => {
+      throw new GrpcStatusError(Status.UNIMPLEMENTED, 'GraphMetadata not available on the Model level.', seldonTrailers('MICROSERVICE_BAD_DATA', 501))
+    }
+  }
+  return {
+    load: () => runtime.load(),
+    call: async (operation, request) => await run[operation](request),
+    status: async err => await grpcStatusFor(err, errorMapper, runtime.component)
+  }
+}
+
+/** The status of a failure: a {@link GrpcStatusError} as it is, anything else by the backend. */
+export async function statusOf (backend: GrpcBackend, err: unknown): Promise<GrpcStatusObject> {
+  if (err instanceof GrpcStatusError) return { code: err.code, details: err.message, metadata: err.metadata }
+  return await backend.status(err)
+}
