@@ -2,16 +2,20 @@
  * JSON Schemas (draft-07) of the Seldon REST messages, as plain objects, and a helper turning
  * validator errors into the `info` text of a 400.
  *
- * They describe what the Python wrapper accepts over REST, which is looser than the proto in places
- * and stricter in others:
+ * They document the messages the REST routes read, in the proto's types; the routes do not
+ * validate with them (the codec checks by hand, faster), and a property test keeps the two in
+ * agreement: the codec refuses (400) exactly the documents a validator refuses with these schemas,
+ * but for the intentional differences each schema's `description` lists (and the test names).
  *
- *   - a SeldonMessage request carries exactly one payload among data, binData, strData and
- *     jsonData; customData is gRPC-only, so REST refuses it (alone or with another payload);
+ *   - a SeldonMessage request carries one payload among data, binData, strData and jsonData;
+ *     customData is gRPC-only, so REST refuses it alone;
  *   - unknown keys are ignored at every level of a request (the wrapper reads the keys it knows;
  *     `{"data":{"foo":[1]}}` is answered with an empty ndarray), and `data` may carry several of
  *     tensor/ndarray/tftensor (the first in that order wins), so neither is refused here;
- *   - Feedback is parsed strictly by the wrapper (protobuf's json_format): unknown keys are
- *     refused at every level and its messages may carry no payload (a `response` with just meta).
+ *   - Feedback is parsed strictly by the Python wrapper (protobuf's json_format): unknown keys are
+ *     refused at every level and its messages may carry no payload (a `response` with just meta);
+ *   - `nullable` (OpenAPI 3.0's keyword, which Ajv knows) marks the members whose JSON null the
+ *     routes read as absent, as proto3 JSON does.
  *
  * Numbers: the wrapper accepts NaN and Infinity tokens, so compile with `strictNumbers: false`
  * to let them through `type: number`. Integers beyond 2^53 parse to bigint and fail
@@ -19,53 +23,95 @@
  * validate before converting or skip the numeric leaves.
  */
 
+/** What the codec of a SeldonMessage request does not check, or checks beyond these schemas. */
+const REQUEST_DIFFERENCES = [
+  'Intentional differences from the routes (which do not validate with this schema): ' +
+  '(1) unread members are not checked: a request\'s `status`, the `meta` members other than `metrics`, ' +
+  'and payload members after the one read (the first present of data, jsonData, strData, binData; ' +
+  'in `data`, the first non-null of tensor, ndarray, tftensor), as the Python wrapper reads them; ' +
+  '(2) a boolean metric value is read as 1 or 0, as Python adds it; ' +
+  '(3) rules a schema cannot state are the codec\'s: an ndarray must be rectangular (COMPATIBILITY.md C-05), ' +
+  'tensor values must fill the shape and an empty array may declare at most 2^20 elements (C-04, C-27), ' +
+  'an integer beyond 2^53 is refused where it would lose digits (C-11), a tftensor must be a TensorProto ' +
+  'the codec decodes (C-25, C-28), metric tag names must be Prometheus label names (C-10), ' +
+  'and line breaks in binData are ignored.'
+].join('')
+
+const FEEDBACK_DIFFERENCES = [
+  'Intentional differences from the route (which does not validate with this schema): ' +
+  '(1) protobuf\'s JSON parser also takes the non-canonical spellings this schema leaves out: null for any field ' +
+  '(unset), numbers and enums written as strings or numbers ("1.5", "NaN", 1 for GAUGE), booleans for floats, ' +
+  'original snake_case field names (request_path), and base64 in any alphabet; ' +
+  '(2) rules a schema cannot state are the codec\'s, on request and truth payloads: rectangular ndarrays (C-05), ' +
+  'tensor values filling the shape (C-04, C-27), a tftensor the codec decodes (C-25, C-28).'
+].join('')
+
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
 
 /**
- * Standard base64, padded. Stricter than the wrapper's `b64decode`, which also skips characters
- * outside the alphabet (line breaks...) and fails only on bad padding.
+ * Base64 as the codec reads binData (COMPATIBILITY.md C-24): the standard alphabet padded, or the
+ * URL-safe alphabet with padding optional, as proto3 JSON accepts bytes.
  */
-const base64Pattern = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$'
+const base64Pattern = '^(?:(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?={0,2})$'
 
+const INT32 = { type: 'integer', minimum: -2147483648, maximum: 2147483647 } as const
+/** proto `float`: a double beyond float32's largest finite value is refused by protobuf's parser. */
+const FLOAT32 = { type: 'number', minimum: -3.4028234663852886e38, maximum: 3.4028234663852886e38 } as const
+
+/** A request's metric (COMPATIBILITY.md C-10): a Prometheus metric name; absent type/value are COUNTER/0. */
 const metricSchema = {
   type: 'object',
+  required: ['key'],
   properties: {
-    key: { type: 'string' },
+    key: { type: 'string', pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$' },
     type: { enum: ['COUNTER', 'GAUGE', 'TIMER'] },
     value: { type: 'number' },
     tags: stringMap,
   },
 } as const
 
+/** Feedback's metric: the proto's (any key; a float32 value). */
+const feedbackMetricSchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    type: { enum: ['COUNTER', 'GAUGE', 'TIMER'] },
+    value: FLOAT32,
+    tags: stringMap,
+  },
+  additionalProperties: false,
+} as const
+
 const statusSchema = {
   type: 'object',
   properties: {
-    code: { type: 'integer' },
+    code: INT32,
     info: { type: 'string' },
     reason: { type: 'string' },
     // REST errors carry the integer 1, proto-JSON the enum name
-    status: { anyOf: [{ enum: ['SUCCESS', 'FAILURE'] }, { type: 'integer' }] },
+    status: { anyOf: [{ enum: ['SUCCESS', 'FAILURE'] }, INT32] },
   },
 } as const
 
 const metaProperties = {
   puid: { type: 'string' },
   tags: { type: 'object' },
-  routing: { type: 'object', additionalProperties: { type: 'integer' } },
+  routing: { type: 'object', additionalProperties: INT32 },
   requestPath: stringMap,
   metrics: { type: 'array', items: { $ref: '#/definitions/Metric' } },
 } as const
 
 const tensorProperties = {
-  shape: { type: 'array', items: { type: 'integer' } },
-  values: { type: 'array', items: { type: 'number' } },
+  // -1: the size is inferred from the values
+  shape: { type: 'array', items: { ...INT32, minimum: -1 } },
+  values: { type: 'array', nullable: true, items: { type: 'number' } },
 } as const
 
 const dataProperties = {
-  names: { type: 'array', items: { type: 'string' } },
+  names: { type: 'array', nullable: true, items: { type: 'string' } },
   tensor: { $ref: '#/definitions/Tensor' },
-  ndarray: { type: 'array' },
-  tftensor: { type: 'object' },
+  ndarray: { type: 'array', nullable: true },
+  tftensor: { type: 'object', nullable: true },
 } as const
 
 const messageProperties = {
@@ -106,8 +152,9 @@ const payloadRules = {
 const requestDefinitions = {
   Metric: metricSchema,
   Status: statusSchema,
-  Meta: { type: 'object', properties: metaProperties },
-  Tensor: { type: 'object', properties: tensorProperties },
+  Meta: { type: 'object', nullable: true, properties: metaProperties },
+  // REST needs the shape (the gRPC proto does not: values alone are a vector)
+  Tensor: { type: 'object', nullable: true, required: ['shape'], properties: tensorProperties },
   DefaultData: { type: 'object', properties: dataProperties },
   ...payloadRules,
   SeldonMessage: {
@@ -121,6 +168,7 @@ const requestDefinitions = {
 export const seldonMessageSchema = {
   $id: 'SeldonMessage',
   $schema: 'http://json-schema.org/draft-07/schema#',
+  description: REQUEST_DIFFERENCES,
   definitions: requestDefinitions,
   $ref: '#/definitions/SeldonMessage',
 } as const
@@ -129,6 +177,7 @@ export const seldonMessageSchema = {
 export const seldonMessageListSchema = {
   $id: 'SeldonMessageList',
   $schema: 'http://json-schema.org/draft-07/schema#',
+  description: REQUEST_DIFFERENCES,
   definitions: {
     ...requestDefinitions,
     Messages: { type: 'array', minItems: 1, items: { $ref: '#/definitions/SeldonMessage' } },
@@ -144,10 +193,10 @@ export const seldonMessageListSchema = {
 
 /** Feedback's definitions: closed objects, payload optional (protobuf's strict JSON parse). */
 const feedbackDefinitions = {
-  Metric: { ...metricSchema, additionalProperties: false },
+  Metric: feedbackMetricSchema,
   Status: { ...statusSchema, additionalProperties: false },
-  Meta: { type: 'object', properties: metaProperties, additionalProperties: false },
-  Tensor: { type: 'object', properties: tensorProperties, additionalProperties: false },
+  Meta: { type: 'object', nullable: true, properties: metaProperties, additionalProperties: false },
+  Tensor: { type: 'object', nullable: true, properties: tensorProperties, additionalProperties: false },
   DefaultData: { type: 'object', properties: dataProperties, additionalProperties: false },
   SinglePayload: payloadRules.SinglePayload,
   SeldonMessage: {
@@ -162,13 +211,14 @@ const feedbackDefinitions = {
 export const feedbackSchema = {
   $id: 'Feedback',
   $schema: 'http://json-schema.org/draft-07/schema#',
+  description: FEEDBACK_DIFFERENCES,
   definitions: feedbackDefinitions,
   type: 'object',
   properties: {
     request: { $ref: '#/definitions/SeldonMessage' },
     response: { $ref: '#/definitions/SeldonMessage' },
     truth: { $ref: '#/definitions/SeldonMessage' },
-    reward: { type: 'number' },
+    reward: FLOAT32,
   },
   additionalProperties: false,
 } as const
@@ -241,7 +291,7 @@ function describe (e: SchemaError): string {
     case 'additionalProperties': return `${field(e.params.additionalProperty)} is not allowed`
     case 'enum': return `${subject} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`
     case 'type': return `${subject} must be ${String(e.params.type)}`
-    case 'pattern': return `${subject} must be ${at.endsWith('binData') ? 'base64' : `a string matching ${String(e.params.pattern)}`}`
+    case 'pattern': return `${subject} must be ${at.endsWith('binData') ? 'base64' : /\.metrics\[\d+\]\.key$/.test(at) ? 'a Prometheus metric name' : `a string matching ${String(e.params.pattern)}`}`
     case 'minItems': return `${subject} must not be empty`
     default: return `${subject} ${e.message ?? 'is invalid'}`
   }

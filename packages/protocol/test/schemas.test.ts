@@ -65,6 +65,14 @@ t.test('SeldonMessage: the requests recorded against the Python wrapper are vali
     '{"status":{"code":0,"info":"","reason":"","status":"SUCCESS"},"data":{"tftensor":{"dtype":"DT_FLOAT"}}}',
     '{"status":{"status":1},"strData":""}',
     '{"meta":{"metrics":[{"key":"mycounter","type":"COUNTER","value":1},{"key":"g","type":"GAUGE","value":2.5,"tags":{"a":"b"}},{"key":"t","type":"TIMER","value":0}]},"strData":"x"}',
+    // proto3 defaults: a metric without type is a COUNTER, without value a 0 (COMPATIBILITY.md C-10)
+    '{"meta":{"metrics":[{"key":"c"},{"key":"g","type":"GAUGE"}]},"strData":"x"}',
+    // base64 as proto3 JSON reads bytes: unpadded, URL-safe (C-24)
+    '{"binData":"abc"}',
+    '{"binData":"aGVsbG8_"}',
+    // null is absent, as the routes read it
+    '{"meta":null,"data":{"names":null,"tensor":null,"ndarray":[1]}}',
+    '{"data":{"tensor":{"shape":[-1],"values":null}}}',
   ]
   for (const text of valid) t.equal(check(validateMessage, text), undefined, text)
 })
@@ -87,8 +95,13 @@ t.test('SeldonMessage: invalid requests name the offending field', async (t) => 
     ['{"data":{"names":[1],"ndarray":[]}}', 'data.names[0] must be string'],
     ['{"data":{"tftensor":[]}}', 'data.tftensor must be object'],
     ['{"data":[1]}', 'data must be object'],
-    ['{"binData":"abc"}', 'binData must be base64'],
-    ['{"binData":"aGVsbG8_"}', 'binData must be base64'],
+    ['{"binData":"a"}', 'binData must be base64'],
+    ['{"binData":"ab+"}', 'binData must be base64'],
+    ['{"binData":"%%%"}', 'binData must be base64'],
+    ['{"data":{"tensor":{"values":[1]}}}', 'data.tensor.shape is required'],
+    ['{"data":{"tensor":{"shape":[-2],"values":[1]}}}', 'data.tensor.shape[0] must be >= -1'],
+    ['{"meta":{"metrics":[{"value":1}]},"data":{}}', 'meta.metrics[0].key is required'],
+    ['{"meta":{"metrics":[{"key":"bad key"}]},"data":{}}', 'meta.metrics[0].key must be a Prometheus metric name'],
     ['{"strData":5}', 'strData must be string'],
     ['{"meta":{"routing":{"r":1.5}},"data":{}}', 'meta.routing.r must be integer'],
     ['{"meta":{"requestPath":{"m":1}},"data":{}}', 'meta.requestPath.m must be string'],
@@ -138,6 +151,8 @@ t.test('Feedback: closed at every level, messages without payload allowed', asyn
     '{}',
     '{"request":{"strData":"x","meta":{"puid":"p","tags":{"a":[1]},"requestPath":{"m":"i"},"metrics":[{"key":"k","type":"GAUGE","value":1,"tags":{"x":"y"}}]}}}',
     '{"request":{"data":{"names":["a"],"tensor":{"shape":[1],"values":[1]}}},"response":{"status":{"code":0,"info":"","reason":"","status":"SUCCESS"}}}',
+    // the proto's tensor: shape optional; any metric key; a float32 reward
+    '{"request":{"data":{"tensor":{"values":[1]}},"meta":{"metrics":[{"key":"any key","value":1}]}},"reward":3.4028234663852886e38}',
   ]
   for (const text of valid) t.equal(check(validateFeedback, text), undefined, text)
   const invalid: Array<[string, string]> = [
@@ -152,6 +167,8 @@ t.test('Feedback: closed at every level, messages without payload allowed', asyn
     ['{"truth":{"meta":{"metrics":[{"key":"k","value":1,"help":"x"}]}}}', 'truth.meta.metrics[0].help is not allowed'],
     ['{"truth":{"status":{"code":1,"details":"x"}}}', 'truth.status.details is not allowed'],
     ['{"truth":[]}', 'truth must be object'],
+    ['{"reward":3.5e38}', 'reward must be <= 3.4028234663852886e+38'],
+    ['{"response":{"meta":{"routing":{"r":2147483648}}}}', 'response.meta.routing.r must be <= 2147483647'],
   ]
   for (const [text, info] of invalid) t.equal(check(validateFeedback, text), info, text)
 })
