@@ -22,6 +22,7 @@ import {
 } from './custom-metrics.js'
 import { buildMetadata } from './metadata.js'
 import { andThen, callUser, invokeUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
+import type { InstrumentUserMethod, TracingHooks } from './tracing-contract.js'
 
 export interface RuntimeOptions {
   /** PREDICTIVE_UNIT_ID: the requestPath key, the feedback routing key ("0" when unset). */
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   metrics?: MetricsRecorder | undefined
   /** Logger for start-up notes (invalid metadata...). */
   log?: ((message: string) => void) | undefined
+  /** Tracing on: each user-method call runs inside its span (docs/tracing.md). Absent: no wrapper at all. */
+  tracing?: TracingHooks | undefined
 }
 
 /** What a dispatch answers: a message form to encode (or a raw method's verbatim result) and a status. */
@@ -72,6 +75,7 @@ export class SeldonRuntime {
   private readonly executorEnabled: boolean
   private readonly options: RuntimeOptions
   private metricsRecorder: MetricsRecorder | undefined
+  private instrument: InstrumentUserMethod | undefined
   private loadState: 'idle' | 'loading' | 'ready' | 'failed' = 'idle'
   private loading: Promise<void> | undefined
   private cachedMetadata: Record<string, unknown> | null = null
@@ -90,6 +94,12 @@ export class SeldonRuntime {
     this.includeMetrics = options.includeMetricsInResponse ?? true
     this.executorEnabled = options.executorEnabled ?? true
     this.metricsRecorder = options.metrics
+    this.setTracing(options.tracing)
+  }
+
+  /** Trace the user-method calls with `tracing` from now on (undefined: stop). */
+  setTracing (tracing: TracingHooks | undefined): void {
+    this.instrument = tracing?.methods?.forComponent(this.component.constructor?.name ?? 'Object')
   }
 
   /** Plug a metrics recorder in after construction (the metrics plugin does). */
@@ -176,7 +186,7 @@ export class SeldonRuntime {
     this.assertReady()
     const raw = this.methods.predictRaw
     if (raw === undefined) throw badData('PAYLOAD_PASSTHROUGH needs a predictRaw method')
-    const result = await callUser(raw, [body])
+    const result = await this.invoke(raw, [body], 'predict', true, undefined)
     return { message: result === NOT_IMPLEMENTED ? '' : result, statusCode: 200, verbatim: true }
   }
 
@@ -204,7 +214,7 @@ export class SeldonRuntime {
     raw: NonNullable<MethodTable['predictRaw']>, high: MethodTable['predict'],
     method: MethodTag, whenAbsent: 'empty' | 'identity'
   ): Promise<Answer> {
-    const result = await callUser(raw, [message])
+    const result = await this.invoke(raw, [message], method, true, message)
     if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, method, method === 'predict' && transport === 'rest')
     return await this.transformHigh(message, transport, high, method, whenAbsent)
   }
@@ -215,7 +225,7 @@ export class SeldonRuntime {
   ): Answer | Promise<Answer> {
     const request = decodePayload(message, transport)
     const requestMeta = this.requestMeta(message, transport)
-    const result = high !== undefined ? invokeUser(high, [request.features, request.names, requestMeta]) : NOT_IMPLEMENTED
+    const result = high !== undefined ? this.invoke(high, [request.features, request.names, requestMeta], method, false, message, request) : NOT_IMPLEMENTED
     return andThen(result, value => this.respond(
       value === NOT_IMPLEMENTED ? (whenAbsent === 'empty' ? [] : request.features) : value,
       request, transport, method, {
@@ -231,12 +241,12 @@ export class SeldonRuntime {
     this.assertReady()
     const { routeRaw, route } = this.methods
     if (routeRaw !== undefined) {
-      const result = await callUser(routeRaw, [message])
+      const result = await this.invoke(routeRaw, [message], 'router', true, message)
       if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, 'router', false)
     }
     if (route === undefined) throw new RouteNotDefinedError()
     const request = decodePayload(message, transport)
-    const branch = await callUser(route, [request.features, request.names, this.requestMeta(message, transport)])
+    const branch = await this.invoke(route, [request.features, request.names, this.requestMeta(message, transport)], 'router', false, message, request)
     if (branch === NOT_IMPLEMENTED) throw new RouteNotDefinedError()
     if (!(typeof branch === 'boolean' || (typeof branch === 'number' && Number.isInteger(branch)))) {
       throw new BadRoutingError(pyStr(branch))
@@ -259,7 +269,7 @@ export class SeldonRuntime {
       : isPlainObject(body) && Array.isArray(body.seldonMessages) ? body.seldonMessages : undefined
     if (messages === undefined) throw new InvalidRequestDataTypeError(pyRepr(body))
     if (aggregateRaw !== undefined) {
-      const result = await callUser(aggregateRaw, [body])
+      const result = await this.invoke(aggregateRaw, [body], 'aggregate', true, messages[0])
       if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, 'aggregate', false)
     }
     if (aggregate === undefined) throw new AggregateNotDefinedError()
@@ -271,7 +281,7 @@ export class SeldonRuntime {
       decoded.push(decodePayload(m, transport))
       metas.push(this.checkedMeta(m, transport, `seldonMessages[${i}].meta`))
     }
-    const result = await callUser(aggregate, [decoded.map(d => d.features), decoded.map(d => d.names)])
+    const result = await this.invoke(aggregate, [decoded.map(d => d.features), decoded.map(d => d.names)], 'aggregate', false, messages[0], decoded[0])
     if (result === NOT_IMPLEMENTED) throw new AggregateNotDefinedError()
     const first = messages[0] as SeldonMessage
     return this.respond(result, decoded[0] as DecodedPayload, transport, 'aggregate', {
@@ -295,7 +305,7 @@ export class SeldonRuntime {
 
     const { sendFeedbackRaw, sendFeedback } = this.methods
     if (sendFeedbackRaw !== undefined) {
-      const result = await callUser(sendFeedbackRaw, [feedback])
+      const result = await this.invoke(sendFeedbackRaw, [feedback], 'feedback', true, feedback.request)
       if (result !== NOT_IMPLEMENTED) {
         const answer = this.rawAnswer(result, 'feedback', false)
         if (transport === 'rest' && isPlainObject(answer.message)) answer.message = floatNested(answer.message)
@@ -311,7 +321,7 @@ export class SeldonRuntime {
     const routing = feedback.response?.meta?.routing?.[this.unitId ?? '0']
     let result: unknown = NOT_IMPLEMENTED
     if (sendFeedback !== undefined) {
-      result = await callUser(sendFeedback, [features, request?.names ?? [], reward, truth, routing])
+      result = await this.invoke(sendFeedback, [features, request?.names ?? [], reward, truth, routing], 'feedback', false, requestMessage, request)
     }
     if (result === NOT_IMPLEMENTED || result === undefined || result === null) result = EMPTY_FLOATS()
     const mirror = requestMessage === undefined ? undefined : requestKind(requestMessage)
@@ -328,12 +338,12 @@ export class SeldonRuntime {
     this.assertReady()
     const { healthStatusRaw, healthStatus } = this.methods
     if (healthStatusRaw !== undefined) {
-      const result = await callUser(healthStatusRaw, [])
+      const result = await this.invoke(healthStatusRaw, [], 'health', true, undefined)
       if (result !== NOT_IMPLEMENTED) return { message: result, statusCode: 200, verbatim: true }
     }
     let result: unknown = 'healthy'
     if (healthStatus !== undefined) {
-      const value = await callUser(healthStatus, [])
+      const value = await this.invoke(healthStatus, [], 'health', false, undefined)
       result = value === NOT_IMPLEMENTED ? 'not implemented - assuming healthy' : value
     }
     return this.respond(result, undefined, transport, 'health', { requestMetas: [], mergeRequest: false })
@@ -351,6 +361,25 @@ export class SeldonRuntime {
   }
 
   // ── shared steps ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * One call of the endpoint's user method (invokeUser: plain result for a synchronous method).
+   * With tracing on it runs inside the method's span, named by its Python name (`predict`,
+   * `transform_input_raw`...), with the request's puid and payload kind; off, nothing is added.
+   */
+  private invoke (
+    fn: (...args: any[]) => unknown, args: unknown[], method: MethodTag, raw: boolean,
+    message: unknown, decoded?: Pick<DecodedPayload, 'kind' | 'dataKind'>
+  ): unknown {
+    const instrument = this.instrument
+    if (instrument === undefined) return invokeUser(fn, args)
+    const name = raw ? `${PYTHON_METHOD_NAMES[method]}_raw` : PYTHON_METHOD_NAMES[method]
+    const meta = isPlainObject(message) ? message.meta : undefined
+    const puid = isPlainObject(meta) && typeof meta.puid === 'string' ? meta.puid : undefined
+    const payload = decoded ?? (isPlainObject(message) ? requestKind(message as SeldonMessage) : undefined)
+    const kind = payload === undefined ? undefined : payload.kind === 'data' ? payload.dataKind : payload.kind
+    return instrument(name, () => invokeUser(fn, args), puid, kind)
+  }
 
   /** meta as handed to user methods: the request's as is (undefined when absent) over REST, `{}` over gRPC. */
   private requestMeta (message: unknown, transport: Transport): Meta | undefined {
@@ -464,6 +493,17 @@ export class SeldonRuntime {
     }
     return classNamesList
   }
+}
+
+/** The Python name of each endpoint's user method (seldon-core v1.18.2 python/seldon_core/user_model.py): the method span's name. */
+const PYTHON_METHOD_NAMES: Readonly<Record<MethodTag, string>> = {
+  predict: 'predict',
+  inputtransform: 'transform_input',
+  outputtransform: 'transform_output',
+  router: 'route',
+  aggregate: 'aggregate',
+  feedback: 'send_feedback',
+  health: 'health_status'
 }
 
 /** A dispatch's answer as the promise the endpoints return (one promise, made at the end). */

@@ -41,7 +41,8 @@ const SERVER_OPTION_KEYS = {
   shutdownTimeout: true,
   serverOptions: true,
   callTimeout: true,
-  isOverloaded: true
+  isOverloaded: true,
+  tracing: true
 } as const satisfies Record<keyof GrpcServerOptions, true>
 
 /** The server's options out of the plugin's (the runtime's settings and the component stay out). */

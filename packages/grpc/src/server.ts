@@ -8,12 +8,12 @@ import {
   Server, ServerCredentials, status as Status,
   type sendUnaryData, type ServerOptions, type ServerUnaryCall, type UntypedServiceImplementation
 } from '@grpc/grpc-js'
-import { SeldonRuntime } from '@fastify-seldon/core'
+import { SeldonRuntime, type TracingHooks } from '@fastify-seldon/core'
 import { OverloadedError, TimeoutError, grpcCodeName } from '@fastify-seldon/protocol'
 import { GrpcStatusError, runtimeBackend, seldonTrailers, statusOf, type GrpcBackend } from './backend.js'
 import { addReflection } from './reflection.js'
 import {
-  DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, serverMethodDefinition, type RpcSpec, type SeldonServiceName
+  DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, serverMethodDefinition, type RpcSpec, type SeldonServiceName
 } from './services.js'
 import type { GrpcErrorMapper } from './status.js'
 
@@ -58,6 +58,11 @@ export interface GrpcServerOptions {
    * e.g. `() => app.isUnderPressure()` from @fastify/under-pressure.
    */
   isOverloaded?: () => boolean
+  /**
+   * Tracing on: each call gets a SERVER span named by its full method (`/seldon.protos.Model/Predict`),
+   * its parent from the call's metadata (docs/tracing.md). Absent: handlers are not wrapped.
+   */
+  tracing?: TracingHooks | undefined
 }
 
 export interface SeldonGrpcServer {
@@ -163,7 +168,10 @@ export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: 
     let entry = implementations.get(spec.service)
     if (entry === undefined) implementations.set(spec.service, entry = { definition: {}, impl: {} })
     entry.definition[spec.rpc] = serverMethodDefinition(spec)
-    entry.impl[spec.rpc] = handler(spec)
+    const grpcTracing = options.tracing?.grpc
+    entry.impl[spec.rpc] = grpcTracing === undefined
+      ? handler(spec)
+      : grpcTracing.wrapUnary(methodPath(spec.service, spec.rpc), handler(spec), grpcCodeName)
   }
   for (const { definition, impl } of implementations.values()) server.addService(definition as never, impl)
   if (options.reflection ?? true) addReflection(server)

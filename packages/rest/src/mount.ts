@@ -56,6 +56,8 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   const resolved = resolveOptions(options, options.corsDefault, options.docsDefault)
   const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
 
+  // Tracing on: a server span per request on this context, before its routes (docs/tracing.md).
+  options.tracing?.rest?.addHooks(instance)
   await registerBodyParsers(instance)
   instance.setErrorHandler<FastifyError>(buildErrorHandler((): ErrorHandlerEntry[] => [...ownHandlers, ...scopeErrorHandlers(instance)]))
 

@@ -15,7 +15,7 @@
  *
  * Every handler is the same three steps: read → dispatch → send.
  */
-import type { SeldonRuntime } from '@fastify-seldon/core'
+import { REST_OPERATION_NAMES, ROUTE_OPERATION_KEY, type SeldonRuntime } from '@fastify-seldon/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
 import { methodNotAllowed } from './errors.js'
@@ -23,6 +23,13 @@ import {
   DOC_ONLY, HEALTH_SCHEMAS, HIDDEN, documented, getSchema, openApiText, postSchema, type BodyKind, type DocGroup
 } from './openapi.js'
 import { jsonText, sendAnswer, sendJsonText } from './reply.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's trace span name (core's ROUTE_OPERATION_KEY): the wrapper's view name, `Predict`... */
+    seldonOperation?: string
+  }
+}
 
 /** The dispatching endpoints a plugin may serve (health and metadata come with every plugin). */
 export type RestEndpoint = 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback'
@@ -173,16 +180,29 @@ export function registerEndpointRoutes (
     for (const path of ENDPOINT_PATHS[endpoint]) {
       for (const method of path.methods) {
         const schema = method === 'GET' ? getSchema(body, tag, summary, description) : postSchema(body, tag, summary, description)
-        instance.route({ method, url: path.url, ...documented(schema, options.hostSwagger), ...DOC_ONLY, handler: handlers[endpoint] })
+        instance.route({ method, url: path.url, ...described(schema, options.hostSwagger, endpoint), ...DOC_ONLY, handler: handlers[endpoint] })
       }
       registerMethodNotAllowed(instance, path, options.cors)
     }
   }
 }
 
+/**
+ * A route's schema and config: its documentation (openapi.ts) and the name of its trace span, the
+ * Python wrapper's view name (`Predict`...) that the tracing hooks read when tracing is on
+ * (docs/tracing.md). Costs nothing per request.
+ */
+function described (schema: FastifySchema, hostSwagger: boolean, name: keyof typeof REST_OPERATION_NAMES): { schema: FastifySchema, config: Record<string, unknown> } {
+  const doc = documented(schema, hostSwagger)
+  return { schema: doc.schema, config: { ...doc.config, [ROUTE_OPERATION_KEY]: REST_OPERATION_NAMES[name] } }
+}
+
 /** A GET route with its 405 companion. */
-function get (instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler, options: Pick<RouteOptions, 'cors' | 'hostSwagger'>): void {
-  instance.route({ method: 'GET', url, ...documented(schema, options.hostSwagger), ...DOC_ONLY, handler })
+function get (
+  instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler,
+  options: Pick<RouteOptions, 'cors' | 'hostSwagger'>, name: keyof typeof REST_OPERATION_NAMES
+): void {
+  instance.route({ method: 'GET', url, ...described(schema, options.hostSwagger, name), ...DOC_ONLY, handler })
   registerMethodNotAllowed(instance, { url, methods: ['GET'] }, options.cors)
 }
 
@@ -191,17 +211,17 @@ export function registerHealthRoutes (instance: FastifyInstance, runtime: Seldon
   // touches no user code, as in the reference
   get(instance, HEALTH_PATHS.ping, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
     return reply.type('text/html; charset=utf-8').send('pong')
-  }, options)
+  }, options, 'healthPing')
   for (const url of HEALTH_PATHS.status) {
     get(instance, url, HEALTH_SCHEMAS.status, async function healthStatus (_request, reply) {
       return sendAnswer(reply, await runtime.health('rest'))
-    }, options)
+    }, options, 'healthStatus')
   }
   for (const url of HEALTH_PATHS.metadata) {
     get(instance, url, HEALTH_SCHEMAS.metadata, async function metadata (_request, reply) {
       runtime.assertReady()
       return sendJsonText(reply, 200, jsonText(runtime.metadata()))
-    }, options)
+    }, options, 'metadata')
   }
 }
 
@@ -210,5 +230,5 @@ export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup
   get(instance, HEALTH_PATHS.openapi, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')
     return sendJsonText(reply, 200, openApiText(group))
-  }, { cors: options.cors, hostSwagger: true })
+  }, { cors: options.cors, hostSwagger: true }, 'openapi')
 }

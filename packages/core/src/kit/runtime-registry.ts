@@ -11,15 +11,17 @@ const runtimes = sharedWeakMap<object, SeldonRuntime>('runtimes')
 
 /**
  * The runtime of `component`, created with `options` on first use. Later callers get the same
- * runtime; a metrics recorder they pass is plugged in, the other options of the first caller stay.
+ * runtime; a metrics recorder or tracing hooks they pass are plugged in, the other options of the
+ * first caller stay.
  */
 export function runtimeFor (component: object, options: RuntimeOptions = {}): SeldonRuntime {
   let runtime = runtimes.get(component)
   if (runtime === undefined) {
     runtime = new SeldonRuntime(component, options)
     runtimes.set(component, runtime)
-  } else if (options.metrics !== undefined) {
-    runtime.setMetricsRecorder(options.metrics)
+  } else {
+    if (options.metrics !== undefined) runtime.setMetricsRecorder(options.metrics)
+    if (options.tracing !== undefined) runtime.setTracing(options.tracing)
   }
   return runtime
 }

@@ -6,6 +6,7 @@
  */
 import type { MetricsRecorder } from '../custom-metrics.js'
 import type { RuntimeOptions } from '../runtime.js'
+import { isTracingHooks, type TracingHooks } from '../tracing-contract.js'
 import { InvalidOptionError } from './errors.js'
 
 /** The plugin options that configure the component's runtime. */
@@ -22,6 +23,11 @@ export interface RuntimeSettings {
   modelMetadata?: string | undefined
   /** Where custom metrics go (the metrics plugin provides one). */
   metrics?: MetricsRecorder | undefined
+  /**
+   * Tracing hooks (`--tracing` in the CLI): `startTracing().hooks` or `tracingHooksFromGlobal()` of
+   * @fastify-seldon/tracing. Absent (the default): no tracing code runs at all (docs/tracing.md).
+   */
+  tracing?: TracingHooks | undefined
 }
 
 const BOOLEAN_SETTINGS = ['includeMetricsInResponse', 'executorEnabled'] as const
@@ -34,6 +40,9 @@ export function validateRuntimeSettings (opts: RuntimeSettings & { env?: unknown
   const metrics = opts.metrics
   if (metrics !== undefined && (metrics === null || typeof metrics.record !== 'function' || typeof metrics.feedback !== 'function')) {
     throw new InvalidOptionError('option metrics must be a recorder with record() and feedback() methods')
+  }
+  if (opts.tracing !== undefined && !isTracingHooks(opts.tracing)) {
+    throw new InvalidOptionError('option tracing must be the hooks of @fastify-seldon/tracing (startTracing().hooks or tracingHooksFromGlobal())')
   }
   if (opts.env !== undefined) {
     throw new InvalidOptionError('option env is not read: a plugin takes options only; spread optionsFromEnv(env) of @fastify-seldon/core into the options for the environment contract')
@@ -58,5 +67,6 @@ export function runtimeOptionsFrom (settings: RuntimeSettings): RuntimeOptions {
   if (settings.executorEnabled !== undefined) runtime.executorEnabled = settings.executorEnabled
   if (settings.modelMetadata !== undefined) runtime.modelMetadata = settings.modelMetadata
   if (settings.metrics !== undefined) runtime.metrics = settings.metrics
+  if (settings.tracing !== undefined) runtime.tracing = settings.tracing
   return runtime
 }
