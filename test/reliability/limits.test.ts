@@ -3,7 +3,8 @@
  * envelope on every dispatching route, whatever its framing (Content-Length, chunked, form,
  * multipart), the limit is configurable and defaults to 10 MiB, and the server keeps serving.
  * gRPC: a request over the receive limit (4 MiB by default; `maxReceiveMessageLength` of the
- * plugin) is RESOURCE_EXHAUSTED, a response over the send limit too, and the server keeps serving.
+ * plugin, `--grpc-max-message-size` of the CLI) is RESOURCE_EXHAUSTED, a response over the send
+ * limit too, and the server keeps serving.
  * A client that goes away in the middle of its body costs nothing: no error log, no 5xx.
  */
 import net from 'node:net'
@@ -17,6 +18,8 @@ import {
   ENVELOPE, envelopeOf, envelopeProblem, freePorts, grpc, grpcCall, httpRequest, postJson, rawExchange, rawGrpcClient, sleep,
   startCli, startInProcess, waitForHttp
 } from './helpers.js'
+
+t.setTimeout(120_000)
 
 const LIMIT = 4096
 const big = (bytes: number): string => `{"strData":"${'x'.repeat(bytes - 14)}"}`
@@ -158,4 +161,29 @@ t.test('gRPC limits are configurable (plugin options): receive and send', async 
   t.match(grown.details, /Response message larger than max/)
   const fine = await grpcCall(client, '/seldon.protos.Model/Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(fine.code, grpc.status.OK, 'keeps serving')
+})
+
+t.test('--grpc-max-message-size / SELDON_GRPC_MAX_MESSAGE_SIZE (CLI): RESOURCE_EXHAUSTED past it both ways, OK under it', async t => {
+  const LIMIT = 64 * 1024
+  for (const [how, args, env] of [
+    ['the flag', ['--grpc-max-message-size', String(LIMIT)], {}],
+    ['the environment', [], { SELDON_GRPC_MAX_MESSAGE_SIZE: String(LIMIT) }]
+  ] as const) {
+    const [http, grpcPort, metrics] = await freePorts(3) as [number, number, number]
+    const cli = startCli(t, 'HostileModel', ['--http-port', String(http), '--grpc-port', String(grpcPort), '--metrics-port', String(metrics), ...args], env)
+    await waitForHttp(http, cli)
+    const client = rawGrpcClient(grpcPort, { 'grpc.max_send_message_length': -1, 'grpc.max_receive_message_length': -1 })
+    const over = await grpcCall(client, '/seldon.protos.Model/Predict', encodeSeldonMessage({ strData: 'x'.repeat(LIMIT) }))
+    t.equal(grpc.status[over.code], 'RESOURCE_EXHAUSTED', `${how}: a ${LIMIT + 4}-byte request → RESOURCE_EXHAUSTED (${over.details})`)
+    const under = await grpcCall(client, '/seldon.protos.Model/Predict', encodeSeldonMessage({ strData: 'x'.repeat(LIMIT - 100) }))
+    t.equal(under.code, grpc.status.OK, `${how}: a request under the limit → OK`)
+    const grow = async (bytes: number): Promise<string> =>
+      grpc.status[(await grpcCall(client, '/seldon.protos.Model/Predict', encodeSeldonMessage({ jsonData: { do: 'grow', bytes } }))).code] ?? ''
+    t.equal(await grow(LIMIT + 1), 'RESOURCE_EXHAUSTED', `${how}: an answer over the limit → RESOURCE_EXHAUSTED`)
+    t.equal(await grow(LIMIT - 100), 'OK', `${how}: an answer under the limit → OK`)
+    const small = await grpcCall(client, '/seldon.protos.Model/Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
+    t.equal(small.code, grpc.status.OK, `${how}: still serving on the same connection`)
+    client.close()
+    t.ok(cli.alive(), `${how}: the server is alive`)
+  }
 })

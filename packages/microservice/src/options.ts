@@ -41,6 +41,8 @@ export interface MicroserviceConfig {
   bodyLimit: number
   /** Per-request time limit in ms; 0 = none. */
   requestTimeout: number
+  /** Largest gRPC message received or sent, in bytes. */
+  grpcMaxMessageSize: number
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
 }
@@ -75,7 +77,8 @@ export const DEFAULTS = {
   maxHeapUsedBytes: 0,
   maxRssBytes: 0,
   bodyLimit: 10 * 1024 * 1024,
-  requestTimeout: 0
+  requestTimeout: 0,
+  grpcMaxMessageSize: 4 * 1024 * 1024
 }
 
 /** Each option: its flag, its environment variable(s) (first set wins), and the help line. */
@@ -97,6 +100,7 @@ const OPTIONS = {
   'max-rss-bytes': { type: 'string', env: [], help: 'RSS bytes before answering 503 (default 0 = off)' },
   'body-limit': { type: 'string', env: [], help: `largest request body in bytes (default ${DEFAULTS.bodyLimit})` },
   'request-timeout': { type: 'string', env: [], help: 'ms a request may take before 504 (default 0 = off)' },
+  'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
   help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
   version: { type: 'boolean', env: [], help: 'print the version' },
   // Accepted for compatibility with seldon-core-microservice; no effect here.
@@ -243,6 +247,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxRssBytes: integer(pick(flags, env, 'max-rss-bytes'), DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
     bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
     requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
+    grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)
   }
 

@@ -25,12 +25,15 @@ import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
-import type { MicroserviceConfig } from './options.js'
+import { DEFAULTS, type MicroserviceConfig } from './options.js'
+
+/** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
+type Limits = 'grpcMaxMessageSize'
 
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
   'host' | 'grpcEnabled' | 'grpcPort' | 'logLevel' | 'gracePeriodMs' | 'bodyLimit' | 'requestTimeout' |
-  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'>
+  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'> & Partial<Pick<MicroserviceConfig, Limits>>
 
 export interface BuildServerOptions {
   /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...; see {@link environmentOptions}). Default `process.env`. */
@@ -120,6 +123,7 @@ export async function buildServer (component: object, config: ServerConfig, opti
     // Access logs only at DEBUG (gunicorn's access log is off by default too).
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
   })
+  const limits = limitsOf(config)
   const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log)
 
   await app.register(seldonMetrics, { metrics, endpoint: false })
@@ -170,12 +174,21 @@ export async function buildServer (component: object, config: ServerConfig, opti
       metrics: metrics.recorder,
       onCall: (service, method, code, seconds) => { metrics.observeGrpc(service, method, code, seconds) },
       shutdownTimeout: config.gracePeriodMs,
+      maxReceiveMessageLength: limits.grpcMaxMessageSize,
+      maxSendMessageLength: limits.grpcMaxMessageSize,
       // The same limits as REST: --request-timeout and the under-pressure thresholds.
       callTimeout: config.requestTimeout,
       isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure()
     })
   }
   return app
+}
+
+/** The limits of `config`, the CLI's defaults for those it leaves out (a server built by a test or an embedder). */
+function limitsOf (config: ServerConfig): Pick<MicroserviceConfig, Limits> {
+  return {
+    grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize
+  }
 }
 
 /**

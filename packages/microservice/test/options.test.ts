@@ -99,6 +99,21 @@ t.test('every flag', async t => {
   t.same(c.parameters, { s: 'x' })
 })
 
+t.test('limits: defaults, flags, environment variables', async t => {
+  const cases: Array<[keyof MicroserviceConfig, string, string, number, number]> = [
+    ['grpcMaxMessageSize', 'grpc-max-message-size', 'SELDON_GRPC_MAX_MESSAGE_SIZE', 4 * 1024 * 1024, 1],
+  ]
+  for (const [key, flag, variable, fallback, min] of cases) {
+    t.equal(run(['m'])[key], fallback, `${key}: default ${fallback}`)
+    t.equal(run(['m'], { [variable]: '77' })[key], 77, `${key}: ${variable}`)
+    t.equal(run(['m', `--${flag}`, '5'], { [variable]: '77' })[key], 5, `${key}: --${flag} beats ${variable}`)
+    t.equal(run(['m', `--${flag}`, String(min)])[key], min, `${key}: ${min} is allowed`)
+    if (min > 0) t.throws(() => run(['m', `--${flag}`, String(min - 1)]), UsageError, `${key}: ${min - 1} is refused`)
+    t.throws(() => run(['m', `--${flag}`, 'lots']), UsageError, `${key}: not a number`)
+    t.match(USAGE, new RegExp(`--${flag} <value>.*\\[${variable}\\]`), `--${flag} in the usage`)
+  }
+})
+
 t.test('help, version, compatibility flags', async t => {
   t.same(parseCommand(['--help']), { kind: 'help' })
   t.same(parseCommand(['-h']), { kind: 'help' })
