@@ -6,6 +6,7 @@
  * plugin, `--grpc-max-message-size` of the CLI) is RESOURCE_EXHAUSTED, a response over the send
  * limit too, and the server keeps serving.
  * A client that goes away in the middle of its body costs nothing: no error log, no 5xx.
+ * More than 100 header fields: 431 with the envelope (Node used to drop the fields past its count).
  */
 import net from 'node:net'
 import { encodeSeldonMessage } from '@fastify-seldon/protocol'
@@ -163,6 +164,33 @@ t.test('gRPC limits are configurable (plugin options): receive and send', async 
   t.equal(fine.code, grpc.status.OK, 'keeps serving')
 })
 
+t.test('more than 100 header fields (CLI): 431 with the envelope, not a late Content-Type silently dropped', async t => {
+  const [http, grpcPort, metrics] = await freePorts(3) as [number, number, number]
+  const cli = startCli(t, 'FuzzModel', ['--http-port', String(http), '--grpc-port', String(grpcPort), '--metrics-port', String(metrics)])
+  await waitForHttp(http, cli)
+  const body = '{"data":{"ndarray":[[1]]}}'
+  const request = (fields: number): string => 'POST /api/v1.0/predictions HTTP/1.1\r\nHost: x\r\n' +
+    Array.from({ length: fields }, (_, i) => `X-Field-${i}: ${i}\r\n`).join('') +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+  const status = (raw: string): number => Number(raw.slice(9, 12))
+  const bodyOf = (raw: string): string => raw.slice(raw.indexOf('\r\n\r\n') + 4)
+
+  // 1,000 fields, Content-Type last: the field Node used to drop past its count limit
+  const many = await rawExchange(http, request(1000), 3000)
+  t.equal(status(many), 431, '1,000 header fields → 431')
+  t.match(bodyOf(many), ENVELOPE, '431: the envelope')
+  t.equal(envelopeOf(bodyOf(many))?.info, 'Request Header Fields Too Large: more than 100 header fields', '431: the info names the limit')
+  t.match(many, /\r\nconnection: close\r\n/i, '431: the connection is closed')
+  t.equal(status(await rawExchange(http, request(101), 3000)), 431, '101 + Host + Content-Type + Content-Length fields → 431')
+  // 97 + Host, Content-Type, Content-Length = 100 fields: the limit, served
+  const at = await rawExchange(http, request(97).replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n').replace('X-Field-0: 0\r\n', ''), 3000)
+  t.equal(status(at), 200, 'exactly 100 header fields: served')
+  t.match(bodyOf(at), /"ndarray":\[\[1\]\]/, 'exactly 100 header fields: the late Content-Type is read')
+  t.equal(status(await rawExchange(http, request(1000).replace('/api/v1.0/predictions', '/health/ping'), 3000)), 431, 'every route, the probes too')
+  t.equal((await postJson(http, '/api/v1.0/predictions', { data: { ndarray: [[1]] } })).status, 200, 'still serving')
+  t.ok(cli.alive(), 'the server is alive')
+  t.notMatch(cli.stdout(), /"level":(?:50|60)/, 'no error log')
+})
 t.test('--grpc-max-message-size / SELDON_GRPC_MAX_MESSAGE_SIZE (CLI): RESOURCE_EXHAUSTED past it both ways, OK under it', async t => {
   const LIMIT = 64 * 1024
   for (const [how, args, env] of [

@@ -2,6 +2,7 @@
  * The composition: the one place where the CLI meets the other packages. A worker's app is
  *
  *   Fastify (pino at the CLI's level, body limit)
+ *     ├─ limits                   431 past 100 header fields
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
  *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
@@ -25,6 +26,7 @@ import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
+import { limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
@@ -125,6 +127,8 @@ export async function buildServer (component: object, config: ServerConfig, opti
   })
   const limits = limitsOf(config)
   const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log)
+
+  limitHeaderFields(app)
 
   await app.register(seldonMetrics, { metrics, endpoint: false })
 
