@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util'
 import { BadParameterError } from '@fastify-seldon/protocol'
+import { parseTracingSwitch } from '@fastify-seldon/tracing/switch'
 
 export const SERVICE_TYPES = ['MODEL', 'ROUTER', 'TRANSFORMER', 'OUTPUT_TRANSFORMER', 'COMBINER', 'OUTLIER_DETECTOR'] as const
 export type ServiceType = typeof SERVICE_TYPES[number]
@@ -43,6 +44,8 @@ export interface MicroserviceConfig {
   requestTimeout: number
   /** Largest gRPC message received or sent, in bytes. */
   grpcMaxMessageSize: number
+  /** `--tracing` / TRACING: OpenTelemetry tracing in every worker (docs/tracing.md). */
+  tracing: boolean
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
 }
@@ -101,6 +104,7 @@ const OPTIONS = {
   'body-limit': { type: 'string', env: [], help: `largest request body in bytes (default ${DEFAULTS.bodyLimit})` },
   'request-timeout': { type: 'string', env: [], help: 'ms a request may take before 504 (default 0 = off)' },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
+  tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
   help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
   version: { type: 'boolean', env: [], help: 'print the version' },
   // Accepted for compatibility with seldon-core-microservice; no effect here.
@@ -113,7 +117,6 @@ const OPTIONS = {
   'single-threaded': { type: 'string', env: [], help: '', compat: true },
   pidfile: { type: 'string', env: [], help: '', compat: true },
   debug: { type: 'boolean', env: [], help: '', compat: true },
-  tracing: { type: 'boolean', env: [], help: '', compat: true },
   'access-log': { type: 'boolean', env: [], help: '', compat: true }
 } as const satisfies Record<string, { type: 'string' | 'boolean', env: readonly string[], help: string, short?: string, compat?: boolean }>
 
@@ -139,7 +142,7 @@ export const USAGE = [
   'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED,',
   'SELDON_OPENAPI (false: no /seldon.json), SELDON_DOCS (false: no Swagger UI at /docs).',
   'Accepted and ignored (reference compatibility): --persistence --threads --grpc-threads --max-requests',
-  '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --tracing --access-log.'
+  '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --access-log.'
 ].join('\n')
 
 /** Where a value came from, for error messages: the flag or the environment variable. */
@@ -166,6 +169,28 @@ function integer (s: Sourced | undefined, fallback: number, min: number, max: nu
 
 const port = (s: Sourced | undefined, fallback: number): number => integer(s, fallback, 0, 65535)
 
+/**
+ * `--tracing 0`: the wrapper's flag takes an optional integer (argparse `nargs='?'`, `const=1`),
+ * so an integer right after it is its value, not a positional.
+ */
+function withTracingValue (argv: readonly string[]): string[] {
+  const args = [...argv]
+  const at = args.indexOf('--tracing')
+  if (at !== -1 && /^[+-]?\d+$/.test(args[at + 1] ?? '')) args.splice(at, 2, `--tracing=${args[at + 1] as string}`)
+  return args
+}
+
+/** --tracing (alone: on; with a value, or TRACING: any non-zero integer or `true`), as the wrapper reads it. */
+function tracingSwitch (flag: string | boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+  const given: Sourced | undefined = flag !== undefined
+    ? { value: flag === true ? '1' : String(flag), source: '--tracing' }
+    : env.TRACING !== undefined ? { value: env.TRACING, source: 'TRACING' } : undefined
+  if (given === undefined) return false
+  const on = parseTracingSwitch(given.value)
+  if (on === undefined) throw new UsageError(`${given.source} must be an integer (0: off) or true/false, got ${JSON.stringify(given.value)}`)
+  return on
+}
+
 /** Parse argv (without the node and script entries) and the environment. */
 export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommand {
   const parseOptions: Record<string, { type: 'string' | 'boolean', short?: string }> = {}
@@ -173,7 +198,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     parseOptions[name] = 'short' in o ? { type: o.type, short: o.short } : { type: o.type }
   }
   const { values, positionals, tokens } = parseArgs({
-    args: [...argv], options: parseOptions, strict: false, allowPositionals: true, tokens: true
+    args: withTracingValue(argv), options: parseOptions, strict: false, allowPositionals: true, tokens: true
   })
 
   const unknown: string[] = []
@@ -248,6 +273,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
     requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
+    tracing: tracingSwitch(flags.tracing, env),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)
   }
 

@@ -9,6 +9,7 @@
  *     ├─ seldonComponent          every Seldon REST route, CORS on, load() at ready
  *     └─ seldonGrpc               grpc-js on the gRPC port, same runtime, drained on close
  *
+ * With --tracing the worker has started its tracer first (worker.ts) and both plugins get its hooks.
  * and the primary's metrics port is `startMetricsServer` over a cluster aggregator summing the
  * workers' registries. What only workers need is imported when first used, so the primary (and
  * `--help`) start without loading the REST and gRPC stacks.
@@ -16,7 +17,7 @@
 import cluster from 'node:cluster'
 import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { optionsFromEnv, runtimeFor, type SeldonComponent, type SeldonEnvOptions } from '@fastify-seldon/core'
+import { optionsFromEnv, runtimeFor, type SeldonComponent, type SeldonEnvOptions, type TracingHooks } from '@fastify-seldon/core'
 import {
   createClusterAggregator, createSeldonMetrics, deploymentLabelsFromEnv, registerWorkerRegistry, seldonMetrics,
   startMetricsServer, type DeploymentLabels, type SeldonMetrics
@@ -46,6 +47,8 @@ export interface BuildServerOptions {
   metrics?: SeldonMetrics
   /** How often @fastify/under-pressure samples (ms); tests shorten it. */
   pressureSampleInterval?: number
+  /** Tracing hooks (`startTracing().hooks`, when --tracing is on) for the REST and gRPC plugins. */
+  tracing?: TracingHooks | undefined
 }
 
 /** Routes never refused under pressure: liveness must not fail because the process is busy. */
@@ -166,7 +169,8 @@ export async function buildServer (component: object, config: ServerConfig, opti
   }
 
   const { seldonComponent } = await import('@fastify-seldon/component')
-  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, metrics: metrics.recorder })
+  const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
+  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, metrics: metrics.recorder, ...tracing })
 
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
@@ -182,7 +186,8 @@ export async function buildServer (component: object, config: ServerConfig, opti
       maxSendMessageLength: limits.grpcMaxMessageSize,
       // The same limits as REST: --request-timeout and the under-pressure thresholds.
       callTimeout: config.requestTimeout,
-      isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure()
+      isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure(),
+      ...tracing
     })
   }
   return app

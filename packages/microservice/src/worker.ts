@@ -3,6 +3,7 @@
  * on the shared ports, tell the primary, and drain on shutdown. Start-up failures are reported to
  * the primary as `fatal` so it exits with the error instead of restarting in a loop.
  */
+import type { TracingHooks } from '@fastify-seldon/core'
 import { isSeldonError } from '@fastify-seldon/protocol'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
@@ -33,10 +34,39 @@ export function describeError (err: unknown): string {
   return String(err)
 }
 
+/** What a worker keeps of its tracer. */
+interface WorkerTracing { hooks: TracingHooks, shutdown: () => Promise<void> }
+
+/**
+ * This worker's own tracer (each worker process has one, as each gunicorn worker had its Jaeger
+ * tracer): @fastify-seldon/tracing is imported only here, so tracing off loads no OpenTelemetry
+ * module. `service.name` defaults to the component's class name. Undefined when the environment
+ * turns it off (OTEL_SDK_DISABLED=true, `enabled: false` in JAEGER_CONFIG_PATH).
+ */
+async function startWorkerTracing (componentName: string, log: Logger, announce: boolean): Promise<WorkerTracing | undefined> {
+  const { startTracing } = await import('@fastify-seldon/tracing')
+  const logger = {
+    info: (message: string) => { log.info(message) },
+    warn: (message: string) => { log.warn(message) },
+    error: (message: string) => { log.error(message) }
+  }
+  const started = await startTracing({ componentName, logger, announce })
+  return started === undefined ? undefined : { hooks: started.hooks, shutdown: () => started.shutdown() }
+}
+
 export async function runWorker (config: MicroserviceConfig, env: NodeJS.ProcessEnv): Promise<void> {
   const index = Number(env.SELDON_WORKER_INDEX ?? '0')
-  const log: Logger = pino({ level: config.logLevel, name: 'seldon-microservice', base: { pid: process.pid, worker: index } })
+  // With --tracing, log lines carry the active span's ids: the mixin is set before the tracer
+  // exists (it starts once the component's name is known) and reads it through `traceIds`.
+  let traceIds: TracingHooks['logMixin'] | undefined
+  const log: Logger = pino({
+    level: config.logLevel,
+    name: 'seldon-microservice',
+    base: { pid: process.pid, worker: index },
+    ...(config.tracing ? { mixin: () => traceIds?.() ?? {} } : {})
+  })
   let app: FastifyInstance | undefined
+  let tracing: WorkerTracing | undefined
   let closing: Promise<void> | undefined
 
   const shutdown = (why: string): Promise<void> => {
@@ -53,6 +83,8 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
         log.error({ err }, 'error while closing')
         process.exit(1)
       }
+      // The spans of the last requests: flushed within 2 s, whatever the collector does.
+      await tracing?.shutdown()
       clearTimeout(timer)
       log.info('drained')
       process.exit(0)
@@ -81,7 +113,12 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
     if (!loaded.constructed && Object.keys(config.parameters).length > 0 && index === 0) {
       log.warn(`the module exports an instance, not a class: the parameters (${Object.keys(config.parameters).join(', ')}) are not passed to it`)
     }
-    app = await buildServer(loaded.component, config, { env, logger: log, metrics })
+    if (config.tracing) {
+      tracing = await startWorkerTracing(loaded.name, log, index === 0)
+      traceIds = tracing?.hooks.logMixin
+    }
+    if (closing !== undefined) return
+    app = await buildServer(loaded.component, config, { env, logger: log, metrics, tracing: tracing?.hooks })
     try {
       await loadServedComponent(loaded.component)
     } catch (err) {

@@ -68,7 +68,7 @@ export function startCli (t: TeardownHost, args: string[], options: { env?: Node
 function cleanEnv (): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(PREDICTIVE_UNIT_|SELDON_|GUNICORN_|GRPC_|SERVICE_TYPE$|MODEL_NAME$|MODEL_METADATA$|PREDICTOR_|PAYLOAD_PASSTHROUGH$|INCLUDE_METRICS)/.test(k)) continue
+    if (/^(PREDICTIVE_UNIT_|SELDON_|GUNICORN_|GRPC_|SERVICE_TYPE$|MODEL_NAME$|MODEL_METADATA$|PREDICTOR_|PAYLOAD_PASSTHROUGH$|INCLUDE_METRICS|TRACING$|OTEL_|JAEGER_)/.test(k)) continue
     // tap's coverage and loader hooks are for the test process, not the server under test.
     if (k === 'NODE_OPTIONS' || k.startsWith('_TAPJS') || k.startsWith('TAP_') || k === 'TAP') continue
     env[k] = v

@@ -32,6 +32,7 @@ t.test('defaults are the reference\'s', async t => {
     maxRssBytes: 0,
     bodyLimit: 10 * 1024 * 1024,
     requestTimeout: 0,
+    tracing: false,
     ignored: []
   })
   t.same(c.parameters, {})
@@ -120,6 +121,23 @@ t.test('help, version, compatibility flags', async t => {
   t.same(parseCommand(['m', '--version']), { kind: 'version' })
   t.match(USAGE, /--http-port <value>\s+REST port \(default 9000\) \[PREDICTIVE_UNIT_HTTP_SERVICE_PORT\]/)
   t.same(run(['m', '--persistence', '0', '--debug', '--threads', '4']).ignored, ['persistence', 'threads', 'debug'])
+})
+
+t.test('--tracing and TRACING are read as the wrapper reads them (any non-zero integer), true too', async t => {
+  t.equal(run(['m', '--tracing']).tracing, true, 'the flag alone is 1')
+  t.equal(run(['m', '--tracing', '0']).tracing, false, 'an integer after the flag is its value')
+  t.equal(run(['m', '--tracing=2']).tracing, true)
+  t.equal(run(['--tracing', '1', 'm']).module, 'm', 'the value is not taken for the module')
+  t.equal(run(['m', '--tracing', '0'], { TRACING: '1' }).tracing, false, 'the flag beats the variable')
+  for (const [value, on] of [['1', true], ['-1', true], ['0', false], ['', false], ['true', true], ['TRUE', true], ['false', false], [' 3 ', true]] as const) {
+    t.equal(run(['m'], { TRACING: value }).tracing, on, `TRACING=${JSON.stringify(value)}`)
+  }
+  const err = caught(() => parseCommand(['m'], { TRACING: 'yes' }))
+  t.ok(err instanceof UsageError)
+  t.match((err as Error).message, /TRACING must be an integer \(0: off\) or true\/false, got "yes"/)
+  t.match(caught(() => parseCommand(['m', '--tracing=on'])), { message: /--tracing must be an integer/ })
+  t.notOk(run(['m', '--tracing']).ignored.includes('tracing'), 'no longer an ignored compatibility flag')
+  t.match(USAGE, /--tracing\s+trace requests with OpenTelemetry[^\n]*\[TRACING\]/)
 })
 
 t.test('usage errors', async t => {
