@@ -63,7 +63,7 @@ t.test('--workers 2 --tracing: REST and gRPC spans in the caller\'s trace, from 
   const [http, grpcPort, metrics] = await freePorts(3) as [number, number, number]
   const cli = startCli(t, [
     'TracedModel', '--workers', '2', '--tracing', '--log-level', 'DEBUG',
-    '--http-port', String(http), '--grpc-port', String(grpcPort), '--metrics-port', String(metrics), '--grace-period', '5'
+    '--http-port', String(http), '--grpc-port', String(grpcPort), '--metrics-port', String(metrics), '--grace-period', '20'
   ], {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' }
   })
@@ -139,7 +139,7 @@ t.test('--workers 2 --tracing: REST and gRPC spans in the caller\'s trace, from 
   const before = receiver.spans().length
   await predict(http, 99, { 'uber-trace-id': UBER.replace(EXECUTOR_SPAN, 'dddddddddddddddd') })
   cli.child.kill('SIGTERM')
-  t.same(await cli.exited(15_000), { code: 0, signal: null })
+  t.same(await cli.exited(30_000), { code: 0, signal: null }, `exit 0 after the drain\n${cli.stdout().split('\n').slice(-8).join('\n')}`)
   t.ok(receiver.spans().some(s => s.parentSpanId === 'dddddddddddddddd'), `the last request's spans exported by the drain (${receiver.spans().length - before} new)`)
 })
 
