@@ -40,7 +40,7 @@ async function componentApp (withFastifyOtel: boolean) {
     const otel = new FastifyOtelInstrumentation()
     await app.register(otel.plugin())
   }
-  // What a Seldon plugin does with `tracing: true`: the hooks on its own context, before its routes.
+  // What a Seldon plugin does with `tracing: hooks`: the hooks on its own context, before its routes.
   await app.register(async instance => {
     hooks.rest?.addHooks(instance)
     const instrument = hooks.methods?.forComponent('MyModel')
