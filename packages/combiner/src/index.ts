@@ -20,7 +20,7 @@ export interface SeldonCombinerOptions extends SeldonPluginOptions {
 }
 
 const plugin: FastifyPluginAsync<SeldonCombinerOptions> = async function seldonCombiner (instance, opts) {
-  requireMethod(opts.component, 'combiner', 'aggregate', ['aggregate', 'aggregateRaw', 'aggregate_raw'])
+  requireMethod(opts.component, 'combiner', 'aggregate')
   await mountSeldon(instance, { ...opts, endpoints: ['aggregate'], corsDefault: false })
 }
 

@@ -6,8 +6,8 @@
  *
  *   app.register(seldonComponent, { component: new MyModel() })
  */
-import type { SeldonComponent } from '@fastify-seldon/core'
-import { ALL_ENDPOINTS, mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { PAYLOAD_ENDPOINTS, type SeldonComponent } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -17,7 +17,7 @@ export interface SeldonComponentOptions extends SeldonPluginOptions {
 }
 
 const plugin: FastifyPluginAsync<SeldonComponentOptions> = async function seldonComponent (instance, opts) {
-  await mountSeldon(instance, { ...opts, endpoints: ALL_ENDPOINTS, corsDefault: true, docsDefault: true })
+  await mountSeldon(instance, { ...opts, endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, docsDefault: true })
 }
 
 export const seldonComponent = fp(plugin, { fastify: '5.x', name: '@fastify-seldon/component', encapsulate: true })

@@ -1,17 +1,15 @@
 /**
- * Custom metrics as the reference validates them (section 7.1), and the recorder interface the
- * metrics plugin implements. Core never touches Prometheus itself.
+ * Custom metrics validated as the Python wrapper validates them (COMPATIBILITY.md C-10, C-18), and
+ * the recorder interface the metrics plugin implements. Core never touches Prometheus itself.
  */
 import { BadMetricError, badData, JsonFloat, type Metric } from '@fastify-seldon/protocol'
 import { formatFloat, quoteJsonString } from '@fastify-seldon/protocol/internal'
-
-/** The `method` label of recorded metrics, per endpoint (reference 7.2). */
-export type MethodTag = 'predict' | 'inputtransform' | 'outputtransform' | 'router' | 'aggregate' | 'feedback' | 'health'
+import type { MethodLabel } from './endpoints.js'
 
 /** Where validated metrics go; the metrics plugin provides one (prom-client), tests may too. */
 export interface MetricsRecorder {
   /** Record custom metrics of one call (values already validated). */
-  record: (metrics: readonly Metric[], method: MethodTag) => void
+  record: (metrics: readonly Metric[], method: MethodLabel) => void
   /** A feedback with a non-zero reward arrived (seldon_api_model_feedback[_reward]). */
   feedback: (reward: number) => void
 }
@@ -75,8 +73,8 @@ export function validateRequestMetrics (metrics: unknown, where: string): void {
   }
 }
 
-/** The `method` label added to each metric that carries tags (the reference mutates them). */
-export function withMethodTag (metrics: readonly Metric[], method: MethodTag): Metric[] {
+/** The `method` label added to each metric that carries tags (the Python wrapper mutates them). */
+export function withMethodLabel (metrics: readonly Metric[], method: MethodLabel): Metric[] {
   return metrics.map(m => (m.tags !== undefined ? { ...m, tags: { ...m.tags, method } } : m))
 }
 

@@ -1,62 +1,23 @@
 /**
- * Finding a component's methods once, at start-up: each endpoint's candidates in the reference's
- * order of precedence (section 4.2), camelCase first then the Python spelling. Nothing is looked
- * up per request.
+ * Finding a component's methods once, at start-up: each method under its spellings, camelCase
+ * first (the table is METHOD_SPELLINGS in endpoints.ts; the precedence between a raw and a
+ * high-level method is the runtime's, docs/dispatch.md). Nothing is looked up per request.
  */
 import { NotImplementedError } from './component.js'
+import { ENDPOINTS, METHOD_SPELLINGS, type Endpoint, type MethodSlot } from './endpoints.js'
 
 type AnyFn = (...args: any[]) => unknown
 
-export interface MethodTable {
-  predictRaw?: AnyFn
-  predict?: AnyFn
-  transformInputRaw?: AnyFn
-  transformInput?: AnyFn
-  transformOutputRaw?: AnyFn
-  transformOutput?: AnyFn
-  routeRaw?: AnyFn
-  route?: AnyFn
-  aggregateRaw?: AnyFn
-  aggregate?: AnyFn
-  sendFeedbackRaw?: AnyFn
-  sendFeedback?: AnyFn
-  healthStatusRaw?: AnyFn
-  healthStatus?: AnyFn
-  classNames?: AnyFn
+/** A component's methods, bound, by slot; absent when the component has none under any spelling. */
+export type MethodTable = Partial<Record<MethodSlot, AnyFn>> & {
   /** A `classNames` / `class_names` property holding a list rather than a method. */
   classNamesList?: string[]
-  tags?: AnyFn
-  metrics?: AnyFn
-  initMetadata?: AnyFn
-  load?: AnyFn
-}
-
-const SPELLINGS: Record<keyof Omit<MethodTable, 'classNamesList'>, string[]> = {
-  predictRaw: ['predictRaw', 'predict_raw'],
-  predict: ['predict'],
-  transformInputRaw: ['transformInputRaw', 'transform_input_raw'],
-  transformInput: ['transformInput', 'transform_input'],
-  transformOutputRaw: ['transformOutputRaw', 'transform_output_raw'],
-  transformOutput: ['transformOutput', 'transform_output'],
-  routeRaw: ['routeRaw', 'route_raw'],
-  route: ['route'],
-  aggregateRaw: ['aggregateRaw', 'aggregate_raw'],
-  aggregate: ['aggregate'],
-  sendFeedbackRaw: ['sendFeedbackRaw', 'send_feedback_raw'],
-  sendFeedback: ['sendFeedback', 'send_feedback'],
-  healthStatusRaw: ['healthStatusRaw', 'health_status_raw'],
-  healthStatus: ['healthStatus', 'health_status'],
-  classNames: ['classNames', 'class_names'],
-  tags: ['tags'],
-  metrics: ['metrics'],
-  initMetadata: ['initMetadata', 'init_metadata'],
-  load: ['load']
 }
 
 export function resolveMethods (component: object): MethodTable {
   const table: MethodTable = {}
   const obj = component as Record<string, unknown>
-  for (const [slot, names] of Object.entries(SPELLINGS) as Array<[keyof typeof SPELLINGS, string[]]>) {
+  for (const [slot, names] of Object.entries(METHOD_SPELLINGS) as Array<[MethodSlot, readonly string[]]>) {
     for (const name of names) {
       const candidate = obj[name]
       if (typeof candidate === 'function') {
@@ -65,11 +26,16 @@ export function resolveMethods (component: object): MethodTable {
       }
     }
   }
-  for (const name of ['classNames', 'class_names']) {
+  for (const name of METHOD_SPELLINGS.classNames) {
     const value = obj[name]
     if (Array.isArray(value)) { table.classNamesList = value.map(String); break }
   }
   return table
+}
+
+/** Whether the component has a method for `endpoint` (raw or high-level, any spelling). */
+export function implementsEndpoint (methods: MethodTable, endpoint: Endpoint): boolean {
+  return ENDPOINTS[endpoint].methods.some(slot => methods[slot] !== undefined)
 }
 
 /** Marker for "the method said it is not implemented": fall through to the next candidate. */

@@ -17,11 +17,10 @@ import {
 } from '@fastify-seldon/protocol'
 import { floatNested, pyRepr, pyStr } from '@fastify-seldon/protocol/internal'
 import { SeldonResponse } from './component.js'
-import {
-  validateCustomMetrics, validateRequestMetrics, withMethodTag, type MethodTag, type MetricsRecorder
-} from './custom-metrics.js'
+import { validateCustomMetrics, validateRequestMetrics, withMethodLabel, type MetricsRecorder } from './custom-metrics.js'
+import { PAYLOAD_ENDPOINTS, type Endpoint, type MethodLabel } from './endpoints.js'
 import { buildMetadata } from './metadata.js'
-import { andThen, callUser, invokeUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
+import { andThen, callUser, implementsEndpoint, invokeUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
 import type { InstrumentUserMethod, TracingHooks } from './tracing-contract.js'
 
 export interface RuntimeOptions {
@@ -50,8 +49,6 @@ export interface Answer {
   /** The message came from a raw method and is to be written as is. */
   verbatim?: boolean
 }
-
-export type Endpoint = 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback' | 'health' | 'metadata'
 
 const EMPTY_FLOATS = (): NDArray => new NDArray(new Float64Array(0), [0], 'float64')
 
@@ -107,18 +104,12 @@ export class SeldonRuntime {
     this.metricsRecorder = recorder
   }
 
-  /** Whether the component implements an endpoint at all (raw or high-level). */
+  /**
+   * Whether the component serves `endpoint`: a method for it (raw or high-level, any spelling), or
+   * an endpoint answered without one (ping, health, metadata).
+   */
   has (endpoint: Endpoint): boolean {
-    const m = this.methods
-    switch (endpoint) {
-      case 'predict': return m.predict !== undefined || m.predictRaw !== undefined
-      case 'transformInput': return m.transformInput !== undefined || m.transformInputRaw !== undefined
-      case 'transformOutput': return m.transformOutput !== undefined || m.transformOutputRaw !== undefined
-      case 'route': return m.route !== undefined || m.routeRaw !== undefined
-      case 'aggregate': return m.aggregate !== undefined || m.aggregateRaw !== undefined
-      case 'sendFeedback': return m.sendFeedback !== undefined || m.sendFeedbackRaw !== undefined
-      default: return true
-    }
+    return !(PAYLOAD_ENDPOINTS as readonly string[]).includes(endpoint) || implementsEndpoint(this.methods, endpoint)
   }
 
   get ready (): boolean { return this.loadState === 'ready' }
@@ -198,7 +189,7 @@ export class SeldonRuntime {
   private transform (
     message: unknown, transport: Transport,
     raw: MethodTable['predictRaw'], high: MethodTable['predict'],
-    method: MethodTag, whenAbsent: 'empty' | 'identity'
+    method: MethodLabel, whenAbsent: 'empty' | 'identity'
   ): Promise<Answer> {
     try {
       this.assertReady()
@@ -212,7 +203,7 @@ export class SeldonRuntime {
   private async transformRaw (
     message: unknown, transport: Transport,
     raw: NonNullable<MethodTable['predictRaw']>, high: MethodTable['predict'],
-    method: MethodTag, whenAbsent: 'empty' | 'identity'
+    method: MethodLabel, whenAbsent: 'empty' | 'identity'
   ): Promise<Answer> {
     const result = await this.invoke(raw, [message], method, true, message)
     if (result !== NOT_IMPLEMENTED) return this.rawAnswer(result, method, method === 'predict' && transport === 'rest')
@@ -221,7 +212,7 @@ export class SeldonRuntime {
 
   private transformHigh (
     message: unknown, transport: Transport, high: MethodTable['predict'],
-    method: MethodTag, whenAbsent: 'empty' | 'identity'
+    method: MethodLabel, whenAbsent: 'empty' | 'identity'
   ): Answer | Promise<Answer> {
     const request = decodePayload(message, transport)
     const requestMeta = this.requestMeta(message, transport)
@@ -368,7 +359,7 @@ export class SeldonRuntime {
    * `transform_input_raw`...), with the request's puid and payload kind; off, nothing is added.
    */
   private invoke (
-    fn: (...args: any[]) => unknown, args: unknown[], method: MethodTag, raw: boolean,
+    fn: (...args: any[]) => unknown, args: unknown[], method: MethodLabel, raw: boolean,
     message: unknown, decoded?: Pick<DecodedPayload, 'kind' | 'dataKind'>
   ): unknown {
     const instrument = this.instrument
@@ -395,7 +386,7 @@ export class SeldonRuntime {
   }
 
   /** A raw method's result: metrics in its meta recorded (and hidden when asked), status.code honoured. */
-  private rawAnswer (result: unknown, method: MethodTag, statusFromBody: boolean): Answer {
+  private rawAnswer (result: unknown, method: MethodLabel, statusFromBody: boolean): Answer {
     let statusCode = 200
     if (isPlainObject(result)) {
       const meta = result.meta
@@ -403,7 +394,7 @@ export class SeldonRuntime {
         const valid = (meta.metrics as unknown[]).filter(m => {
           try { validateCustomMetrics([m]); return true } catch { return false }
         }) as Metric[]
-        this.metricsRecorder?.record(withMethodTag(valid, method), method)
+        this.metricsRecorder?.record(withMethodLabel(valid, method), method)
         if (!this.includeMetrics) {
           const { metrics: _dropped, ...rest } = meta
           result = { ...result, meta: rest }
@@ -424,7 +415,7 @@ export class SeldonRuntime {
    */
   private respond (
     result: unknown, request: Pick<DecodedPayload, 'kind' | 'dataKind'> | undefined, transport: Transport,
-    method: MethodTag, metaInput: { requestMetas: Array<Meta | undefined>, mergeRequest: boolean, puid?: string | undefined },
+    method: MethodLabel, metaInput: { requestMetas: Array<Meta | undefined>, mergeRequest: boolean, puid?: string | undefined },
     protoJson = false
   ): Answer | Promise<Answer> {
     let data = result
@@ -434,7 +425,7 @@ export class SeldonRuntime {
       data = result.data
       runtimeTags = result.tags
       if (result.metrics !== undefined) {
-        const runtimeMetrics = withMethodTag(validateCustomMetrics(result.metrics), method)
+        const runtimeMetrics = withMethodLabel(validateCustomMetrics(result.metrics), method)
         this.metricsRecorder?.record(runtimeMetrics, method)
         customMetrics = runtimeMetrics
       }
@@ -474,7 +465,7 @@ export class SeldonRuntime {
     if (metrics === undefined && tags === undefined) return withClassNames(undefined)
     const afterMetrics = (value: unknown): Answer | Promise<Answer> => {
       if (value !== NOT_IMPLEMENTED) {
-        const userMetrics = withMethodTag(validateCustomMetrics(value), method)
+        const userMetrics = withMethodLabel(validateCustomMetrics(value), method)
         this.metricsRecorder?.record(userMetrics, method)
         customMetrics = [...userMetrics, ...customMetrics]
       }
@@ -496,7 +487,7 @@ export class SeldonRuntime {
 }
 
 /** The Python name of each endpoint's user method (seldon-core v1.18.2 python/seldon_core/user_model.py): the method span's name. */
-const PYTHON_METHOD_NAMES: Readonly<Record<MethodTag, string>> = {
+const PYTHON_METHOD_NAMES: Readonly<Record<MethodLabel, string>> = {
   predict: 'predict',
   inputtransform: 'transform_input',
   outputtransform: 'transform_output',

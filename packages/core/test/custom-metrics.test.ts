@@ -6,7 +6,7 @@ import t, { type Test } from 'tap'
 import { JsonFloat, SeldonError, errorEnvelopeText, errorStatus, type Metric } from '@fastify-seldon/protocol'
 import {
   SeldonResponse, SeldonRuntime, isPrometheusLabelName, isPrometheusMetricName, pyJsonDumps,
-  type MethodTag, type MetricsRecorder
+  type MethodLabel, type MetricsRecorder
 } from '../src/index.js'
 
 async function ready (component: object, options = {}): Promise<SeldonRuntime> {
@@ -15,8 +15,8 @@ async function ready (component: object, options = {}): Promise<SeldonRuntime> {
   return runtime
 }
 
-function recorder (): MetricsRecorder & { calls: Array<[readonly Metric[], MethodTag]> } {
-  const calls: Array<[readonly Metric[], MethodTag]> = []
+function recorder (): MetricsRecorder & { calls: Array<[readonly Metric[], MethodLabel]> } {
+  const calls: Array<[readonly Metric[], MethodLabel]> = []
   return { calls, record: (m, method) => { calls.push([m, method]) }, feedback: () => {} }
 }
 

@@ -1,7 +1,8 @@
 import t, { type Test } from 'tap'
 import { NDArray, SeldonError, type Metric } from '@fastify-seldon/protocol'
 import {
-  NotImplementedError, SeldonResponse, SeldonRuntime, runtimeOptionsFromEnv, type MetricsRecorder, type MethodTag
+  NotImplementedError, SeldonResponse, SeldonRuntime, implementsEndpoint, resolveMethods, runtimeOptionsFromEnv,
+  type MetricsRecorder, type MethodLabel
 } from '../src/index.js'
 
 async function ready (component: object, options = {}): Promise<SeldonRuntime> {
@@ -10,8 +11,8 @@ async function ready (component: object, options = {}): Promise<SeldonRuntime> {
   return runtime
 }
 
-function recorder (): MetricsRecorder & { calls: Array<[readonly Metric[], MethodTag]>, rewards: number[] } {
-  const calls: Array<[readonly Metric[], MethodTag]> = []
+function recorder (): MetricsRecorder & { calls: Array<[readonly Metric[], MethodLabel]>, rewards: number[] } {
+  const calls: Array<[readonly Metric[], MethodLabel]> = []
   const rewards: number[] = []
   return { calls, rewards, record: (m, method) => { calls.push([m, method]) }, feedback: r => { rewards.push(r) } }
 }
@@ -315,6 +316,17 @@ t.test('has() tells which endpoints a component implements', async t => {
   t.notOk(runtime.has('transformInput'))
   t.notOk(runtime.has('transformOutput'))
   t.ok(runtime.has('health'))
+})
+
+t.test('implementsEndpoint tells which endpoints a component has a method for', async t => {
+  const methods = resolveMethods({ predict () {}, send_feedback () {} })
+  t.ok(implementsEndpoint(methods, 'predict'))
+  t.ok(implementsEndpoint(methods, 'sendFeedback'))
+  t.notOk(implementsEndpoint(methods, 'route'))
+  t.notOk(implementsEndpoint(methods, 'aggregate'))
+  t.notOk(implementsEndpoint(methods, 'transformInput'))
+  t.notOk(implementsEndpoint(methods, 'transformOutput'))
+  t.ok(implementsEndpoint(resolveMethods({ health_status_raw () {} }), 'health'))
 })
 
 t.test('feedback (message form as gRPC gives it): reward counters, routing, proto rendering', async t => {

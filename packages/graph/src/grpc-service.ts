@@ -12,7 +12,7 @@
  * metadata to remote nodes.
  */
 import { Metadata, type ServerUnaryCall } from '@grpc/grpc-js'
-import { grpcCodeForHttp, grpcStatusFor, seldonTrailers, type GrpcBackend, type GrpcStatusObject, type Operation } from '@fastify-seldon/grpc'
+import { grpcCodeForHttp, grpcStatusFor, seldonTrailers, type GrpcBackend, type GrpcStatusObject, type GrpcEndpoint } from '@fastify-seldon/grpc'
 import {
   encodeSeldonGraphMetadata, encodeSeldonMessage, encodeSeldonModelMetadata, parseJson,
   type SeldonGraphMetadata, type SeldonMessage, type SeldonModelMetadata
@@ -38,7 +38,7 @@ class GraphGrpcBackend implements GrpcBackend {
     await this.engine.load()
   }
 
-  async call (operation: Operation, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array> {
+  async call (operation: GrpcEndpoint, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array> {
     const context = callContext(call.metadata)
     switch (operation) {
       case 'predict': {

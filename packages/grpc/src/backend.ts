@@ -11,7 +11,7 @@
 import { Metadata, status as Status, type ServerUnaryCall } from '@grpc/grpc-js'
 import type { SeldonRuntime } from '@fastify-seldon/core'
 import { encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata } from '@fastify-seldon/protocol'
-import type { Operation, SeldonServiceName } from './services.js'
+import type { GrpcEndpoint, SeldonServiceName } from './services.js'
 import { grpcStatusFor, type GrpcErrorMapper, type GrpcStatusObject } from './status.js'
 
 export interface GrpcBackend {
@@ -23,7 +23,7 @@ export interface GrpcBackend {
    * One call: `request` is the decoded request (message form), `call` the grpc-js call (its
    * metadata; `sendMetadata` for response headers). Resolves with the encoded response.
    */
-  call (operation: Operation, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array>
+  call (operation: GrpcEndpoint, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array>
   /** The status a failure is answered with. Never rejects. */
   status (err: unknown): Promise<GrpcStatusObject>
 }
@@ -47,7 +47,7 @@ export function seldonTrailers (reason: string, httpStatus: number): Metadata {
 export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorMapper): GrpcBackend {
   const message = async (answer: Promise<{ message: unknown }>): Promise<Uint8Array> =>
     encodeSeldonMessage((await answer).message as never)
-  const run: Record<Operation, (request: any) => Promise<Uint8Array>> = {
+  const run: Record<GrpcEndpoint, (request: any) => Promise<Uint8Array>> = {
     predict: async req => await message(runtime.predict(req, 'grpc')),
     transformInput: async req => await message(runtime.transformInput(req, 'grpc')),
     transformOutput: async req => await message(runtime.transformOutput(req, 'grpc')),

@@ -6,7 +6,7 @@ export {
 export { GrpcStatusError, runtimeBackend, seldonTrailers, type GrpcBackend } from './backend.js'
 export {
   CODECS, DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, seldonServices,
-  serverMethodDefinition, type Operation, type RpcSpec, type SeldonServiceName, type WireType
+  serverMethodDefinition, type GrpcEndpoint, type RpcSpec, type SeldonServiceName, type WireType
 } from './services.js'
 export { Status, grpcCodeForHttp, grpcCodeName, grpcStatusFor, type GrpcErrorMapper, type GrpcErrorStatus, type GrpcStatusObject } from './status.js'
 export { LISTED_SERVICES, REFLECTION_V1ALPHA, addReflection, reflectionPackageDefinition } from './reflection.js'

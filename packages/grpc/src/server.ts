@@ -130,7 +130,7 @@ export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: 
   }
 
   const handler = (spec: RpcSpec) => {
-    const operation = spec.operation
+    const operation = spec.endpoint
     return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
       const started = process.hrtime.bigint()
       const fail = async (err: unknown): Promise<void> => {

@@ -1,10 +1,14 @@
 /**
- * The seldon.protos services as hand-written grpc-js service definitions: the method table of the
- * reference (section 3), each method's serializers being the protocol package's protobuf codec
- * (bytes ⇄ message form, no intermediate protobufjs objects). The same definitions serve clients
- * (`makeGenericClientConstructor`) and, wrapped by {@link serverDefinition}, the server.
+ * The seldon.protos services as hand-written grpc-js service definitions: the methods of core's
+ * endpoint table (seldon-core v1.18.2 proto/prediction.proto), each method's serializers being the
+ * protocol package's protobuf codec (bytes ⇄ message form, no intermediate protobufjs objects).
+ * The same definitions serve clients (`makeGenericClientConstructor`) and, wrapped by
+ * {@link serverMethodDefinition}, the server.
  */
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
+import {
+  ENDPOINTS, type Endpoint, type GrpcMethod, type SeldonServiceName, type WireType
+} from '@fastify-seldon/core'
 import {
   decodeFeedback, decodeSeldonGraphMetadata, decodeSeldonMessage, decodeSeldonMessageList, decodeSeldonModelMetadata,
   decodeSeldonModelMetadataRequest, encodeFeedback, encodeSeldonGraphMetadata, encodeSeldonMessage,
@@ -13,51 +17,28 @@ import {
   type SeldonModelMetadata, type SeldonModelMetadataRequest
 } from '@fastify-seldon/protocol'
 
+export type { SeldonServiceName, WireType } from '@fastify-seldon/core'
+
 export const SELDON_PACKAGE = 'seldon.protos'
 
-export type SeldonServiceName = 'Generic' | 'Model' | 'Router' | 'Transformer' | 'OutputTransformer' | 'Combiner' | 'Seldon'
+/** The endpoints served over gRPC (every one with a gRPC method in the table). */
+export type GrpcEndpoint = Exclude<Endpoint, 'ping' | 'health'>
 
-/** The message types on the wire. */
-export type WireType =
-  | 'SeldonMessage' | 'SeldonMessageList' | 'Feedback' | 'Empty'
-  | 'SeldonModelMetadataRequest' | 'SeldonModelMetadata' | 'SeldonGraphMetadata'
-
-/** What each RPC does with the runtime (one dispatch per name, shared by every service). */
-export type Operation =
-  | 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback'
-  | 'metadata' | 'graphMetadata'
-
-export interface RpcSpec {
-  service: SeldonServiceName
-  rpc: string
-  request: WireType
-  response: WireType
-  operation: Operation
+/** One RPC: a gRPC method of the endpoint table with the endpoint it serves. */
+export interface RpcSpec extends GrpcMethod {
+  endpoint: GrpcEndpoint
 }
-
-/** The reference's service table, in its order. */
-export const SELDON_RPCS: readonly RpcSpec[] = [
-  { service: 'Generic', rpc: 'TransformInput', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'transformInput' },
-  { service: 'Generic', rpc: 'TransformOutput', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'transformOutput' },
-  { service: 'Generic', rpc: 'Route', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'route' },
-  { service: 'Generic', rpc: 'Aggregate', request: 'SeldonMessageList', response: 'SeldonMessage', operation: 'aggregate' },
-  { service: 'Generic', rpc: 'SendFeedback', request: 'Feedback', response: 'SeldonMessage', operation: 'sendFeedback' },
-  { service: 'Model', rpc: 'Predict', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'predict' },
-  { service: 'Model', rpc: 'SendFeedback', request: 'Feedback', response: 'SeldonMessage', operation: 'sendFeedback' },
-  { service: 'Model', rpc: 'Metadata', request: 'Empty', response: 'SeldonModelMetadata', operation: 'metadata' },
-  { service: 'Router', rpc: 'Route', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'route' },
-  { service: 'Router', rpc: 'SendFeedback', request: 'Feedback', response: 'SeldonMessage', operation: 'sendFeedback' },
-  { service: 'Transformer', rpc: 'TransformInput', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'transformInput' },
-  { service: 'OutputTransformer', rpc: 'TransformOutput', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'transformOutput' },
-  { service: 'Combiner', rpc: 'Aggregate', request: 'SeldonMessageList', response: 'SeldonMessage', operation: 'aggregate' },
-  { service: 'Seldon', rpc: 'Predict', request: 'SeldonMessage', response: 'SeldonMessage', operation: 'predict' },
-  { service: 'Seldon', rpc: 'SendFeedback', request: 'Feedback', response: 'SeldonMessage', operation: 'sendFeedback' },
-  { service: 'Seldon', rpc: 'ModelMetadata', request: 'SeldonModelMetadataRequest', response: 'SeldonModelMetadata', operation: 'metadata' },
-  { service: 'Seldon', rpc: 'GraphMetadata', request: 'Empty', response: 'SeldonGraphMetadata', operation: 'graphMetadata' }
-]
 
 export const SELDON_SERVICE_NAMES: readonly SeldonServiceName[] =
   ['Generic', 'Model', 'Router', 'Transformer', 'OutputTransformer', 'Combiner', 'Seldon']
+
+/**
+ * Every RPC, service by service in the order above, and within a service in the table's order
+ * (prediction.proto's order).
+ */
+export const SELDON_RPCS: readonly RpcSpec[] = SELDON_SERVICE_NAMES.flatMap(service =>
+  (Object.entries(ENDPOINTS) as Array<[Endpoint, (typeof ENDPOINTS)[Endpoint]]>).flatMap(([endpoint, spec]) =>
+    spec.grpc.filter(method => method.service === service).map(method => ({ ...method, endpoint: endpoint as GrpcEndpoint }))))
 
 /** `/seldon.protos.Model/Predict` */
 export function methodPath (service: string, rpc: string): string {

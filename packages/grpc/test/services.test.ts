@@ -146,13 +146,13 @@ t.test('every RPC answers on an identity model (no route/aggregate: INVALID_ARGU
   }
   for (const spec of SELDON_RPCS) {
     const r = await call(server.client, spec.service, spec.rpc, requests[spec.request])
-    if (spec.operation === 'route') {
+    if (spec.endpoint === 'route') {
       t.equal(r.error?.code, grpc.status.INVALID_ARGUMENT, `${spec.service}/${spec.rpc}`)
       t.equal(r.error?.details, 'Route not defined')
-    } else if (spec.operation === 'aggregate') {
+    } else if (spec.endpoint === 'aggregate') {
       t.equal(r.error?.code, grpc.status.INVALID_ARGUMENT, `${spec.service}/${spec.rpc}`)
       t.equal(r.error?.details, 'Aggregate not defined')
-    } else if (spec.operation === 'graphMetadata') {
+    } else if (spec.endpoint === 'graphMetadata') {
       t.equal(r.error?.code, grpc.status.UNIMPLEMENTED)
     } else {
       t.equal(r.error, undefined, `${spec.service}/${spec.rpc} OK`)

@@ -4,7 +4,7 @@
  */
 import promClient from 'prom-client'
 import type { Aggregator, Counter, Histogram, Registry } from 'prom-client'
-import { isPrometheusLabelName, isPrometheusMetricName, type MethodTag, type MetricsRecorder } from '@fastify-seldon/core'
+import { isPrometheusLabelName, isPrometheusMetricName, type MethodLabel, type MetricsRecorder } from '@fastify-seldon/core'
 import { grpcCodeLabel, type Metric } from '@fastify-seldon/protocol'
 import { DEFAULT_REQUEST_BUCKETS, SELDON_TIMER_BUCKETS } from './buckets.js'
 import { SeriesFamily, type FamilyType } from './family.js'
@@ -134,7 +134,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
     }
     if (options.defaultMetrics === true) promClient.collectDefaultMetrics({ register: this.registry })
     this.recorder = Object.freeze({
-      record: (metrics: readonly Metric[], method: MethodTag): void => { this.record(metrics, method) },
+      record: (metrics: readonly Metric[], method: MethodLabel): void => { this.record(metrics, method) },
       feedback: (reward: number): void => { this.feedback(reward) }
     })
   }
@@ -182,7 +182,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
     }
   }
 
-  private record (metrics: readonly Metric[], method: MethodTag): void {
+  private record (metrics: readonly Metric[], method: MethodLabel): void {
     if (!Array.isArray(metrics)) {
       this.fail('invalid_metric', '(input)', 'record() needs an array of metrics')
       return

@@ -5,8 +5,9 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { resolveMethods, type MethodTable } from '@fastify-seldon/core'
-import type { ServiceType } from './options.js'
+import {
+  ENDPOINTS, SERVICE_TYPES, endpointSpellings, implementsEndpoint, requiredEndpoints, resolveMethods, type MethodSlot, type ServiceType
+} from '@fastify-seldon/core'
 
 /** A component that cannot be loaded or does not fit its service type: a start-up failure. */
 export class ComponentError extends Error {
@@ -121,16 +122,20 @@ export async function instantiate (value: unknown, parameters: Record<string, un
   throw new ComponentError(`${label} is ${value === null ? 'null' : typeof value}: export a component class or instance`)
 }
 
-/** The methods each service type needs (any one spelling), in the order they are named in messages. */
-export const REQUIRED_METHODS: Record<ServiceType, { slots: Array<keyof MethodTable>, spellings: string[] } | undefined> = {
-  MODEL: { slots: ['predict', 'predictRaw'], spellings: ['predict', 'predictRaw', 'predict_raw'] },
-  ROUTER: { slots: ['route', 'routeRaw'], spellings: ['route', 'routeRaw', 'route_raw'] },
-  TRANSFORMER: { slots: ['transformInput', 'transformInputRaw'], spellings: ['transformInput', 'transform_input', 'transformInputRaw', 'transform_input_raw'] },
-  OUTPUT_TRANSFORMER: { slots: ['transformOutput', 'transformOutputRaw'], spellings: ['transformOutput', 'transform_output', 'transformOutputRaw', 'transform_output_raw'] },
-  COMBINER: { slots: ['aggregate', 'aggregateRaw'], spellings: ['aggregate', 'aggregateRaw', 'aggregate_raw'] },
-  // The reference's legacy type has no method contract of its own; nothing is checked.
-  OUTLIER_DETECTOR: undefined
-}
+/**
+ * The methods each service type needs (any one spelling), in the order they are named in messages:
+ * read from core's endpoint table (an endpoint's `requiredBy`). OUTLIER_DETECTOR, the Python
+ * wrapper's legacy type, has no method contract of its own: nothing is checked.
+ */
+export const REQUIRED_METHODS: Readonly<Record<ServiceType, { slots: MethodSlot[], spellings: string[] } | undefined>> =
+  Object.fromEntries(SERVICE_TYPES.map(serviceType => {
+    const endpoints = requiredEndpoints(serviceType)
+    if (endpoints.length === 0) return [serviceType, undefined]
+    return [serviceType, {
+      slots: endpoints.flatMap(endpoint => [...ENDPOINTS[endpoint].methods].reverse()),
+      spellings: endpoints.flatMap(endpointSpellings)
+    }]
+  })) as Record<ServiceType, { slots: MethodSlot[], spellings: string[] } | undefined>
 
 export function componentName (component: object, fallback: string): string {
   const ctor = (component as { constructor?: { name?: unknown } }).constructor
@@ -145,7 +150,7 @@ export function checkServiceType (component: object, serviceType: ServiceType, l
   const need = REQUIRED_METHODS[serviceType]
   if (need === undefined) return
   const methods = resolveMethods(component)
-  if (need.slots.some(slot => methods[slot] !== undefined)) return
+  if (requiredEndpoints(serviceType).some(endpoint => implementsEndpoint(methods, endpoint))) return
   const [first, ...others] = need.spellings
   throw new ComponentError(`service type ${serviceType} needs a ${first ?? ''}() method on ${componentName(component, label)} (or one of ${others.join(', ')})`)
 }

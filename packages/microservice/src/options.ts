@@ -7,11 +7,11 @@
  * level, where `SELDON_LOG_LEVEL` overrides `--log-level` as in the reference (section 1.6).
  */
 import { parseArgs } from 'node:util'
+import { SERVICE_TYPES, type ServiceType } from '@fastify-seldon/core'
 import { BadParameterError } from '@fastify-seldon/protocol'
 import { parseTracingSwitch } from '@fastify-seldon/tracing/switch'
 
-export const SERVICE_TYPES = ['MODEL', 'ROUTER', 'TRANSFORMER', 'OUTPUT_TRANSFORMER', 'COMBINER', 'OUTLIER_DETECTOR'] as const
-export type ServiceType = typeof SERVICE_TYPES[number]
+export { SERVICE_TYPES, type ServiceType }
 
 /** pino level names, mapped from the reference's Python level names. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

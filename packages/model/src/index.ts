@@ -20,7 +20,7 @@ export interface SeldonModelOptions extends SeldonPluginOptions {
 }
 
 const plugin: FastifyPluginAsync<SeldonModelOptions> = async function seldonModel (instance, opts) {
-  requireMethod(opts.component, 'model', 'predict', ['predict', 'predictRaw', 'predict_raw'])
+  requireMethod(opts.component, 'model', 'predict')
   await mountSeldon(instance, { ...opts, endpoints: ['predict'], corsDefault: false })
 }
 

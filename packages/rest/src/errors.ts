@@ -13,11 +13,11 @@
  */
 import {
   BadDataError, InternalError, MethodNotAllowedError, NoJsonError, NotFoundError, NotReadyError, PayloadTooLargeError,
-  errorEnvelopeText, errorStatus, isSeldonError, type ErrorStatus
+  errorEnvelopeText, errorStatus, isSeldonError, jsonResponseText, type ErrorStatus
 } from '@fastify-seldon/protocol'
 import { ERROR_HANDLERS_DECORATOR, findErrorHandler, type ErrorHandlerEntry } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { jsonText, sendJsonText } from './reply.js'
+import { sendJsonText } from './reply.js'
 
 /** The handlers registered with @fastify-seldon/errors visible from this scope. */
 export function scopeErrorHandlers (instance: FastifyInstance): readonly ErrorHandlerEntry[] {
@@ -87,7 +87,7 @@ export function buildErrorHandler (handlers: () => readonly ErrorHandlerEntry[])
         request.log.info({ err: error }, `${error.name} rendered by a custom error handler`)
         reply.code(result.statusCode).type('application/json')
         if (result.headers !== undefined) reply.headers(result.headers)
-        return reply.send(Buffer.from(jsonText(result.body), 'utf8'))
+        return reply.send(Buffer.from(jsonResponseText(result.body), 'utf8'))
       } catch (handlerError) {
         // A broken handler is the server's fault: answer its error as a 500 below.
         failure = isSeldonError(handlerError) ? handlerError : new InternalError((handlerError as Error)?.message ?? String(handlerError))

@@ -6,9 +6,8 @@
 export { mountSeldon, type MountOptions } from './mount.js'
 export { resolveOptions, validatePluginOptions, type ResolvedOptions, type SeldonPluginOptions } from './options.js'
 export { FormBody, JsonBody, OtherBody, readPayload, readRawPayload, registerBodyParsers, type KeptBody } from './body.js'
-export { jsonText, sendAnswer, sendJsonText } from './reply.js'
+export { sendAnswer, sendJsonText } from './reply.js'
 export { buildErrorHandler, restErrorStatus, scopeErrorHandlers } from './errors.js'
-export { ALL_ENDPOINTS, ENDPOINT_PATHS, HEALTH_PATHS, type RestEndpoint } from './routes.js'
 export {
   DOC_ONLY, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,
   type BodyKind, type DocGroup

@@ -9,7 +9,7 @@
  * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
 import {
-  assertComponent, componentErrorHandlers, runtimeFor, type ErrorHandlerEntry, type SeldonRuntime
+  assertComponent, componentErrorHandlers, runtimeFor, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
 } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
@@ -17,13 +17,13 @@ import { addCorsHeadersHook, registerCors } from './cors.js'
 import { buildErrorHandler, notFound, scopeErrorHandlers } from './errors.js'
 import { resolveOptions, validatePluginOptions, type SeldonPluginOptions } from './options.js'
 import { addDocumentationSchemas, registerDocs, registerOpenApi } from './openapi.js'
-import { registerEndpointRoutes, registerHealthRoutes, registerOpenApiRoute, type RestEndpoint } from './routes.js'
+import { registerEndpointRoutes, registerHealthRoutes, registerOpenApiRoute } from './routes.js'
 
 export interface MountOptions extends SeldonPluginOptions {
   /** The user's component (an instance of their class). */
   component: object
   /** The dispatching endpoints this plugin serves. */
-  endpoints: readonly RestEndpoint[]
+  endpoints: readonly PayloadEndpoint[]
   /** CORS when the `cors` option is not given. */
   corsDefault: boolean
   /** Swagger UI at /docs when the `docs` option is not given (default false). */

@@ -6,7 +6,7 @@
  * small text goes as a string (Node writes headers and body in one go, no Buffer to make), a large
  * one as a Buffer (see LARGE_TEXT).
  */
-import { stringifyJson } from '@fastify-seldon/protocol'
+import { jsonResponseText } from '@fastify-seldon/protocol'
 import type { Answer } from '@fastify-seldon/core'
 import type { FastifyReply } from 'fastify'
 
@@ -33,11 +33,6 @@ export function sendJsonText (reply: FastifyReply, statusCode: number, text: str
   return reply.serializer(asIs).send(text)
 }
 
-/** Render any JSON value as the reference does: `stringifyJson(value) + "\n"`. */
-export function jsonText (value: unknown): string {
-  return `${stringifyJson(value ?? null)}\n`
-}
-
 /**
  * Send a runtime Answer: a message rendered with the codec, or a raw method's string/bytes result
  * (passthrough) written as is.
@@ -47,5 +42,5 @@ export function sendAnswer (reply: FastifyReply, answer: Answer): FastifyReply {
   if (answer.verbatim === true && (typeof message === 'string' || Buffer.isBuffer(message))) {
     return sendJsonText(reply, answer.statusCode, message)
   }
-  return sendJsonText(reply, answer.statusCode, jsonText(message), true)
+  return sendJsonText(reply, answer.statusCode, jsonResponseText(message), true)
 }

@@ -15,14 +15,15 @@
  *
  * Every handler is the same three steps: read → dispatch → send.
  */
-import { REST_OPERATION_NAMES, ROUTE_OPERATION_KEY, type SeldonRuntime } from '@fastify-seldon/core'
+import { ENDPOINTS, REST_OPERATION_NAMES, ROUTE_OPERATION_KEY, type PayloadEndpoint, type RestPath, type SeldonRuntime } from '@fastify-seldon/core'
+import { jsonResponseText } from '@fastify-seldon/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
 import { methodNotAllowed } from './errors.js'
 import {
   DOC_ONLY, HEALTH_SCHEMAS, HIDDEN, documented, getSchema, openApiText, postSchema, type BodyKind, type DocGroup
 } from './openapi.js'
-import { jsonText, sendAnswer, sendJsonText } from './reply.js'
+import { sendAnswer, sendJsonText } from './reply.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,44 +32,11 @@ declare module 'fastify' {
   }
 }
 
-/** The dispatching endpoints a plugin may serve (health and metadata come with every plugin). */
-export type RestEndpoint = 'predict' | 'transformInput' | 'transformOutput' | 'route' | 'aggregate' | 'sendFeedback'
-
-export const ALL_ENDPOINTS: readonly RestEndpoint[] = ['predict', 'transformInput', 'transformOutput', 'route', 'aggregate', 'sendFeedback']
-
-interface SeldonPath {
-  url: string
-  methods: readonly HTTPMethods[]
-}
-
-/** The reference's route table (2.1): paths and methods per endpoint. */
-export const ENDPOINT_PATHS: Readonly<Record<RestEndpoint, readonly SeldonPath[]>> = {
-  predict: [
-    { url: '/predict', methods: ['GET', 'POST'] },
-    { url: '/api/v1.0/predictions', methods: ['POST'] },
-    { url: '/api/v0.1/predictions', methods: ['POST'] }
-  ],
-  transformInput: [{ url: '/transform-input', methods: ['GET', 'POST'] }],
-  transformOutput: [{ url: '/transform-output', methods: ['GET', 'POST'] }],
-  route: [{ url: '/route', methods: ['GET', 'POST'] }],
-  aggregate: [{ url: '/aggregate', methods: ['GET', 'POST'] }],
-  sendFeedback: [
-    { url: '/send-feedback', methods: ['GET', 'POST'] },
-    { url: '/api/v1.0/feedback', methods: ['POST'] },
-    { url: '/api/v0.1/feedback', methods: ['POST'] }
-  ]
-}
-
-export const HEALTH_PATHS = {
-  ping: '/health/ping',
-  status: ['/health/status', '/api/v1.0/health/status'],
-  metadata: ['/metadata', '/api/v1.0/metadata'],
-  openapi: '/seldon.json',
-  docs: '/docs'
-} as const
+/** The OpenAPI document of the prefix (ours: the Python wrapper serves a static file there). */
+const OPENAPI_PATH = '/seldon.json'
 
 /** How each endpoint is documented in /seldon.json. */
-const ENDPOINT_DOCS: Readonly<Record<RestEndpoint, { body: BodyKind, tag: string, summary: string, description: string }>> = {
+const ENDPOINT_DOCS: Readonly<Record<PayloadEndpoint, { body: BodyKind, tag: string, summary: string, description: string }>> = {
   predict: {
     body: 'SeldonMessage',
     tag: 'model',
@@ -110,7 +78,7 @@ const ENDPOINT_DOCS: Readonly<Record<RestEndpoint, { body: BodyKind, tag: string
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
 
 /** One handler per endpoint, each read → dispatch → send. */
-function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record<RestEndpoint, Handler> {
+function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record<PayloadEndpoint, Handler> {
   return {
     predict: passthrough
       ? async function predictPassthrough (request, reply) {
@@ -150,8 +118,8 @@ const EVERY_METHOD: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'DEL
  * The methods a path does not serve answer 405 with `Allow`. HEAD comes with GET (Fastify adds it);
  * OPTIONS is left to the CORS preflight route when CORS is on.
  */
-function registerMethodNotAllowed (instance: FastifyInstance, path: SeldonPath, cors: boolean): void {
-  const allowed = new Set<HTTPMethods>(path.methods)
+function registerMethodNotAllowed (instance: FastifyInstance, path: RestPath, cors: boolean): void {
+  const allowed = new Set<HTTPMethods>(path.verbs)
   if (allowed.has('GET')) allowed.add('HEAD')
   if (cors) allowed.add('OPTIONS')
   const others = EVERY_METHOD.filter(m => !allowed.has(m))
@@ -172,13 +140,13 @@ export interface RouteOptions {
  * GET), which Fastify neither validates nor serialises with (DOC_ONLY; see openapi.ts).
  */
 export function registerEndpointRoutes (
-  instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly RestEndpoint[], options: RouteOptions
+  instance: FastifyInstance, runtime: SeldonRuntime, endpoints: readonly PayloadEndpoint[], options: RouteOptions
 ): void {
   const handlers = endpointHandlers(runtime, options.passthrough)
   for (const endpoint of endpoints) {
     const { body, tag, summary, description } = ENDPOINT_DOCS[endpoint]
-    for (const path of ENDPOINT_PATHS[endpoint]) {
-      for (const method of path.methods) {
+    for (const path of ENDPOINTS[endpoint].rest) {
+      for (const method of path.verbs) {
         const schema = method === 'GET' ? getSchema(body, tag, summary, description) : postSchema(body, tag, summary, description)
         instance.route({ method, url: path.url, ...described(schema, options.hostSwagger, endpoint), ...DOC_ONLY, handler: handlers[endpoint] })
       }
@@ -203,31 +171,33 @@ function get (
   options: Pick<RouteOptions, 'cors' | 'hostSwagger'>, name: keyof typeof REST_OPERATION_NAMES
 ): void {
   instance.route({ method: 'GET', url, ...described(schema, options.hostSwagger, name), ...DOC_ONLY, handler })
-  registerMethodNotAllowed(instance, { url, methods: ['GET'] }, options.cors)
+  registerMethodNotAllowed(instance, { url, verbs: ['GET'] }, options.cors)
 }
 
 /** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases). */
 export function registerHealthRoutes (instance: FastifyInstance, runtime: SeldonRuntime, options: Pick<RouteOptions, 'cors' | 'hostSwagger'>): void {
   // touches no user code, as in the reference
-  get(instance, HEALTH_PATHS.ping, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
-    return reply.type('text/html; charset=utf-8').send('pong')
-  }, options, 'healthPing')
-  for (const url of HEALTH_PATHS.status) {
+  for (const { url } of ENDPOINTS.ping.rest) {
+    get(instance, url, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
+      return reply.type('text/html; charset=utf-8').send('pong')
+    }, options, 'healthPing')
+  }
+  for (const { url } of ENDPOINTS.health.rest) {
     get(instance, url, HEALTH_SCHEMAS.status, async function healthStatus (_request, reply) {
       return sendAnswer(reply, await runtime.health('rest'))
     }, options, 'healthStatus')
   }
-  for (const url of HEALTH_PATHS.metadata) {
+  for (const { url } of ENDPOINTS.metadata.rest) {
     get(instance, url, HEALTH_SCHEMAS.metadata, async function metadata (_request, reply) {
       runtime.assertReady()
-      return sendJsonText(reply, 200, jsonText(runtime.metadata()))
+      return sendJsonText(reply, 200, jsonResponseText(runtime.metadata()))
     }, options, 'metadata')
   }
 }
 
 /** /seldon.json: the OpenAPI document of the prefix's group, inline (as the reference serves its file). */
 export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup, options: Pick<RouteOptions, 'cors'>): void {
-  get(instance, HEALTH_PATHS.openapi, HIDDEN, async function openApi (_request, reply) {
+  get(instance, OPENAPI_PATH, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')
     return sendJsonText(reply, 200, openApiText(group))
   }, { cors: options.cors, hostSwagger: true }, 'openapi')

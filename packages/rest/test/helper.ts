@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type InjectOptions, type LightMyRequestResponse } from 'fastify'
 import type { Test } from 'tap'
-import { ALL_ENDPOINTS, mountSeldon, type MountOptions } from '../src/index.js'
+import { PAYLOAD_ENDPOINTS } from '@fastify-seldon/core'
+import { mountSeldon, type MountOptions } from '../src/index.js'
 
 export type BuildOptions = Partial<MountOptions> & { prefix?: string }
 
@@ -17,7 +18,7 @@ export async function build (t: Test, component: object, options: BuildOptions =
   const app = Fastify(server)
   t.teardown(() => app.close())
   const { prefix, ...rest } = options
-  await app.register(seldonTestPlugin, { component, endpoints: ALL_ENDPOINTS, corsDefault: true, ...rest, prefix })
+  await app.register(seldonTestPlugin, { component, endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, ...rest, prefix })
   await app.ready()
   return app
 }

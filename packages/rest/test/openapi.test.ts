@@ -9,8 +9,7 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { feedbackSchema, seldonMessageListSchema, seldonMessageSchema } from '@fastify-seldon/protocol'
-import { optionsFromEnv } from '@fastify-seldon/core'
-import { ALL_ENDPOINTS } from '../src/index.js'
+import { PAYLOAD_ENDPOINTS, optionsFromEnv } from '@fastify-seldon/core'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
 import { FeedbackModel, IdentityModel } from './fixtures/models.js'
 
@@ -215,7 +214,7 @@ t.test('options: openapi and docs', async t => {
   t.equal((await docsOnly.inject('/seldon.json')).statusCode, 404)
   t.equal((await docsOnly.inject('/docs/json')).json().openapi, '3.0.0', 'docs without /seldon.json')
 
-  const none = await build(t, new IdentityModel(), { docs: false, openapi: false, endpoints: ALL_ENDPOINTS })
+  const none = await build(t, new IdentityModel(), { docs: false, openapi: false, endpoints: PAYLOAD_ENDPOINTS })
   t.equal((await none.inject('/docs')).statusCode, 404)
   t.equal((await json(none, '/predict', '{"strData":"x"}')).body, '{"meta":{},"strData":"x"}\n', 'the routes do not need the documents')
 })

@@ -6,9 +6,8 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { Writable } from 'node:stream'
-import { NotImplementedError, optionsFromEnv, runtimeFor, SeldonResponse, type MetricsRecorder } from '@fastify-seldon/core'
+import { NotImplementedError, optionsFromEnv, PAYLOAD_ENDPOINTS, runtimeFor, SeldonResponse, type MetricsRecorder } from '@fastify-seldon/core'
 import { NDArray, SeldonMicroserviceError, float } from '@fastify-seldon/protocol'
-import { ALL_ENDPOINTS } from '../src/index.js'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
 import { IdentityModel, RichModel, ScaleTransformer, UserCustomException } from './fixtures/models.js'
 
@@ -111,8 +110,8 @@ t.test('a custom error handler that fails gives a 500 envelope', async t => {
 t.test('several components under several prefixes', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonTestPlugin, { component: new RichModel(2), endpoints: ALL_ENDPOINTS, corsDefault: true, prefix: '/a' })
-  await app.register(seldonTestPlugin, { component: new ScaleTransformer(), endpoints: ALL_ENDPOINTS, corsDefault: true, prefix: '/b' })
+  await app.register(seldonTestPlugin, { component: new RichModel(2), endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, prefix: '/a' })
+  await app.register(seldonTestPlugin, { component: new ScaleTransformer(), endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, prefix: '/b' })
   await app.ready()
   t.equal((await json(app, '/a/predict', '{"data":{"ndarray":[1]}}')).json().data.ndarray[0], 2)
   t.equal((await json(app, '/b/transform-input', '{"data":{"ndarray":[1]}}')).json().data.ndarray[0], 2)

@@ -19,7 +19,7 @@ export interface SeldonRouterOptions extends SeldonPluginOptions {
 }
 
 const plugin: FastifyPluginAsync<SeldonRouterOptions> = async function seldonRouter (instance, opts) {
-  requireMethod(opts.component, 'router', 'route', ['route', 'routeRaw', 'route_raw'])
+  requireMethod(opts.component, 'router', 'route')
   await mountSeldon(instance, { ...opts, endpoints: ['route'], corsDefault: false })
 }
 

@@ -8,15 +8,12 @@
  *
  * Each also serves /health/ping, /health/status, /metadata and /seldon.json (once per prefix).
  */
-import { requireMethod, type InputTransformer, type OutputTransformer } from '@fastify-seldon/core'
-import { mountSeldon, type RestEndpoint, type SeldonPluginOptions } from '@fastify-seldon/rest'
+import { requireMethod, type InputTransformer, type OutputTransformer, type PayloadEndpoint } from '@fastify-seldon/core'
+import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
 // NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
-
-const INPUT = ['transformInput', 'transform_input', 'transformInputRaw', 'transform_input_raw'] as const
-const OUTPUT = ['transformOutput', 'transform_output', 'transformOutputRaw', 'transform_output_raw'] as const
 
 export interface SeldonInputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformInput` (or `transform_input`, `transformInputRaw`, `transform_input_raw`). */
@@ -34,12 +31,12 @@ export interface SeldonTransformerOptions extends SeldonPluginOptions {
 }
 
 const input: FastifyPluginAsync<SeldonInputTransformerOptions> = async function seldonInputTransformer (instance, opts) {
-  requireMethod(opts.component, 'input transformer', 'transformInput', INPUT)
+  requireMethod(opts.component, 'input transformer', 'transformInput')
   await mountSeldon(instance, { ...opts, endpoints: ['transformInput'], corsDefault: false })
 }
 
 const output: FastifyPluginAsync<SeldonOutputTransformerOptions> = async function seldonOutputTransformer (instance, opts) {
-  requireMethod(opts.component, 'output transformer', 'transformOutput', OUTPUT)
+  requireMethod(opts.component, 'output transformer', 'transformOutput')
   await mountSeldon(instance, { ...opts, endpoints: ['transformOutput'], corsDefault: false })
 }
 
@@ -48,8 +45,8 @@ const output: FastifyPluginAsync<SeldonOutputTransformerOptions> = async functio
  * answers its input unchanged (the reference's identity default).
  */
 const both: FastifyPluginAsync<SeldonTransformerOptions> = async function seldonTransformer (instance, opts) {
-  requireMethod(opts.component, 'transformer', 'transformInput', [...INPUT, ...OUTPUT])
-  const endpoints: RestEndpoint[] = ['transformInput', 'transformOutput']
+  const endpoints: PayloadEndpoint[] = ['transformInput', 'transformOutput']
+  requireMethod(opts.component, 'transformer', endpoints)
   await mountSeldon(instance, { ...opts, endpoints, corsDefault: false })
 }
 

@@ -2,6 +2,8 @@
  * The checks a plugin runs on its `component` option at registration: a bad component fails
  * `app.register(...)` with SELDON_ERR_INVALID_COMPONENT, never a request.
  */
+import { endpointSpellings, type PayloadEndpoint } from '../endpoints.js'
+import { implementsEndpoint, resolveMethods } from '../methods.js'
 import { InvalidComponentError } from './errors.js'
 
 /** The component must be an object (an instance of the user's class). */
@@ -12,13 +14,15 @@ export function assertComponent (component: unknown): asserts component is objec
 }
 
 /**
- * The kind's method must exist under one of its spellings, e.g.
- * `requireMethod(c, 'router', 'route', ['route', 'routeRaw', 'route_raw'])`.
+ * The component must have a method for one of `endpoints`, under any spelling of the endpoint
+ * table: `requireMethod(c, 'router', 'route')` accepts `route`, `routeRaw` or `route_raw`, and
+ * names them all when none is there.
  */
-export function requireMethod (component: unknown, kind: string, method: string, spellings: readonly string[]): void {
+export function requireMethod (component: unknown, kind: string, endpoints: PayloadEndpoint | readonly PayloadEndpoint[]): void {
   assertComponent(component)
-  const obj = component as Record<string, unknown>
-  if (!spellings.some(name => typeof obj[name] === 'function')) {
-    throw new InvalidComponentError(`a ${kind} component needs a ${method}() method (or ${spellings.filter(s => s !== method).join(' / ')})`)
-  }
+  const list: readonly PayloadEndpoint[] = typeof endpoints === 'string' ? [endpoints] : endpoints
+  const methods = resolveMethods(component)
+  if (list.some(endpoint => implementsEndpoint(methods, endpoint))) return
+  const [first, ...others] = list.flatMap(endpointSpellings)
+  throw new InvalidComponentError(`a ${kind} component needs a ${first ?? ''}() method (or ${others.join(' / ')})`)
 }
