@@ -6,7 +6,7 @@ import t from 'tap'
 import Fastify, { type InjectOptions } from 'fastify'
 import { seldonComponent } from '@fastify-seldon/component'
 import { NDArray, float } from '@fastify-seldon/protocol'
-import { AverageCombiner, IdentityModel } from './models/index.js'
+import { AverageCombiner, IdentityModel } from '@fastify-seldon/test-models'
 import { compatibility, envelope } from './replay-helpers.js'
 import { optionsFromEnv } from '@fastify-seldon/core'
 

@@ -16,7 +16,7 @@ import { seldonFeedback } from '@fastify-seldon/feedback'
 import { seldonModel } from '@fastify-seldon/model'
 import { seldonRouter } from '@fastify-seldon/router'
 import { seldonTransformer } from '@fastify-seldon/transformer'
-import { suiteComponents } from './models/index.js'
+import { suiteComponents } from '@fastify-seldon/test-models'
 import {
   DEVIATIONS, OUT_OF_SCOPE, check, envelope, fixture, injectOptions, replayDeviation, replayExact, writeMismatchReport, type RestCase
 } from './replay-helpers.js'

@@ -8,7 +8,7 @@ import Fastify, { type InjectOptions } from 'fastify'
 import { seldonComponent } from '@fastify-seldon/component'
 import { SeldonResponse } from '@fastify-seldon/core'
 import { float, type NDArray } from '@fastify-seldon/protocol'
-import { AverageCombiner, IdentityModel, RouterModel } from './models/index.js'
+import { AverageCombiner, IdentityModel, RouterModel } from '@fastify-seldon/test-models'
 import { envelope } from './replay-helpers.js'
 
 interface Edge {

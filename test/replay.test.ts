@@ -18,7 +18,7 @@ import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { seldonComponent } from '@fastify-seldon/component'
 import { buildFixture } from './fixtures/extract.mjs'
-import { suiteComponents } from './models/index.js'
+import { suiteComponents } from '@fastify-seldon/test-models'
 import { DEVIATIONS, OUT_OF_SCOPE, checkOpenApi, fixture, replayDeviation, replayExact, writeMismatchReport } from './replay-helpers.js'
 
 async function buildApp (suite: string): Promise<FastifyInstance> {

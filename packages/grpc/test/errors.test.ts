@@ -9,7 +9,7 @@ import {
 } from '@fastify-seldon/protocol'
 import { SeldonRuntime } from '@fastify-seldon/core'
 import { createGrpcServer, grpcCodeForHttp, grpcCodeName, grpcStatusFor, DecodeFailure } from '../src/index.js'
-import { ErrorModel, IdentityModel, UserCustomError, call, newClient, rawCall, serve } from './fixtures/helpers.js'
+import { ErrorModel, IdentityModel, UserCustomException, call, newClient, rawCall, serve } from './fixtures/helpers.js'
 
 t.test('HTTP status → gRPC code table', async t => {
   const table: Array<[number, Status]> = [
@@ -45,8 +45,8 @@ t.test('grpcStatusFor: Seldon errors, user errors, mappers', async t => {
   t.same(plainError.metadata.get('seldon-reason'), ['MICROSERVICE_INTERNAL_ERROR'])
   t.equal((await grpcStatusFor('a string')).details, 'a string')
 
-  const mapper = (err: unknown) => err instanceof UserCustomError ? { code: Status.FAILED_PRECONDITION, details: `app ${err.appCode}`, metadata: { 'app-code': String(err.appCode) } } : undefined
-  const mapped = await grpcStatusFor(new UserCustomError('x', 7), mapper)
+  const mapper = (err: unknown) => err instanceof UserCustomException ? { code: Status.FAILED_PRECONDITION, details: `app ${err.applicationErrorCode}`, metadata: { 'app-code': String(err.applicationErrorCode) } } : undefined
+  const mapped = await grpcStatusFor(new UserCustomException('x', 7), mapper)
   t.equal(mapped.code, Status.FAILED_PRECONDITION)
   t.equal(mapped.details, 'app 7')
   t.same(mapped.metadata.get('app-code'), ['7'])
@@ -56,17 +56,17 @@ t.test('grpcStatusFor: Seldon errors, user errors, mappers', async t => {
   const component = {
     errorHandlers: [
       { error: TypeError, handle: () => ({ statusCode: 400, body: {} }) },
-      { error: UserCustomError, handle: () => ({ statusCode: 402, body: {} }), grpcStatus: (e: UserCustomError) => ({ code: Status.ABORTED, details: e.message }) }
+      { error: UserCustomException, handle: () => ({ statusCode: 402, body: {} }), grpcStatus: (e: UserCustomException) => ({ code: Status.ABORTED, details: e.message }) }
     ]
   }
-  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, component)).code, Status.ABORTED, 'errorHandlers entry with grpcStatus')
+  t.equal((await grpcStatusFor(new UserCustomException('y', 1), undefined, component)).code, Status.ABORTED, 'errorHandlers entry with grpcStatus')
   const handled = await grpcStatusFor(new TypeError('t'), undefined, component)
   t.equal(handled.code, Status.INVALID_ARGUMENT, 'an entry without grpcStatus: the code of the status its REST handler answers (400)')
   t.equal(handled.details, 't', 'the error\'s message')
   t.same(handled.metadata.get('seldon-http-status'), ['400'])
   t.same(handled.metadata.get('seldon-reason'), ['MICROSERVICE_BAD_DATA'])
-  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, { model_error_handlers: component.errorHandlers })).code, Status.ABORTED, 'Python spelling')
-  t.equal((await grpcStatusFor(new UserCustomError('y', 1), undefined, {})).code, Status.INTERNAL)
+  t.equal((await grpcStatusFor(new UserCustomException('y', 1), undefined, { model_error_handlers: component.errorHandlers })).code, Status.ABORTED, 'Python spelling')
+  t.equal((await grpcStatusFor(new UserCustomException('y', 1), undefined, {})).code, Status.INTERNAL)
 })
 
 t.test('errors from a served model', async t => {
@@ -93,7 +93,7 @@ t.test('errors from a served model', async t => {
 
 t.test('errorMapper option and component grpcStatus over the wire', async t => {
   const component = new ErrorModel()
-  ;(component.errorHandlers[0] as { grpcStatus?: unknown }).grpcStatus = (e: UserCustomError) => ({ code: Status.FAILED_PRECONDITION, details: `${e.message} (${e.appCode})` })
+  ;(component.errorHandlers[0] as { grpcStatus?: unknown }).grpcStatus = (e: UserCustomException) => ({ code: Status.FAILED_PRECONDITION, details: `${e.message} (${e.applicationErrorCode})` })
   const server = await serve(component, {
     errorMapper: err => err instanceof Error && err.message === 'zero is not allowed' ? { code: Status.OUT_OF_RANGE, details: 'zero!' } : undefined
   })

@@ -57,7 +57,7 @@ t.test('one runtime, one load()', async t => {
 })
 
 t.test('predict: identity, rich (class names, tags, metrics, puid)', async t => {
-  for (const [name, component] of [['identity', new IdentityModel()], ['rich', new RichModel(3)]] as const) {
+  for (const [name, component] of [['identity', new IdentityModel()], ['rich', new RichModel({ multiplier: 3 })]] as const) {
     const s = await both(component)
     const inputs: SeldonMessage[] = [
       { data: { ndarray: [[1.5, 2.5, 3.5, 4.5]] } },

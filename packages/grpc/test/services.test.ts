@@ -44,7 +44,7 @@ t.test('a generic client built from the definitions works', async t => {
 })
 
 t.test('Model: Predict, SendFeedback, Metadata (rich model)', async t => {
-  const server = await serve(new RichModel(3))
+  const server = await serve(new RichModel({ multiplier: 3 }))
   t.teardown(server.close)
   const predicted = await call(server.client, 'Model', 'Predict', tensor([1, 4], [1, 2, 3, 4]))
   t.equal(predicted.error, undefined)
@@ -73,7 +73,7 @@ t.test('Seldon: Predict, SendFeedback, ModelMetadata, GraphMetadata', async t =>
   t.teardown(server.close)
   const fb = await call(server.client, 'Seldon', 'SendFeedback', { request: ndarray([[1]]), truth: ndarray([[7]]), reward: 2 })
   t.same(plain(fb.message.data), { names: ['t:0'], ndarray: [[7]] })
-  t.equal(model.totalReward, 2)
+  t.equal(model.total_reward, 2)
   const predicted = await call(server.client, 'Seldon', 'Predict', ndarray([[0]]))
   t.same(plain(predicted.message.data), { names: ['t:0', 't:1'], ndarray: [[2, 1]] })
   const md = await call(server.client, 'Seldon', 'ModelMetadata', {})
@@ -182,8 +182,8 @@ t.test('REST and gRPC agree for the same input and component', async t => {
   const cases: Array<[string, () => object, SeldonMessage]> = [
     ['identity ndarray', () => new IdentityModel(), ndarray([[1.5, 2, 3]], ['a', 'b', 'c'])],
     ['identity tensor', () => new IdentityModel(), tensor([2, 2], [1, 2, 3, 4.5])],
-    ['rich ndarray', () => new RichModel(3), { meta: { puid: 'p1', tags: { t: 'x' } }, ...ndarray([[1, 2, 3, 4]]) }],
-    ['rich tensor', () => new RichModel(2), tensor([1, 4], [1, 2, 3, 4])],
+    ['rich ndarray', () => new RichModel({ multiplier: 3 }), { meta: { puid: 'p1', tags: { t: 'x' } }, ...ndarray([[1, 2, 3, 4]]) }],
+    ['rich tensor', () => new RichModel({ multiplier: 2 }), tensor([1, 4], [1, 2, 3, 4])],
     ['transformer', () => new ScaleTransformer(), ndarray([[1, 2]])],
     ['strData', () => new IdentityModel(), { strData: 'text' }]
   ]

@@ -36,7 +36,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/grpc-transcripts.jso
 
 const COMPONENTS: Record<string, () => object> = {
   identity: () => new IdentityModel(),
-  rich: () => new RichModel(3),
+  rich: () => new RichModel({ multiplier: 3 }),
   router: () => new RouterModel(),
   combiner: () => new AverageCombiner(),
   transformer: () => new ScaleTransformer(),

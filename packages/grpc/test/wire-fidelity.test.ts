@@ -6,7 +6,7 @@ import t from 'tap'
 import { status as Status } from '@grpc/grpc-js'
 import type { ErrorHandlerEntry } from '@fastify-seldon/core'
 import { grpcCodeLabel, grpcCodeName, type Metric, type NDArray } from '@fastify-seldon/protocol'
-import { ErrorModel, IdentityModel, UserCustomError, call, plain, serve } from './fixtures/helpers.js'
+import { ErrorModel, IdentityModel, UserCustomException, call, plain, serve } from './fixtures/helpers.js'
 
 t.test('status names: the protocol table spells every grpc-js code as grpc-js does', async t => {
   const codes = Object.entries(Status).filter((e): e is [string, number] => typeof e[1] === 'number')
@@ -40,7 +40,7 @@ t.test('a component\'s metrics() without type or value: served, not INTERNAL', a
   t.same(plain(r.message?.meta.metrics), [{ key: 'calls', value: 1 }, { key: 'level', type: 'GAUGE' }])
 })
 
-class Gone extends UserCustomError {}
+class Gone extends UserCustomException {}
 class Slow extends Error {
   readonly reason = 'MICROSERVICE_SLOW'
 }
@@ -57,12 +57,12 @@ function handledModel (): object {
     errorHandlers,
     predict (X: NDArray): unknown {
       const first = Number(X.data[0])
-      if (first === -1) throw new UserCustomError('Test-Error-Msg', 1402)
+      if (first === -1) throw new UserCustomException('Test-Error-Msg', 1402, 402)
       if (first === -2) throw new Gone('no such thing', 7)
       if (first === -3) throw new Slow('busy')
       if (first === -4) throw new RangeError('out of range')
       if (first === -5) throw new SyntaxError('conflict')
-      if (first === -6) throw new UserCustomError('broken', 1, 500)
+      if (first === -6) throw new UserCustomException('broken', 1, 500)
       return X
     }
   }

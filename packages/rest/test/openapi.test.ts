@@ -11,7 +11,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { feedbackSchema, seldonMessageListSchema, seldonMessageSchema } from '@fastify-seldon/protocol'
 import { PAYLOAD_ENDPOINTS, optionsFromEnv } from '@fastify-seldon/core'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
-import { FeedbackModel, IdentityModel } from './fixtures/models.js'
+import { FeedbackModel, IdentityModel } from '@fastify-seldon/test-models'
 
 type Doc = { openapi: string, info: { title: string }, paths: Record<string, Record<string, any>>, components: { schemas: Record<string, any> } }
 

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream'
 import { NotImplementedError, optionsFromEnv, PAYLOAD_ENDPOINTS, runtimeFor, SeldonResponse, type MetricsRecorder } from '@fastify-seldon/core'
 import { NDArray, SeldonMicroserviceError, float } from '@fastify-seldon/protocol'
 import { build, envelope, json, seldonTestPlugin } from './helper.js'
-import { IdentityModel, RichModel, ScaleTransformer, UserCustomException } from './fixtures/models.js'
+import { IdentityModel, RichModel, ScaleTransformer, UserCustomException } from '@fastify-seldon/test-models'
 
 const DATA = '{"data":{"ndarray":[[1.0,2.0]]}}'
 
@@ -110,7 +110,7 @@ t.test('a custom error handler that fails gives a 500 envelope', async t => {
 t.test('several components under several prefixes', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
-  await app.register(seldonTestPlugin, { component: new RichModel(2), endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, prefix: '/a' })
+  await app.register(seldonTestPlugin, { component: new RichModel({ multiplier: 2 }), endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, prefix: '/a' })
   await app.register(seldonTestPlugin, { component: new ScaleTransformer(), endpoints: PAYLOAD_ENDPOINTS, corsDefault: true, prefix: '/b' })
   await app.ready()
   t.equal((await json(app, '/a/predict', '{"data":{"ndarray":[1]}}')).json().data.ndarray[0], 2)
@@ -124,7 +124,7 @@ t.test('several components under several prefixes', async t => {
 })
 
 t.test('two plugins at one prefix share health, 404 and CORS', async t => {
-  const component = new RichModel(2)
+  const component = new RichModel({ multiplier: 2 })
   let loads = 0
   Object.assign(component, { load () { loads++ } })
   const app = Fastify()

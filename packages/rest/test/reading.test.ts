@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { build, envelope, json, multipartBody, MULTIPART } from './helper.js'
-import { IdentityModel } from './fixtures/models.js'
+import { IdentityModel } from '@fastify-seldon/test-models'
 import { optionsFromEnv } from '@fastify-seldon/core'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }

@@ -9,7 +9,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { build, envelope, MULTIPART } from './helper.js'
 import {
   AverageCombiner, ErrorModel, FeedbackModel, IdentityModel, RichModel, RouterModel, ScaleTransformer
-} from './fixtures/models.js'
+} from '@fastify-seldon/test-models'
 
 interface Case {
   name: string
@@ -188,7 +188,7 @@ t.test('identity: IdentityModel (MODEL)', async t => {
 const RICH_METRICS = (method: string): string => `"metrics":[{"key":"rich_calls_total","type":"COUNTER","value":1},{"key":"rich_multiplier","type":"GAUGE","value":3.0},{"key":"rich_fake_timer","type":"TIMER","value":12.5},{"key":"rich_tagged","tags":{"kind":"x","method":"${method}"},"type":"COUNTER","value":1}]`
 
 t.test('rich: RichModel(multiplier=3) (MODEL)', async t => {
-  const app = await build(t, new RichModel(3))
+  const app = await build(t, new RichModel({ multiplier: 3 }))
   await replay(t, app, [
     {
       name: 'rich.1 predict ndarray -> class_names, tags, metrics in meta',

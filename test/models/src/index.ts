@@ -1,4 +1,8 @@
-/** The seven reference classes ported to TypeScript, per transcript suite. */
+/**
+ * @fastify-seldon/test-models (private): the seven user classes the Python wrapper's exchanges were
+ * recorded with, ported to TypeScript once, for the REST, gRPC and cross-package tests. Each
+ * transcript suite has its component in {@link suiteComponents}.
+ */
 import { AverageCombiner } from './AverageCombiner.js'
 import { ErrorModel } from './ErrorModel.js'
 import { FeedbackModel } from './FeedbackModel.js'
@@ -11,8 +15,8 @@ export { AverageCombiner, ErrorModel, FeedbackModel, IdentityModel, RichModel, R
 export { UserCustomException } from './ErrorModel.js'
 
 /**
- * A fresh component for each suite, built as the reference started it (`started with:` line of
- * each suite): RichModel with PREDICTIVE_UNIT_PARAMETERS multiplier=3 (FLOAT).
+ * A fresh component for each suite, built as the recorded wrapper was started (the `started with`
+ * of each suite): RichModel with PREDICTIVE_UNIT_PARAMETERS multiplier=3 (FLOAT).
  */
 export const suiteComponents: Record<string, () => object> = {
   identity: () => new IdentityModel(),

@@ -1,9 +1,11 @@
 /**
- * Port of reference/models/RichModel.py — MODEL with classNames(), tags(), metrics(),
- * initMetadata() and healthStatus(). predict returns X * multiplier as a float64 array (numpy's
- * `np.asarray(X, dtype=float) * self.multiplier`), so 2-D results carry the class names.
+ * RichModel, one of the user classes the Python wrapper's exchanges were recorded with (the
+ * transcripts under test/fixtures and packages/grpc/test/fixtures), in TypeScript. MODEL with
+ * classNames(), tags(), metrics(), initMetadata() and healthStatus(). predict returns X *
+ * multiplier as a float64 array (numpy's `np.asarray(X, dtype=float) * self.multiplier`), so 2-D
+ * results carry the class names.
  *
- * The reference ran with PREDICTIVE_UNIT_PARAMETERS multiplier=3 of type FLOAT: Python holds
+ * The recorded wrapper ran with PREDICTIVE_UNIT_PARAMETERS multiplier=3 of type FLOAT: Python holds
  * `float(multiplier)` and prints the GAUGE as `3.0`. JavaScript has one number type, so the value
  * is boxed with `float()` where it goes into a response (see COMPATIBILITY.md, "JS numbers").
  */

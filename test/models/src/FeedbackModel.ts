@@ -1,7 +1,9 @@
 /**
- * Port of reference/models/FeedbackModel.py — MODEL with send_feedback (the Python spelling, kept
- * on purpose): accumulates rewards; predict returns [[total_reward, feedback_count]] so feedback
- * effects are observable; send_feedback returns the truth.
+ * FeedbackModel, one of the user classes the Python wrapper's exchanges were recorded with (the
+ * transcripts under test/fixtures and packages/grpc/test/fixtures), in TypeScript. MODEL with
+ * send_feedback (the Python spelling, kept on purpose): accumulates rewards; predict returns
+ * [[total_reward, feedback_count]] so feedback effects are observable; send_feedback returns the
+ * truth.
  *
  * Python's `self.total_reward = 0.0` is a float and prints `0.0`; `self.count` is an int and prints
  * `0`. In JavaScript both are numbers, so the float is boxed with `float()` where it leaves the

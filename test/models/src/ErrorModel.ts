@@ -1,7 +1,8 @@
 /**
- * Port of reference/models/ErrorModel.py — MODEL whose predict throws UserCustomException (402,
- * rendered by the model's own error handler) when X[0][0] < 0, a plain Error (the generic 500)
- * when X[0][0] == 0, and returns X otherwise.
+ * ErrorModel, one of the user classes the Python wrapper's exchanges were recorded with (the
+ * transcripts under test/fixtures and packages/grpc/test/fixtures), in TypeScript. MODEL whose
+ * predict throws UserCustomException (402, rendered by the model's own error handler) when X[0][0]
+ * < 0, a plain Error (the generic 500) when X[0][0] == 0, and returns X otherwise.
  *
  * Python registers the handler on a Flask blueprint (`model_error_handler`); a Node component lists
  * `errorHandlers: [{ error: Class, handle(err) → { statusCode, body } }]`.

@@ -1,6 +1,8 @@
 /**
- * Port of reference/models/RouterModel.py — ROUTER: child 0 if the first feature is < 0.5, else
- * child 1. send_feedback (Python spelling kept) records the reward per route, exercising `routing`.
+ * RouterModel, one of the user classes the Python wrapper's exchanges were recorded with (the
+ * transcripts under test/fixtures and packages/grpc/test/fixtures), in TypeScript. ROUTER: child 0
+ * if the first feature is < 0.5, else child 1. send_feedback (Python spelling kept) records the
+ * reward per route, exercising `routing`.
  */
 import type { NDArray } from '@fastify-seldon/protocol'
 

@@ -1,6 +1,8 @@
 /**
- * Port of reference/models/AverageCombiner.py — COMBINER: element-wise mean of the children's
- * outputs (`np.mean([np.asarray(f, dtype=float) for f in features_list], axis=0)`).
+ * AverageCombiner, one of the user classes the Python wrapper's exchanges were recorded with (the
+ * transcripts under test/fixtures and packages/grpc/test/fixtures), in TypeScript. COMBINER:
+ * element-wise mean of the children's outputs (`np.mean([np.asarray(f, dtype=float) for f in
+ * features_list], axis=0)`).
  */
 import { NDArray } from '@fastify-seldon/protocol'
 
