@@ -42,6 +42,10 @@ export interface MicroserviceConfig {
   bodyLimit: number
   /** Per-request time limit in ms; 0 = none. */
   requestTimeout: number
+  /** Open REST connections per worker; 0 = no limit. */
+  maxConnections: number
+  /** Time a request body may take to arrive, in ms; 0 = none. */
+  bodyTimeout: number
   /** Largest gRPC message received or sent, in bytes. */
   grpcMaxMessageSize: number
   /** `--tracing` / TRACING: OpenTelemetry tracing in every worker (docs/tracing.md). */
@@ -81,6 +85,8 @@ export const DEFAULTS = {
   maxRssBytes: 0,
   bodyLimit: 10 * 1024 * 1024,
   requestTimeout: 0,
+  maxConnections: 1024,
+  bodyTimeout: 30_000,
   grpcMaxMessageSize: 4 * 1024 * 1024
 }
 
@@ -103,6 +109,8 @@ const OPTIONS = {
   'max-rss-bytes': { type: 'string', env: [], help: 'RSS bytes before answering 503 (default 0 = off)' },
   'body-limit': { type: 'string', env: [], help: `largest request body in bytes (default ${DEFAULTS.bodyLimit})` },
   'request-timeout': { type: 'string', env: [], help: 'ms a request may take before 504 (default 0 = off)' },
+  'max-connections': { type: 'string', env: ['SELDON_MAX_CONNECTIONS'], help: `open REST connections per worker before 503 (default ${DEFAULTS.maxConnections}; 0 = no limit)` },
+  'body-timeout': { type: 'string', env: ['SELDON_BODY_TIMEOUT'], help: `ms a request body may take to arrive before 408 (default ${DEFAULTS.bodyTimeout}; 0 = off)` },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
   tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
   help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
@@ -272,6 +280,8 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxRssBytes: integer(pick(flags, env, 'max-rss-bytes'), DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
     bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
     requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
+    maxConnections: integer(pick(flags, env, 'max-connections'), DEFAULTS.maxConnections, 0, 1_000_000),
+    bodyTimeout: integer(pick(flags, env, 'body-timeout'), DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
     tracing: tracingSwitch(flags.tracing, env),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)

@@ -2,7 +2,7 @@
  * The composition: the one place where the CLI meets the other packages. A worker's app is
  *
  *   Fastify (pino at the CLI's level, body limit)
- *     ├─ limits                   431 past 100 header fields
+ *     ├─ limits                   431 past 100 header fields, 408 for a slow body, 503 past --max-connections
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
  *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
@@ -27,11 +27,11 @@ import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
-import { limitHeaderFields } from './limits.js'
+import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
-type Limits = 'grpcMaxMessageSize'
+type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout'
 
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
@@ -55,6 +55,8 @@ export interface BuildServerOptions {
 const PRESSURE_EXEMPT = new Set(['/health/ping'])
 /** Seconds a client is asked to wait when we are overloaded. */
 const RETRY_AFTER_SECONDS = 10
+/** ...and when the connections are full (they free up in moments). */
+const BUSY_RETRY_AFTER_SECONDS = 1
 
 const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
 
@@ -132,6 +134,11 @@ export async function buildServer (component: object, config: ServerConfig, opti
   const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log)
 
   limitHeaderFields(app)
+  if (limits.bodyTimeout > 0) limitBodyTime(app, limits.bodyTimeout)
+  if (limits.maxConnections > 0) {
+    const busy = new RefusalLog(app.log, `more than ${limits.maxConnections} connections (--max-connections)`)
+    limitConnections(app.server, limits.maxConnections, BUSY_RETRY_AFTER_SECONDS, () => { busy.refused() })
+  }
 
   await app.register(seldonMetrics, { metrics, endpoint: false })
 
@@ -196,7 +203,31 @@ export async function buildServer (component: object, config: ServerConfig, opti
 /** The limits of `config`, the CLI's defaults for those it leaves out (a server built by a test or an embedder). */
 function limitsOf (config: ServerConfig): Pick<MicroserviceConfig, Limits> {
   return {
+    maxConnections: config.maxConnections ?? DEFAULTS.maxConnections,
+    bodyTimeout: config.bodyTimeout ?? DEFAULTS.bodyTimeout,
     grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize
+  }
+}
+
+/**
+ * Refusals are logged at warn at most once per second with their count: one line per refused
+ * request would put the log writer on the event loop just when it is busiest.
+ */
+class RefusalLog {
+  private count = 0
+  private timer: NodeJS.Timeout | undefined
+
+  constructor (private readonly log: FastifyBaseLogger, private readonly why: string) {}
+
+  refused (): void {
+    this.count++
+    if (this.timer !== undefined) return
+    this.timer = setTimeout(() => {
+      this.log.warn({ refused: this.count }, `${this.why}: ${this.count} refused with 503`)
+      this.count = 0
+      this.timer = undefined
+    }, 1000)
+    this.timer.unref()
   }
 }
 

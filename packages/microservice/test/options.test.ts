@@ -103,6 +103,8 @@ t.test('every flag', async t => {
 t.test('limits: defaults, flags, environment variables', async t => {
   const cases: Array<[keyof MicroserviceConfig, string, string, number, number]> = [
     ['grpcMaxMessageSize', 'grpc-max-message-size', 'SELDON_GRPC_MAX_MESSAGE_SIZE', 4 * 1024 * 1024, 1],
+    ['maxConnections', 'max-connections', 'SELDON_MAX_CONNECTIONS', 1024, 0],
+    ['bodyTimeout', 'body-timeout', 'SELDON_BODY_TIMEOUT', 30_000, 0],
   ]
   for (const [key, flag, variable, fallback, min] of cases) {
     t.equal(run(['m'])[key], fallback, `${key}: default ${fallback}`)
