@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // `node bench/tracing.mjs`: what tracing costs on the small REST predict, in one bounded run on
-// loopback. Contenders, each a server in its own child process, loaded in turn by autocannon
-// (16 connections) with the executor's `uber-trace-id` on every request:
+// loopback, on the paths that ship. Contenders, each a server in its own child process, loaded in
+// turn by autocannon (16 connections) with the executor's `uber-trace-id` on every request:
 //
-//   bare       a bare Fastify route parsing and re-serialising the JSON (the floor)
-//   off        our seldonModel plugin, tracing off (no tracing module loaded)
-//   unsampled  tracing on, the executor's header says "not sampled" (flags 0): spans not recorded
-//   sampled    tracing on, sampled: two spans per request exported over OTLP http/protobuf to a
-//              sink in this process (read and answered, not decoded)
+//   bare           a bare Fastify route parsing and re-serialising the JSON (the floor)
+//   off            the seldonModel plugin without the `tracing` option (no tracing module loaded)
+//   unsampled      the plugin with `tracing: hooks`, the executor's header says "not sampled"
+//                  (flags 0): spans made but not recorded
+//   sampled        the plugin with `tracing: hooks`, sampled: two spans per request (REST server +
+//                  user method) exported over OTLP http/protobuf to a sink in this process (read
+//                  and answered, not decoded)
+//   cli-off, cli-unsampled, cli-sampled
+//                  the same through `seldon-microservice` (1 worker), without and with `--tracing`
 //
 // Rounds alternate the contenders; medians of req/s and of server CPU per request are reported.
 // Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_QUICK=1 (1 round of 2 s).
-import { fork } from 'node:child_process'
+import { fork, spawn } from 'node:child_process'
 import http from 'node:http'
-import { readFileSync } from 'node:fs'
+import net from 'node:net'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
@@ -40,17 +45,64 @@ const contenders = [
   { name: 'bare', script: 'bare.mjs', args: [], path: '/predict', flags: 1 },
   { name: 'off', script: 'ours-tracing.mjs', args: ['off'], path: '/api/v1.0/predictions', flags: 1 },
   { name: 'unsampled', script: 'ours-tracing.mjs', args: ['on'], path: '/api/v1.0/predictions', flags: 0 },
-  { name: 'sampled', script: 'ours-tracing.mjs', args: ['on'], path: '/api/v1.0/predictions', flags: 1 }
+  { name: 'sampled', script: 'ours-tracing.mjs', args: ['on'], path: '/api/v1.0/predictions', flags: 1 },
+  { name: 'cli-off', cli: [], path: '/api/v1.0/predictions', flags: 1 },
+  { name: 'cli-unsampled', cli: ['--tracing'], path: '/api/v1.0/predictions', flags: 0 },
+  { name: 'cli-sampled', cli: ['--tracing'], path: '/api/v1.0/predictions', flags: 1 }
 ]
+const root = path.resolve(here, '..')
 
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** `seldon-microservice` (1 worker) serving the identity model; ready when /health/status answers 200. */
+async function startCli (c, env) {
+  const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
+  const child = spawn(process.execPath, [path.join(root, 'packages/microservice/dist/cli.js'), path.join(here, 'servers/identity-model.mjs'),
+    '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
+    '--log-level', 'WARNING', ...c.cli], { env, stdio: ['ignore', 'ignore', 'inherit'] })
+  children.add(child)
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${c.name} exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/health/status`)
+      await res.arrayBuffer()
+      if (res.status === 200) break
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${c.name} not ready in 60 s`)
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  return { ...c, child, port: httpPort }
+}
+
+/** CPU time (µs) used so far by a process and its descendants (a CLI's primary and worker), from /proc. */
 function cpuMicros (pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 1e4
+  let total = 0
+  const visit = (p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += (Number(fields[11]) + Number(fields[12])) * 1e4
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim()
+        if (kids !== '') for (const kid of kids.split(' ')) visit(Number(kid))
+      }
+    } catch {}
+  }
+  visit(pid)
+  return total
 }
 
 async function start (c) {
   const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_BSP_SCHEDULE_DELAY: '1000' }
+  if (c.cli !== undefined) return await startCli(c, env)
   const child = fork(path.join(here, 'servers', c.script), ['0', ...c.args], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.add(child)
   const ready = await new Promise((resolve, reject) => {
@@ -78,6 +130,7 @@ function load (server, duration) {
   })
 }
 
+const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 const servers = []
 for (const c of contenders) servers.push(await start(c))
 const results = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [] }]))
@@ -100,12 +153,16 @@ sink.close()
 
 const off = median(results.off.rps)
 const offCpu = median(results.off.cpu)
-console.log(`small predict, REST, 16 connections, ${rounds} × ${seconds} s, medians (Node ${process.version}):`)
-console.log('| contender | req/s | vs off | server CPU µs/req | vs off |')
-console.log('| --- | ---: | ---: | ---: | ---: |')
+console.log(`small predict, REST, 16 connections, ${rounds} × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`)
+const bare = median(results.bare.rps)
+const cliOff = median(results['cli-off'].rps)
+const cliOffCpu = median(results['cli-off'].cpu)
+console.log('| contender | req/s | vs bare | vs its off | server CPU µs/req | vs its off |')
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
 for (const c of contenders) {
   const rps = median(results[c.name].rps)
   const cpu = median(results[c.name].cpu)
-  console.log(`| ${c.name} | ${rps.toFixed(0)} | ${(rps / off).toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / offCpu).toFixed(2)} |`)
+  const [baseRps, baseCpu] = c.cli !== undefined ? [cliOff, cliOffCpu] : [off, offCpu]
+  console.log(`| ${c.name} | ${rps.toFixed(0)} | ${(rps / bare).toFixed(2)} | ${(rps / baseRps).toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / baseCpu).toFixed(2)} |`)
 }
 console.log(`sampled: ${exports} OTLP exports received, ${(exportedBytes / 1e6).toFixed(1)} MB`)
