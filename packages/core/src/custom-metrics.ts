@@ -41,7 +41,8 @@ function metricProblem (m: unknown): string | undefined {
   const { key, value, type, tags } = m as Record<string, unknown>
   if (key === undefined) return 'a metric needs a key'
   if (type !== undefined && (typeof type !== 'string' || !METRIC_TYPES.has(type))) return 'type must be COUNTER, GAUGE or TIMER'
-  if (value !== undefined && typeof value !== 'number' && typeof value !== 'boolean' && !(value instanceof JsonFloat)) return 'value must be a number'
+  // bigint: a JSON integer beyond 2^53 (the codec keeps its digits); still a number to the proto's float
+  if (value !== undefined && typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'boolean' && !(value instanceof JsonFloat)) return 'value must be a number'
   if (typeof key !== 'string' || !METRIC_NAME.test(key)) return 'key must be a valid Prometheus metric name'
   if (tags !== undefined) {
     if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) return 'tags must be an object of strings'

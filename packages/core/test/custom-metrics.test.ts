@@ -65,6 +65,13 @@ t.test('request meta.metrics without type or value are echoed, over both transpo
   }
 })
 
+t.test('a request metric value beyond 2^53 (a bigint from the codec) is a number: echoed exact', async t => {
+  const runtime = await ready({ predict: (X: unknown) => X })
+  const metrics = [{ key: 'big', type: 'GAUGE', value: 12345678901234567890123n }]
+  const msg = (await runtime.predict({ strData: 'x', meta: { metrics } }, 'rest')).message as { meta: { metrics: unknown[] } }
+  t.same(msg.meta.metrics, metrics)
+})
+
 t.test('still refused: a missing key, a present but wrong type or value', async t => {
   const runtime = await ready({ predict: (X: unknown) => X })
   const cases: Array<[unknown, string]> = [

@@ -327,6 +327,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
 function toNumber (value: unknown): number | undefined {
   if (typeof value === 'number') return value
   if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'bigint') return Number(value) // a JSON integer beyond 2^53
   if (value instanceof Number) return value.valueOf() // JsonFloat
   return undefined
 }

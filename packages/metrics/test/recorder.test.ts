@@ -315,6 +315,12 @@ t.test('values: booleans and boxed floats (JsonFloat) are numbers; zero is a val
   t.equal(value(s, 'z_total'), 0)
 })
 
+t.test('values: a bigint (a JSON integer beyond 2^53, as the codec reads it) is a number', async t => {
+  const m = createSeldonMetrics()
+  m.recorder.record([{ key: 'big', type: 'GAUGE', value: 2n ** 60n as never }], 'predict')
+  t.equal(value(parseSamples(await m.metrics()), 'big'), 2 ** 60)
+})
+
 t.test('proto3 defaults: an absent value is 0, an absent type COUNTER (C-10), never an error', async t => {
   const logger = captureLogger()
   const m = createSeldonMetrics({ logger })

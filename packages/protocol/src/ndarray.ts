@@ -120,7 +120,13 @@ export class NDArray {
     let dims = shape
     const free = shape.indexOf(-1)
     if (free >= 0) {
-      const rest = product(shape.filter((_, i) => i !== free))
+      if (shape.indexOf(-1, free + 1) >= 0) throw badData('can only specify one unknown dimension')
+      const known = shape.filter((_, i) => i !== free)
+      const rest = product(known)
+      // numpy's words, which name the known dimensions only
+      if (rest === 0 ? this.size !== 0 : this.size % rest !== 0) {
+        throw badData(`cannot reshape array of size ${this.size} into shape (${known.join(',')})`)
+      }
       dims = shape.map((d, i) => (i === free ? (rest === 0 ? 0 : this.size / rest) : d))
     }
     return new NDArray(this.data, dims, this.dtype)

@@ -8,7 +8,7 @@
  * but for the intentional differences each schema's `description` lists (and the test names).
  *
  *   - a SeldonMessage request carries one payload among data, binData, strData and jsonData;
- *     customData is gRPC-only, so REST refuses it alone;
+ *     customData is gRPC-only, so REST refuses it alone (and Feedback at all: its JSON Any is unreadable);
  *   - unknown keys are ignored at every level of a request (the wrapper reads the keys it knows;
  *     `{"data":{"foo":[1]}}` is answered with an empty ndarray), and `data` may carry several of
  *     tensor/ndarray/tftensor (the first in that order wins), so neither is refused here;
@@ -34,6 +34,7 @@ const REQUEST_DIFFERENCES = [
   'tensor values must fill the shape and an empty array may declare at most 2^20 elements (C-04, C-27), ' +
   'an integer beyond 2^53 is refused where it would lose digits (C-11), a tftensor must be a TensorProto ' +
   'the codec decodes (C-25, C-28), metric tag names must be Prometheus label names (C-10), ' +
+  'a tensor shape has at most one -1, JSON nested deeper than 512 levels is refused (C-11), ' +
   'and line breaks in binData are ignored.'
 ].join('')
 
@@ -43,7 +44,8 @@ const FEEDBACK_DIFFERENCES = [
   '(unset), numbers and enums written as strings or numbers ("1.5", "NaN", 1 for GAUGE), booleans for floats, ' +
   'original snake_case field names (request_path), and base64 in any alphabet; ' +
   '(2) rules a schema cannot state are the codec\'s, on request and truth payloads: rectangular ndarrays (C-05), ' +
-  'tensor values filling the shape (C-04, C-27), a tftensor the codec decodes (C-25, C-28).'
+  'tensor values filling the shape with at most one -1 (C-04, C-27), a tftensor the codec decodes (C-25, C-28), ' +
+  'JSON nested at most 512 levels deep (C-11).'
 ].join('')
 
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const
@@ -191,6 +193,15 @@ export const seldonMessageListSchema = {
   },
 } as const
 
+/**
+ * Feedback's customData: a `google.protobuf.Any`, whose JSON form names its message type, and the
+ * REST parser knows none (docs/wire-format.md), so it can only be unset.
+ */
+const feedbackCustomData = {
+  description: 'A google.protobuf.Any: gRPC only; the REST parser knows no message type to read it with.',
+  not: {},
+} as const
+
 /** Feedback's definitions: closed objects, payload optional (protobuf's strict JSON parse). */
 const feedbackDefinitions = {
   Metric: feedbackMetricSchema,
@@ -201,7 +212,7 @@ const feedbackDefinitions = {
   SinglePayload: payloadRules.SinglePayload,
   SeldonMessage: {
     type: 'object',
-    properties: messageProperties,
+    properties: { ...messageProperties, customData: feedbackCustomData },
     additionalProperties: false,
     allOf: [{ $ref: '#/definitions/SinglePayload' }],
   },
@@ -286,6 +297,7 @@ function describe (e: SchemaError): string {
   // customData is not in the list: REST refuses it (gRPC only)
   if (e.schemaPath.endsWith('/RestPayload/anyOf')) return `${subject} must have one of data, binData, strData, jsonData`
   if (e.schemaPath.endsWith('/Status/properties/status/anyOf')) return `${subject} must be SUCCESS, FAILURE or an integer`
+  if (e.schemaPath.endsWith('/customData/not')) return `${subject} is gRPC-only`
   switch (e.keyword) {
     case 'required': return `${field(e.params.missingProperty)} is required`
     case 'additionalProperties': return `${field(e.params.additionalProperty)} is not allowed`

@@ -81,6 +81,10 @@ t.test('reshape, rows, map, toFloat64, toNested, toJSON', async t => {
   t.same(a.reshape([3, -1]).shape, [3, 2])
   t.same(a.reshape([-1]).shape, [6])
   t.same(new NDArray(new Float64Array(0), [0, 3]).reshape([-1, 3]).shape, [0, 3])
+  // numpy's words for an unknown dimension that cannot be inferred
+  t.throws(() => a.reshape([-1, -1]), { message: 'can only specify one unknown dimension', statusCode: 400 })
+  t.throws(() => a.reshape([-1, 4]), { message: 'cannot reshape array of size 6 into shape (4)' })
+  t.throws(() => a.reshape([2, -1, 0]), { message: 'cannot reshape array of size 6 into shape (2,0)' })
   t.same(a.toNested(), [[1, 2, 3], [4, 5, 6]])
   t.same(JSON.parse(JSON.stringify(a)), [[1, 2, 3], [4, 5, 6]])
   t.same(new NDArray([7], []).toNested(), 7, '0-d gives its scalar')

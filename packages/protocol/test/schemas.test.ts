@@ -167,6 +167,8 @@ t.test('Feedback: closed at every level, messages without payload allowed', asyn
     ['{"truth":{"meta":{"metrics":[{"key":"k","value":1,"help":"x"}]}}}', 'truth.meta.metrics[0].help is not allowed'],
     ['{"truth":{"status":{"code":1,"details":"x"}}}', 'truth.status.details is not allowed'],
     ['{"truth":[]}', 'truth must be object'],
+    // a google.protobuf.Any the REST parser cannot read
+    ['{"request":{"customData":{}}}', 'request.customData is gRPC-only'],
     ['{"reward":3.5e38}', 'reward must be <= 3.4028234663852886e+38'],
     ['{"response":{"meta":{"routing":{"r":2147483648}}}}', 'response.meta.routing.r must be <= 2147483647'],
   ]
