@@ -88,7 +88,7 @@ const CATALOGUE: Array<[string, string, 200 | [number, RegExp]]> = [
   // shapes that ask for more than they carry (the empty-array and fill-rule bounds)
   ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[1e9,1e9],"values":[1]}}}', [400, /cannot reshape array of size 1/]],
   ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[4294967296],"values":[1]}}}', [400, /cannot reshape/]],
-  ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[-1,-1],"values":[1]}}}', [400, /invalid shape/]],
+  ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[-1,-1],"values":[1]}}}', [400, /^can only specify one unknown dimension$/]],
   ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[99999999999999999999999],"values":[1]}}}', [400, /shape must be an array of integers/]],
   ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[0,1e300],"values":[]}}}', [400, /declares more than 1048576 elements for an empty array/]],
   ['/api/v1.0/predictions', '{"data":{"tensor":{"shape":[0,100000000],"values":[]}}}', [400, /declares more than 1048576 elements for an empty array/]],
