@@ -4,7 +4,7 @@ export {
   type DeploymentLabels, type DeploymentLabelName
 } from './labels.js'
 export {
-  createSeldonMetrics, PROMETHEUS_CONTENT_TYPE, METRIC_NAMES,
+  createSeldonMetrics, DEFAULT_MAX_SERIES_PER_METRIC, PROMETHEUS_CONTENT_TYPE, METRIC_NAMES,
   type SeldonMetrics, type SeldonMetricsOptions, type MetricsSource, type MetricsLogger, type MetricsErrorReason
 } from './metrics.js'
 export { seldonMetrics, type SeldonMetricsPluginOptions } from './plugin.js'

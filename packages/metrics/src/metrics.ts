@@ -27,7 +27,7 @@ export const METRIC_NAMES = Object.freeze({
 /** Why a metric was dropped; the `reason` label of `seldon_metrics_errors_total`. */
 export type MetricsErrorReason =
   | 'invalid_metric' | 'invalid_name' | 'invalid_type' | 'invalid_value' | 'invalid_label'
-  | 'negative_value' | 'type_conflict' | 'name_conflict' | 'internal' | 'scrape'
+  | 'negative_value' | 'type_conflict' | 'name_conflict' | 'series_limit' | 'internal' | 'scrape'
 
 /** Where problems are reported; pino (`fastify.log`) and `console` both fit. */
 export interface MetricsLogger {
@@ -57,7 +57,16 @@ export interface SeldonMetricsOptions {
   defaultMetrics?: boolean | undefined
   /** Use this registry instead of a new one. Never the global registry unless you pass it. */
   registry?: Registry | undefined
+  /**
+   * Series (label sets) one custom metric name may have; a sample that would add one more is
+   * dropped, counted in `seldon_metrics_errors_total{reason="series_limit"}` and logged once per
+   * name. Default 1000 (`DEFAULT_MAX_SERIES_PER_METRIC`).
+   */
+  maxSeriesPerMetric?: number | undefined
 }
+
+/** Series one custom metric name may have by default. */
+export const DEFAULT_MAX_SERIES_PER_METRIC = 1000
 
 export interface SeldonMetrics extends MetricsSource {
   /** This instance's registry (never prom-client's global one unless passed in). */
@@ -111,6 +120,7 @@ class SeldonMetricsImpl implements SeldonMetrics {
 
   private readonly logger: MetricsLogger
   private readonly gaugeAggregator: Aggregator
+  private readonly maxSeriesPerMetric: number
   private readonly families = new Map<string, SeriesFamily>()
   /** claimed name → the family (or builtin) name that owns it */
   private readonly claimed = new Map<string, string>()
@@ -124,6 +134,8 @@ class SeldonMetricsImpl implements SeldonMetrics {
     this.deploymentLabels = resolveDeploymentLabels(options.deployment)
     this.logger = options.logger ?? consoleLogger
     this.gaugeAggregator = options.gaugeAggregator ?? 'max'
+    this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC
+    if (!(this.maxSeriesPerMetric >= 1)) throw new TypeError(`maxSeriesPerMetric must be a number >= 1, got ${String(options.maxSeriesPerMetric)}`)
     this.requestBuckets = Object.freeze([...(options.requestBuckets ?? DEFAULT_REQUEST_BUCKETS)])
     for (const [name, type] of [
       [METRIC_NAMES.errors, 'counter'], [METRIC_NAMES.grpcHandled, 'counter'],
@@ -240,7 +252,9 @@ class SeldonMetricsImpl implements SeldonMetrics {
     const name = familyType === 'counter' && !key.endsWith('_total') ? `${key}_total` : key
     const family = this.family(key, name, familyType)
     if (family === undefined) return
-    family.add(labels, familyType === 'histogram' ? n / 1000 : n)
+    if (!family.add(labels, familyType === 'histogram' ? n / 1000 : n)) {
+      this.fail('series_limit', key, `metric ${key}: already ${this.maxSeriesPerMetric} series (label sets); samples of new label sets are dropped`)
+    }
   }
 
   /** Tags, then `method`, then the deployment labels (later ones win), sorted by name. */
@@ -292,7 +306,8 @@ class SeldonMetricsImpl implements SeldonMetrics {
       help: '',
       type,
       aggregator: type === 'gauge' ? this.gaugeAggregator : 'sum',
-      buckets: type === 'histogram' ? SELDON_TIMER_BUCKETS : undefined
+      buckets: type === 'histogram' ? SELDON_TIMER_BUCKETS : undefined,
+      maxSeries: this.maxSeriesPerMetric
     })
     family.register(this.registry)
     this.families.set(name, family)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import promClient from 'prom-client'
 import {
-  createSeldonMetrics, deploymentLabelsFromEnv, resolveDeploymentLabels, splitImage,
+  createSeldonMetrics, DEFAULT_MAX_SERIES_PER_METRIC, deploymentLabelsFromEnv, resolveDeploymentLabels, splitImage,
   SELDON_TIMER_BUCKETS, NOT_IMPLEMENTED, DEPLOYMENT_LABEL_NAMES, METRIC_NAMES, PROMETHEUS_CONTENT_TYPE
 } from '../src/index.js'
 import { captureLogger, find, parseSamples, value } from './fixtures/helper.js'
@@ -351,6 +351,40 @@ t.test('two metrics objects in one process never clash', async t => {
   t.equal(value(sb, 'seldon_api_model_feedback_reward_total'), 2)
   t.equal(find(sa, METRIC_NAMES.errors).length, 0)
   t.equal(await promClient.register.metrics(), '\n', 'nothing in the global registry')
+})
+
+t.test('series per metric name are capped (maxSeriesPerMetric): the excess dropped, counted, logged once', async t => {
+  const logger = captureLogger()
+  const m = createSeldonMetrics({ logger, maxSeriesPerMetric: 3 })
+  for (let i = 0; i < 10; i++) {
+    m.recorder.record([
+      { key: 'by_client', value: 1, tags: { client: `c${i}` } },
+      { key: 'by_client_t', type: 'TIMER', value: 5, tags: { client: `c${i}` } },
+      { key: 'fixed', value: 1 }
+    ], 'predict')
+  }
+  m.recorder.record([{ key: 'by_client', value: 1, tags: { client: 'c0' } }], 'predict')
+  m.recorder.record([{ key: 'by_client', value: 1, tags: { client: 'c1' } }], 'health')
+  const s = parseSamples(await m.metrics())
+  t.same(find(s, 'by_client_total').map(x => x.labels.client), ['c0', 'c1', 'c2'], 'the first three label sets')
+  t.equal(value(s, 'by_client_total', { client: 'c0', method: 'predict' }), 2, 'an existing series keeps counting')
+  t.equal(find(s, 'by_client_t_count').length, 3, 'a histogram too')
+  t.equal(value(s, 'fixed_total'), 10, 'other names are not affected')
+  t.equal(value(s, METRIC_NAMES.errors, { reason: 'series_limit' }), 7 + 7 + 1, 'every dropped sample counted (method is a label too)')
+  t.same(logger.lines.filter(l => l.obj.reason === 'series_limit').map(l => l.obj.metric), ['by_client', 'by_client_t'], 'logged once per name')
+  t.throws(() => createSeldonMetrics({ maxSeriesPerMetric: 0 }), /maxSeriesPerMetric must be a number >= 1/)
+  m.reset()
+  m.recorder.record([{ key: 'by_client', value: 1, tags: { client: 'c9' } }], 'predict')
+  t.equal(value(parseSamples(await m.metrics()), 'by_client_total', { client: 'c9' }), 1, 'reset() frees the places')
+})
+
+t.test('the default cap: 1000 series per name', async t => {
+  const m = createSeldonMetrics({ logger: captureLogger() })
+  for (let i = 0; i < 1005; i++) m.recorder.record([{ key: 'many', value: 1, tags: { i: String(i) } }], 'predict')
+  const s = parseSamples(await m.metrics())
+  t.equal(find(s, 'many_total').length, DEFAULT_MAX_SERIES_PER_METRIC)
+  t.equal(DEFAULT_MAX_SERIES_PER_METRIC, 1000)
+  t.equal(value(s, METRIC_NAMES.errors, { reason: 'series_limit' }), 5)
 })
 
 t.test('reset() drops the series', async t => {

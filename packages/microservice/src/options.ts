@@ -50,6 +50,8 @@ export interface MicroserviceConfig {
   grpcMaxMessageSize: number
   /** `--tracing` / TRACING: OpenTelemetry tracing in every worker (docs/tracing.md). */
   tracing: boolean
+  /** Series one custom metric name may have. */
+  maxMetricSeries: number
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
 }
@@ -87,6 +89,7 @@ export const DEFAULTS = {
   requestTimeout: 0,
   maxConnections: 1024,
   bodyTimeout: 30_000,
+  maxMetricSeries: 1000,
   grpcMaxMessageSize: 4 * 1024 * 1024
 }
 
@@ -112,6 +115,7 @@ const OPTIONS = {
   'max-connections': { type: 'string', env: ['SELDON_MAX_CONNECTIONS'], help: `open REST connections per worker before 503 (default ${DEFAULTS.maxConnections}; 0 = no limit)` },
   'body-timeout': { type: 'string', env: ['SELDON_BODY_TIMEOUT'], help: `ms a request body may take to arrive before 408 (default ${DEFAULTS.bodyTimeout}; 0 = off)` },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
+  'max-metric-series': { type: 'string', env: ['SELDON_MAX_METRIC_SERIES'], help: `label sets one custom metric may have; more are dropped and counted (default ${DEFAULTS.maxMetricSeries})` },
   tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
   help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
   version: { type: 'boolean', env: [], help: 'print the version' },
@@ -283,6 +287,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxConnections: integer(pick(flags, env, 'max-connections'), DEFAULTS.maxConnections, 0, 1_000_000),
     bodyTimeout: integer(pick(flags, env, 'body-timeout'), DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
+    maxMetricSeries: integer(pick(flags, env, 'max-metric-series'), DEFAULTS.maxMetricSeries, 1, 1_000_000),
     tracing: tracingSwitch(flags.tracing, env),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)
   }

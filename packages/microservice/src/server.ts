@@ -31,7 +31,7 @@ import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
-type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout'
+type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries'
 
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
@@ -109,8 +109,8 @@ export function environmentOptions (env: NodeJS.ProcessEnv): EnvironmentOptions 
  * The metrics of one worker, created before the component is even imported: a cluster worker
  * answers the primary's scrapes from the start, so a slow load() never stalls the metrics port.
  */
-export function createWorkerMetrics (deployment: DeploymentLabels, logger?: FastifyBaseLogger): SeldonMetrics {
-  const metrics = createSeldonMetrics({ deployment, logger })
+export function createWorkerMetrics (deployment: DeploymentLabels, logger?: FastifyBaseLogger, maxSeriesPerMetric = DEFAULTS.maxMetricSeries): SeldonMetrics {
+  const metrics = createSeldonMetrics({ deployment, logger, maxSeriesPerMetric })
   if (cluster.isWorker) registerWorkerRegistry(metrics.registry)
   return metrics
 }
@@ -131,7 +131,7 @@ export async function buildServer (component: object, config: ServerConfig, opti
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
   })
   const limits = limitsOf(config)
-  const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log)
+  const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log, limits.maxMetricSeries)
 
   limitHeaderFields(app)
   if (limits.bodyTimeout > 0) limitBodyTime(app, limits.bodyTimeout)
@@ -205,6 +205,7 @@ function limitsOf (config: ServerConfig): Pick<MicroserviceConfig, Limits> {
   return {
     maxConnections: config.maxConnections ?? DEFAULTS.maxConnections,
     bodyTimeout: config.bodyTimeout ?? DEFAULTS.bodyTimeout,
+    maxMetricSeries: config.maxMetricSeries ?? DEFAULTS.maxMetricSeries,
     grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize
   }
 }

@@ -100,7 +100,7 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
   process.on('disconnect', () => { shutdown('primary disconnected') })
 
   try {
-    const metrics = createWorkerMetrics(environmentOptions(env).deployment, log)
+    const metrics = createWorkerMetrics(environmentOptions(env).deployment, log, config.maxMetricSeries)
     const loaded = await loadComponent({
       module: config.module,
       cwd: process.cwd(),

@@ -105,6 +105,7 @@ t.test('limits: defaults, flags, environment variables', async t => {
     ['grpcMaxMessageSize', 'grpc-max-message-size', 'SELDON_GRPC_MAX_MESSAGE_SIZE', 4 * 1024 * 1024, 1],
     ['maxConnections', 'max-connections', 'SELDON_MAX_CONNECTIONS', 1024, 0],
     ['bodyTimeout', 'body-timeout', 'SELDON_BODY_TIMEOUT', 30_000, 0],
+    ['maxMetricSeries', 'max-metric-series', 'SELDON_MAX_METRIC_SERIES', 1000, 1],
   ]
   for (const [key, flag, variable, fallback, min] of cases) {
     t.equal(run(['m'])[key], fallback, `${key}: default ${fallback}`)
