@@ -102,6 +102,12 @@ export interface EndpointSpec {
   readonly metricsLabel?: MethodLabel
   /** The service types whose component must implement one of `methods`. */
   readonly requiredBy: readonly ServiceType[]
+  /**
+   * The Python wrapper's Flask view name of its REST paths (seldon-core v1.18.2
+   * python/seldon_core/wrapper.py): the name of the REST trace span, so traces keep the shape
+   * `predictions → /predict → Predict` (docs/tracing.md). None: no REST path.
+   */
+  readonly restView?: string
 }
 
 const message = (service: SeldonServiceName, rpc: string, request: WireType = 'SeldonMessage'): GrpcMethod =>
@@ -122,35 +128,40 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     ],
     grpc: [message('Model', 'Predict'), message('Seldon', 'Predict')],
     metricsLabel: 'predict',
-    requiredBy: ['MODEL']
+    requiredBy: ['MODEL'],
+    restView: 'Predict'
   },
   transformInput: {
     methods: ['transformInputRaw', 'transformInput'],
     rest: [{ url: '/transform-input', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformInput'), message('Transformer', 'TransformInput')],
     metricsLabel: 'inputtransform',
-    requiredBy: ['TRANSFORMER']
+    requiredBy: ['TRANSFORMER'],
+    restView: 'TransformInput'
   },
   transformOutput: {
     methods: ['transformOutputRaw', 'transformOutput'],
     rest: [{ url: '/transform-output', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformOutput'), message('OutputTransformer', 'TransformOutput')],
     metricsLabel: 'outputtransform',
-    requiredBy: ['OUTPUT_TRANSFORMER']
+    requiredBy: ['OUTPUT_TRANSFORMER'],
+    restView: 'TransformOutput'
   },
   route: {
     methods: ['routeRaw', 'route'],
     rest: [{ url: '/route', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Route'), message('Router', 'Route')],
     metricsLabel: 'router',
-    requiredBy: ['ROUTER']
+    requiredBy: ['ROUTER'],
+    restView: 'Route'
   },
   aggregate: {
     methods: ['aggregateRaw', 'aggregate'],
     rest: [{ url: '/aggregate', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Aggregate', 'SeldonMessageList'), message('Combiner', 'Aggregate', 'SeldonMessageList')],
     metricsLabel: 'aggregate',
-    requiredBy: ['COMBINER']
+    requiredBy: ['COMBINER'],
+    restView: 'Aggregate'
   },
   sendFeedback: {
     methods: ['sendFeedbackRaw', 'sendFeedback'],
@@ -164,20 +175,23 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
       message('Router', 'SendFeedback', 'Feedback'), message('Seldon', 'SendFeedback', 'Feedback')
     ],
     metricsLabel: 'feedback',
-    requiredBy: []
+    requiredBy: [],
+    restView: 'SendFeedback'
   },
   ping: {
     methods: [],
     rest: [{ url: '/health/ping', verbs: ['GET'] }],
     grpc: [],
-    requiredBy: []
+    requiredBy: [],
+    restView: 'HealthPing'
   },
   health: {
     methods: ['healthStatusRaw', 'healthStatus'],
     rest: [{ url: '/health/status', verbs: ['GET'] }, { url: '/api/v1.0/health/status', verbs: ['GET'] }],
     grpc: [],
     metricsLabel: 'health',
-    requiredBy: []
+    requiredBy: [],
+    restView: 'HealthStatus'
   },
   metadata: {
     methods: ['initMetadata'],
@@ -186,7 +200,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
       { service: 'Model', rpc: 'Metadata', request: 'Empty', response: 'SeldonModelMetadata' },
       { service: 'Seldon', rpc: 'ModelMetadata', request: 'SeldonModelMetadataRequest', response: 'SeldonModelMetadata' }
     ],
-    requiredBy: []
+    requiredBy: [],
+    restView: 'Metadata'
   },
   graphMetadata: {
     methods: [],

@@ -1,6 +1,6 @@
 /**
  * The tracing contract: what the runtime, the REST and gRPC plugins, the graph's remote calls and
- * the CLI call when tracing is on, as types (and two constant names). Nothing here imports
+ * the CLI call when tracing is on, as types (and the span-name constants). Nothing here imports
  * OpenTelemetry or Fastify, so the packages below the CLI depend on these types without loading,
  * or even installing, an SDK. `@fastify-seldon/tracing` implements it (`startTracing` in a CLI
  * worker, `tracingHooksFromGlobal` over a host app's own SDK) and re-exports it.
@@ -19,6 +19,8 @@
  *   - remote calls (graph): `inject(headersOrMetadata)` before sending, see {@link injectTraceContext}.
  */
 
+import { ENDPOINTS, type Endpoint, type EndpointSpec } from './endpoints.js'
+
 /**
  * The route config key holding a route's span name (the Python wrapper's Flask view name:
  * `Predict`, `SendFeedback`...): `instance.route({ ..., config: { [ROUTE_OPERATION_KEY]: 'Predict' } })`.
@@ -26,23 +28,18 @@
  */
 export const ROUTE_OPERATION_KEY = 'seldonOperation'
 
+/** The REST span name of `/seldon.json` (the wrapper's view serving its OpenAPI file). */
+export const OPENAPI_VIEW = 'openAPI'
+
 /**
- * The Python wrapper's span name of each REST endpoint (its Flask view names, seldon-core v1.18.2
- * python/seldon_core/wrapper.py), so that traces keep the shape `predictions → /predict → Predict`
- * and existing dashboards read the same. Every alias of an endpoint has the endpoint's name.
+ * The REST span name of each endpoint: its `restView` in the endpoint table (the Python wrapper's
+ * Flask view name), plus `openapi` for `/seldon.json`. Every alias of an endpoint has its name.
  */
-export const REST_OPERATION_NAMES = {
-  predict: 'Predict',
-  transformInput: 'TransformInput',
-  transformOutput: 'TransformOutput',
-  route: 'Route',
-  aggregate: 'Aggregate',
-  sendFeedback: 'SendFeedback',
-  healthPing: 'HealthPing',
-  healthStatus: 'HealthStatus',
-  metadata: 'Metadata',
-  openapi: 'openAPI'
-} as const
+export const REST_OPERATION_NAMES: Readonly<Partial<Record<Endpoint, string>> & { openapi: string }> = {
+  ...Object.fromEntries((Object.entries(ENDPOINTS) as Array<[Endpoint, EndpointSpec]>)
+    .flatMap(([endpoint, spec]) => spec.restView !== undefined ? [[endpoint, spec.restView]] : [])),
+  openapi: OPENAPI_VIEW
+}
 
 /** REST server spans on a Fastify context. */
 export interface RestTracing {

@@ -15,7 +15,7 @@
  *
  * Every handler is the same three steps: read → dispatch → send.
  */
-import { ENDPOINTS, REST_OPERATION_NAMES, ROUTE_OPERATION_KEY, type PayloadEndpoint, type RestPath, type SeldonRuntime } from '@fastify-seldon/core'
+import { ENDPOINTS, OPENAPI_VIEW, ROUTE_OPERATION_KEY, type PayloadEndpoint, type RestPath, type SeldonRuntime } from '@fastify-seldon/core'
 import { jsonResponseText } from '@fastify-seldon/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
@@ -148,7 +148,7 @@ export function registerEndpointRoutes (
     for (const path of ENDPOINTS[endpoint].rest) {
       for (const method of path.verbs) {
         const schema = method === 'GET' ? getSchema(body, tag, summary, description) : postSchema(body, tag, summary, description)
-        instance.route({ method, url: path.url, ...described(schema, options.hostSwagger, endpoint), ...DOC_ONLY, handler: handlers[endpoint] })
+        instance.route({ method, url: path.url, ...described(schema, options.hostSwagger, ENDPOINTS[endpoint].restView), ...DOC_ONLY, handler: handlers[endpoint] })
       }
       registerMethodNotAllowed(instance, path, options.cors)
     }
@@ -160,17 +160,17 @@ export function registerEndpointRoutes (
  * Python wrapper's view name (`Predict`...) that the tracing hooks read when tracing is on
  * (docs/tracing.md). Costs nothing per request.
  */
-function described (schema: FastifySchema, hostSwagger: boolean, name: keyof typeof REST_OPERATION_NAMES): { schema: FastifySchema, config: Record<string, unknown> } {
+function described (schema: FastifySchema, hostSwagger: boolean, view: string | undefined): { schema: FastifySchema, config: Record<string, unknown> } {
   const doc = documented(schema, hostSwagger)
-  return { schema: doc.schema, config: { ...doc.config, [ROUTE_OPERATION_KEY]: REST_OPERATION_NAMES[name] } }
+  return { schema: doc.schema, config: view === undefined ? { ...doc.config } : { ...doc.config, [ROUTE_OPERATION_KEY]: view } }
 }
 
 /** A GET route with its 405 companion. */
 function get (
   instance: FastifyInstance, url: string, schema: FastifySchema, handler: Handler,
-  options: Pick<RouteOptions, 'cors' | 'hostSwagger'>, name: keyof typeof REST_OPERATION_NAMES
+  options: Pick<RouteOptions, 'cors' | 'hostSwagger'>, view: string | undefined
 ): void {
-  instance.route({ method: 'GET', url, ...described(schema, options.hostSwagger, name), ...DOC_ONLY, handler })
+  instance.route({ method: 'GET', url, ...described(schema, options.hostSwagger, view), ...DOC_ONLY, handler })
   registerMethodNotAllowed(instance, { url, verbs: ['GET'] }, options.cors)
 }
 
@@ -180,18 +180,18 @@ export function registerHealthRoutes (instance: FastifyInstance, runtime: Seldon
   for (const { url } of ENDPOINTS.ping.rest) {
     get(instance, url, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
       return reply.type('text/html; charset=utf-8').send('pong')
-    }, options, 'healthPing')
+    }, options, ENDPOINTS.ping.restView)
   }
   for (const { url } of ENDPOINTS.health.rest) {
     get(instance, url, HEALTH_SCHEMAS.status, async function healthStatus (_request, reply) {
       return sendAnswer(reply, await runtime.health('rest'))
-    }, options, 'healthStatus')
+    }, options, ENDPOINTS.health.restView)
   }
   for (const { url } of ENDPOINTS.metadata.rest) {
     get(instance, url, HEALTH_SCHEMAS.metadata, async function metadata (_request, reply) {
       runtime.assertReady()
       return sendJsonText(reply, 200, jsonResponseText(runtime.metadata()))
-    }, options, 'metadata')
+    }, options, ENDPOINTS.metadata.restView)
   }
 }
 
@@ -200,5 +200,5 @@ export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup
   get(instance, OPENAPI_PATH, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')
     return sendJsonText(reply, 200, openApiText(group))
-  }, { cors: options.cors, hostSwagger: true }, 'openapi')
+  }, { cors: options.cors, hostSwagger: true }, OPENAPI_VIEW)
 }

@@ -4,7 +4,7 @@
  * re-exports it for its users.
  */
 export {
-  ROUTE_OPERATION_KEY, REST_OPERATION_NAMES, isTracingHooks, injectTraceContext,
+  ROUTE_OPERATION_KEY, REST_OPERATION_NAMES, OPENAPI_VIEW, isTracingHooks, injectTraceContext,
   type RestTracing, type GrpcCallLike, type GrpcStatusLike, type GrpcUnaryHandler, type GrpcTracing,
   type InstrumentUserMethod, type MethodTracing, type HeaderCarrier, type SettableCarrier, type TracingHooks
 } from '@fastify-seldon/core'

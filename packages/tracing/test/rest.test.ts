@@ -50,7 +50,7 @@ async function build () {
       const answer = await instrument('predict', () => userPredict(request.body), 'puid-1', 'ndarray')
       return { answer, outgoing }
     })
-    instance.get('/health/ping', { config: { [ROUTE_OPERATION_KEY]: REST_OPERATION_NAMES.healthPing } }, async () => {
+    instance.get('/health/ping', { config: { [ROUTE_OPERATION_KEY]: REST_OPERATION_NAMES.ping } }, async () => {
       const sync = instrument('health_status', () => 'pong')
       return { sync, isPromise: (sync as unknown) instanceof Promise }
     })
