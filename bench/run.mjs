@@ -6,12 +6,13 @@
 //   B  the same through the seldon-microservice CLI with 1 and 2 workers
 //   C  100×1000 numeric ndarray and 100,000-value tensor, REST (ours and the bare route on the
 //      same body) and gRPC
-//   D  gRPC small predict
+//   D  gRPC small predict, against the gRPC floor: a bare grpc-js server echoing the same bytes
+//      (servers/bare-grpc.mjs), also run on C's bodies
 //   E  RSS before and after 1,000,000 small requests (after a warm-up)
 //
 // Every server runs in its own child process, every load generator too (autocannon for REST, a
-// grpc-js loop for gRPC), so nothing shares an event loop. Contenders of a group alternate in
-// rounds and the medians are reported. BENCH_QUICK=1 is a ~1 minute smoke run.
+// grpc-js loop for gRPC, the same for ours and the gRPC floor), so nothing shares an event loop.
+// Contenders of a group alternate in rounds and the medians are reported. BENCH_QUICK=1 is a ~1 minute smoke run.
 //
 // Knobs (env): BENCH_QUICK=1, BENCH_ROUNDS, BENCH_SECONDS (small cases), BENCH_LARGE_SECONDS,
 // BENCH_MEM_REQUESTS, BENCH_ONLY=small,large,mem (groups to run), BENCH_CPU_PROF=dir (servers
@@ -250,6 +251,7 @@ try {
     const bare = await startFixture('bare', 'bare.mjs', [await freePort()])
     const ours = await startFixture('ours', 'ours.mjs', [await freePort()])
     const oursGrpc = await startFixture('ours-grpc', 'ours-grpc.mjs', [await freePort(), await freePort()])
+    const bareGrpc = await startFixture('bare-grpc', 'bare-grpc.mjs', [await freePort()])
 
     // Contenders compared by a ratio run in the same group, one right after the other each round.
     if (only.has('small')) {
@@ -262,7 +264,8 @@ try {
       const bd = await runGroup('B+D', [
         { id: 'cli1', label: 'seldon-microservice CLI, 1 worker, REST', server: cli1, kind: 'http', payload: 'small' },
         { id: 'cli2', label: 'seldon-microservice CLI, 2 workers, REST', server: cli2, kind: 'http', payload: 'small' },
-        { id: 'grpc', label: 'seldonGrpc, gRPC', server: oursGrpc, kind: 'grpc', payload: 'small' }
+        { id: 'grpc', label: 'seldonGrpc, gRPC', server: oursGrpc, kind: 'grpc', payload: 'small' },
+        { id: 'bare-grpc', label: 'bare grpc-js server echoing the bytes', server: bareGrpc, kind: 'grpc', payload: 'small' }
       ], cfg.smallSeconds)
       results.groups.small = { ...a, ...bd }
       await stopServer(cli1)
@@ -272,18 +275,21 @@ try {
       const nd = await runGroup('C ndarray', [
         { id: 'bare-ndarray', label: 'bare Fastify route, ndarray 100×1000', server: bare, kind: 'http', payload: 'ndarray' },
         { id: 'ours-ndarray', label: 'seldonModel REST, ndarray 100×1000', server: ours, kind: 'http', payload: 'ndarray' },
-        { id: 'grpc-ndarray', label: 'seldonGrpc, ndarray 100×1000', server: oursGrpc, kind: 'grpc', payload: 'ndarray' }
+        { id: 'grpc-ndarray', label: 'seldonGrpc, ndarray 100×1000', server: oursGrpc, kind: 'grpc', payload: 'ndarray' },
+        { id: 'bare-grpc-ndarray', label: 'bare grpc-js echo, ndarray 100×1000', server: bareGrpc, kind: 'grpc', payload: 'ndarray' }
       ], cfg.largeSeconds)
       const tensor = await runGroup('C tensor', [
         { id: 'bare-tensor', label: 'bare Fastify route, tensor 100k', server: bare, kind: 'http', payload: 'tensor' },
         { id: 'ours-tensor', label: 'seldonModel REST, tensor 100k', server: ours, kind: 'http', payload: 'tensor' },
-        { id: 'grpc-tensor', label: 'seldonGrpc, tensor 100k', server: oursGrpc, kind: 'grpc', payload: 'tensor' }
+        { id: 'grpc-tensor', label: 'seldonGrpc, tensor 100k', server: oursGrpc, kind: 'grpc', payload: 'tensor' },
+        { id: 'bare-grpc-tensor', label: 'bare grpc-js echo, tensor 100k', server: bareGrpc, kind: 'grpc', payload: 'tensor' }
       ], cfg.largeSeconds)
       results.groups.large = { ...nd, ...tensor }
     }
     await stopServer(bare)
     await stopServer(ours)
     await stopServer(oursGrpc)
+    await stopServer(bareGrpc)
   }
 
   if (only.has('mem')) {
@@ -383,22 +389,25 @@ const check = (name, value, op, target, text) => {
 }
 const small = results.groups.small
 if (small) {
-  const { bare, ours, grpc, cli1, cli2 } = small
+  const { bare, ours, grpc, cli1, cli2, 'bare-grpc': bareGrpc } = small
   row('A', bare, 'floor')
   row('A', ours, `${check('A req/s', paired(ours, bare), '>=', 0.8, 'req/s')}; ${check('A p99', paired(ours, bare, 'p99'), '<=', 1.5, 'p99')}; server CPU per request ${f2(paired(ours, bare, 'cpuPerRequest'))}× the floor's`)
   row('B', cli1, `${f2(cli1.rps / 1600)}× Flask/gunicorn 1 worker (~1,600 req/s, p50 10 ms, p99 17 ms)`)
   row('B', cli2, `${f2(cli2.rps / 2570)}× Flask/gunicorn 2 workers (~2,570 req/s); ${f2(paired(cli2, cli1))}× 1 worker`)
-  row('D', grpc, `${f2(grpc.rps / ours.rps)}× REST (A)`)
+  row('D', bareGrpc, 'gRPC floor')
+  row('D', grpc, `${check('D gRPC req/s', paired(grpc, bareGrpc), '>=', 0.8, 'req/s vs the gRPC floor')}; server CPU per call ${f2(paired(grpc, bareGrpc, 'cpuPerRequest'))}× the floor's; ${f2(grpc.rps / ours.rps)}× REST (A)`)
 }
 const large = results.groups.large
 if (large) {
   const g = large
   row('C', g['bare-ndarray'], 'floor')
   row('C', g['ours-ndarray'], check('C REST ndarray req/s', paired(g['ours-ndarray'], g['bare-ndarray']), '>=', 0.7, 'req/s vs floor'))
-  row('C', g['grpc-ndarray'], check('C gRPC ndarray vs REST', paired(g['grpc-ndarray'], g['ours-ndarray']), '>=', 1, 'req/s vs our REST'))
+  row('C', g['bare-grpc-ndarray'], 'gRPC floor')
+  row('C', g['grpc-ndarray'], `${check('C gRPC ndarray vs REST', paired(g['grpc-ndarray'], g['ours-ndarray']), '>=', 1, 'req/s vs our REST')}; ${f2(paired(g['grpc-ndarray'], g['bare-grpc-ndarray']))}× the gRPC floor`)
   row('C', g['bare-tensor'], 'floor')
   row('C', g['ours-tensor'], check('C REST tensor req/s', paired(g['ours-tensor'], g['bare-tensor']), '>=', 0.7, 'req/s vs floor'))
-  row('C', g['grpc-tensor'], check('C gRPC tensor vs REST', paired(g['grpc-tensor'], g['ours-tensor']), '>=', 3, 'req/s vs our REST'))
+  row('C', g['bare-grpc-tensor'], 'gRPC floor')
+  row('C', g['grpc-tensor'], `${check('C gRPC tensor vs REST', paired(g['grpc-tensor'], g['ours-tensor']), '>=', 3, 'req/s vs our REST')}; ${f2(paired(g['grpc-tensor'], g['bare-grpc-tensor']))}× the gRPC floor`)
 }
 const mem = results.groups.memory
 if (mem) {
