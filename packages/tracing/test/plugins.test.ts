@@ -2,7 +2,8 @@
  * The hooks as the shipped plugins wire them, with an in-memory exporter: seldonComponent (REST)
  * and seldonGrpc given `tracing: hooks`, the runtime's user-method span, the wrapper's span names,
  * parents from `uber-trace-id` / `traceparent` (the executor's wins), ERROR on a 5xx / INTERNAL and
- * not on a client's 4xx; a plugin without the option makes no span at all.
+ * not on a client's 4xx; a plugin without the option makes no span at all; embedded under
+ * @fastify/otel, the plugin's method span joins the host's request span.
  */
 import t from 'tap'
 import Fastify from 'fastify'
@@ -143,4 +144,23 @@ t.test('plugins without the tracing option make no span, even with an SDK regist
   const res = await plain.inject({ method: 'POST', url: '/predict', headers: { 'uber-trace-id': UBER }, payload: { data: { ndarray: [[1]] } } })
   t.equal(res.statusCode, 200)
   t.same((await memory.take()).map(s => s.name), ['feature-lookup'], 'only the user\'s own span (a root: nothing active)')
+})
+
+t.test('embedded under @fastify/otel: the plugin\'s method span joins the host\'s request span; no second server span', async t => {
+  const { FastifyOtelInstrumentation } = await import('@fastify/otel')
+  const host = Fastify()
+  t.teardown(() => host.close())
+  await host.register(new FastifyOtelInstrumentation().plugin())
+  await host.register(seldonComponent, { component: new TracedModel(), prefix: '/iris', tracing: hooks })
+  await memory.take()
+  const res = await host.inject({ method: 'POST', url: '/iris/api/v1.0/predictions', headers: { traceparent: TRACEPARENT }, payload: { data: { ndarray: [[1]] } } })
+  t.equal(res.statusCode, 200)
+  const spans = await memory.take()
+  const request = spans.find(s => s.kind === SpanKind.SERVER)
+  t.ok(request, 'the host\'s server span')
+  t.equal(request?.instrumentationScope.name, '@fastify/otel')
+  t.notOk(spans.some(s => s.name === 'Predict'), 'ours steps aside')
+  const method = byName(spans, 'predict')
+  t.equal(method.spanContext().traceId, W3C_TRACE, 'in the caller\'s trace')
+  t.ok(spans.some(s => s.spanContext().spanId === method.parentSpanContext?.spanId), 'under one of the host\'s spans')
 })
