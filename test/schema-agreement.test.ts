@@ -134,7 +134,13 @@ const SCHEMA_ONLY: readonly SchemaOnly[] = [
       if (value === null) return true
       // a payload member set to null is unset: it does not count as a second payload
       if (e.schemaPath.endsWith('/SinglePayload/not')) return isObject(value) && PAYLOADS.filter(k => has(value, k) && value[k] !== null).length <= 1
-      if (e.keyword === 'type' || e.keyword === 'enum' || e.keyword === 'pattern') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      // numbers (integers too) written as strings, booleans for floats; nothing else for a wrong type
+      if (e.keyword === 'type') {
+        const expected = String(e.params.type)
+        return (typeof value === 'string' && /number|integer/.test(expected)) || (typeof value === 'boolean' && expected.includes('number'))
+      }
+      if (e.keyword === 'enum') return typeof value === 'string' || typeof value === 'number' // by name or number, a number as a string too
+      if (e.keyword === 'pattern') return typeof value === 'string' // bytes: base64 in any alphabet
       return false
     }
   }
