@@ -11,15 +11,17 @@
  *   feedback(node, f): children per f.response.meta.routing[node] first, then /send-feedback
  */
 import { randomUUID } from 'node:crypto'
-import { SeldonRuntime, componentErrorHandlers, runtimeOptionsFromEnv, type RuntimeOptions } from '@fastify-seldon/core'
+import { SeldonRuntime, componentErrorHandlers, runtimeOptionsFromEnv, type RuntimeOptions, type TracingHooks } from '@fastify-seldon/core'
 import type { Transport } from '@fastify-seldon/protocol'
-import { GraphBadRequestError, GraphOptionError, GraphSpecError, ModelNotFoundError, NodeUnsupportedError } from './errors.js'
+import { grpcCodeForHttp } from '@fastify-seldon/grpc'
+import { errorStatus, grpcCodeName } from '@fastify-seldon/protocol'
+import { GraphBadRequestError, GraphOptionError, GraphSpecError, ModelNotFoundError, NodeError, NodeUnsupportedError } from './errors.js'
 import { GrpcChannels, GrpcUnit } from './grpc-unit.js'
 import { LocalUnit } from './local-unit.js'
 import { edgeNodes, type GraphMetadataResult } from './metadata.js'
 import { isGraphSpec, loadGraph, type GraphInput, type GraphNode, type GraphSpec, type LoadGraphOptions } from './model.js'
 import { RestPools, RestUnit } from './rest-unit.js'
-import { nodeOperations, type NodeOperation } from './roles.js'
+import { OPERATION_PATHS, OPERATION_RPCS, nodeOperations, type NodeOperation } from './roles.js'
 import { ROUTE_ALL, ROUTE_NONE, checkRoute, extractRoute, feedbackRoute } from './route.js'
 import { RequestScope, type IncomingHeaders } from './scope.js'
 import type { NodeUnit } from './unit.js'
@@ -43,7 +45,36 @@ export interface GraphEngineOptions extends LoadGraphOptions {
   random?: () => number
   /** Start-up notes (invalid metadata of an in-process component...). */
   log?: (message: string) => void
+  /**
+   * Called after every call to a node (predict, transform, route, aggregate, feedback), answered
+   * or failed: per-node request metrics (`graphNodeObserver` of @fastify-seldon/metrics). Its
+   * exceptions are ignored.
+   */
+  onNodeCall?: NodeCallHook
+  /**
+   * Tracing on (core's contract, implemented by @fastify-seldon/tracing): remote calls carry the
+   * trace context and in-process components' methods run in their spans. See {@link GraphEngine.setTracing}.
+   */
+  tracing?: TracingHooks | undefined
 }
+
+/** One finished call to a node, as the executor's client metrics label it (docs/graph.md, "Metrics"). */
+export interface NodeCall {
+  /** The node's name (`model_name`). */
+  node: string
+  /** Where it runs. */
+  kind: NodeUnit['kind']
+  operation: NodeOperation
+  /** The call: the REST path (`/predict`) for REST and in-process nodes, the gRPC method for gRPC ones. */
+  service: string
+  /** `post` (REST), `unary` (gRPC), `in-process`. */
+  method: string
+  /** The HTTP status (`200`, `500`...) or, for a gRPC node, the status name (`OK`, `INTERNAL`...). */
+  code: string
+  seconds: number
+}
+
+export type NodeCallHook = (call: NodeCall) => void
 
 /** Who is calling: the transport decides the message form, puid and headers go to remote nodes. */
 export interface CallContext {
@@ -91,6 +122,8 @@ export class GraphEngine {
   private readonly routingInjection: boolean
   private readonly readinessTimeout: number
   private readonly random: () => number
+  private readonly onNodeCall: NodeCallHook | undefined
+  private tracing: TracingHooks | undefined
   private loading: Promise<void> | undefined
   private closed = false
 
@@ -100,12 +133,21 @@ export class GraphEngine {
     this.readinessTimeout = milliseconds(options.readinessTimeout, 'readinessTimeout') ?? 2000
     if (options.random !== undefined && typeof options.random !== 'function') throw new GraphOptionError('option random must be a function')
     this.random = options.random ?? Math.random
+    if (options.onNodeCall !== undefined && typeof options.onNodeCall !== 'function') throw new GraphOptionError('option onNodeCall must be a function')
+    this.onNodeCall = options.onNodeCall
+    this.tracing = options.tracing
     const components = componentMap(options.components, this.spec)
     const timeout = milliseconds(options.timeout, 'timeout')
     for (const node of this.spec.nodes.values()) {
       const unit = this.makeUnit(node, components.get(node.name), timeout, options)
       if (unit !== undefined) this.units.set(node.name, unit)
     }
+  }
+
+  /** Trace from now on with `tracing` (undefined: stop): remote calls and in-process components. */
+  setTracing (tracing: TracingHooks | undefined): void {
+    this.tracing = tracing
+    for (const unit of this.units.values()) if (unit instanceof LocalUnit) unit.runtime.setTracing(tracing)
   }
 
   /** Where a node runs: `in-process`, `rest`, `grpc`, or undefined (pass-through, RANDOM_ABTEST). */
@@ -212,7 +254,7 @@ export class GraphEngine {
       case 'all': return ROUTE_ALL
       case 'abtest': return checkRoute(node.name, this.random() < (node.ratioA ?? 0.5) ? 0 : 1, node.children.length)
       case 'call': {
-        const answer = await (this.units.get(node.name) as NodeUnit).call('route', share(t), scope)
+        const answer = (await this.call(node, 'route', share(t), scope)).message
         return extractRoute(node.name, answer, node.children.length)
       }
     }
@@ -231,7 +273,36 @@ export class GraphEngine {
 
   private async call (node: GraphNode, operation: NodeOperation, input: Flow | readonly Flow[], scope: RequestScope): Promise<Flow> {
     const unit = this.units.get(node.name) as NodeUnit
-    return { message: await unit.call(operation, input, scope), owned: unit.answersOwned }
+    if (this.onNodeCall === undefined) return { message: await unit.call(operation, input, scope), owned: unit.answersOwned }
+    const started = process.hrtime.bigint()
+    let code: string
+    try {
+      const message = await unit.call(operation, input, scope)
+      code = unit.kind === 'grpc' ? 'OK' : '200'
+      return { message, owned: unit.answersOwned }
+    } catch (err) {
+      code = failureCode(unit, err)
+      throw err
+    } finally {
+      this.report(node.name, unit, operation, code!, started)
+    }
+  }
+
+  private report (node: string, unit: NodeUnit, operation: NodeOperation, code: string, started: bigint): void {
+    const call: NodeCall = {
+      node,
+      kind: unit.kind,
+      operation,
+      service: unit.kind === 'grpc' ? OPERATION_RPCS[operation] : OPERATION_PATHS[operation],
+      method: unit.kind === 'grpc' ? 'unary' : unit.kind === 'rest' ? 'post' : 'in-process',
+      code,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9
+    }
+    try {
+      this.onNodeCall?.(call)
+    } catch {
+      // a metrics hook never fails a request
+    }
   }
 
   // ── set-up ────────────────────────────────────────────────────────────────────────────────
@@ -240,7 +311,7 @@ export class GraphEngine {
     const transport = context.transport ?? 'rest'
     if (transport !== 'rest' && transport !== 'grpc') throw new GraphOptionError(`transport must be 'rest' or 'grpc', got ${String(transport)}`)
     const puid = typeof context.puid === 'string' && context.puid !== '' ? context.puid : randomUUID()
-    return new RequestScope(transport, puid, context.headers)
+    return new RequestScope(transport, puid, context.headers, this.tracing)
   }
 
   private unitFor (name: string): NodeUnit {
@@ -296,10 +367,18 @@ export class GraphEngine {
     return {
       ...fromEnv,
       unitId: node.name,
+      tracing: options.tracing,
       unitImage: typeof container?.image === 'string' && container.image !== '' ? container.image : containerEnv.PREDICTIVE_UNIT_IMAGE,
       log: options.log
     }
   }
+}
+
+/** The code label of a failed call: a gRPC node's status name, else the HTTP status it stands for. */
+function failureCode (unit: NodeUnit, err: unknown): string {
+  if (err instanceof NodeError && err.grpc !== undefined) return grpcCodeName(err.grpc.code)
+  const status = err instanceof NodeError ? err.statusCode : errorStatus(err).statusCode
+  return unit.kind === 'grpc' ? grpcCodeName(grpcCodeForHttp(status)) : String(status)
 }
 
 function describeNode (node: GraphNode): string {

@@ -4,7 +4,7 @@
  */
 export { seldonGraph, seldonGraph as default, type SeldonGraphOptions } from './plugin.js'
 export {
-  GraphEngine, type CallContext, type FeedbackResult, type GraphEngineOptions, type ReadinessReport
+  GraphEngine, type CallContext, type NodeCall, type NodeCallHook, type FeedbackResult, type GraphEngineOptions, type ReadinessReport
 } from './engine.js'
 export {
   isGraphSpec, loadGraph, type GraphEndpoint, type GraphInput, type GraphNode, type GraphSpec, type LoadGraphOptions

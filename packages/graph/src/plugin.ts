@@ -52,6 +52,9 @@ async function seldonGraphPlugin (instance: FastifyInstance, opts: SeldonGraphOp
   const engine = opts.engine ?? new GraphEngine(opts.graph as GraphInput, { log: message => { instance.log.warn(message) }, ...opts })
   const bodyLimit = instance.initialConfig.bodyLimit ?? 1048576
 
+  // Tracing on: a server span per request on this context, before its routes (docs/tracing.md).
+  // (an engine made here got the hooks too; one given is the caller's to set: engine.setTracing)
+  opts.tracing?.rest?.addHooks(instance)
   registerBodyParsers(instance)
   instance.addHook('onRequest', puidHook)
   if (cors) {

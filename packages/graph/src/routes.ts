@@ -4,6 +4,7 @@
  * context's error handler (plugin.ts).
  */
 import { randomUUID } from 'node:crypto'
+import { ROUTE_OPERATION_KEY } from '@fastify-seldon/core'
 import { MethodNotAllowedError, jsonResponseText } from '@fastify-seldon/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { readBody } from './body.js'
@@ -14,14 +15,14 @@ import { PUID_HEADER } from './scope.js'
 
 /** The routes, by what they do: one table for the handlers, the 405s and the CORS preflights. */
 export const GRAPH_ROUTES = {
-  predictions: { methods: ['POST'], urls: ['/api/v1.0/predictions', '/api/v0.1/predictions'] },
-  feedback: { methods: ['POST'], urls: ['/api/v1.0/feedback', '/api/v0.1/feedback'] },
-  graphMetadata: { methods: ['GET'], urls: ['/api/v1.0/metadata'] },
-  nodeMetadata: { methods: ['GET'], urls: ['/api/v1.0/metadata/:model', '/api/v0.1/metadata/:model'] },
-  nodeStatus: { methods: ['GET'], urls: ['/api/v1.0/status/:model', '/api/v0.1/status/:model'] },
-  ready: { methods: ['GET'], urls: ['/ready', '/api/v1.0/status', '/api/v1.0/health/status', '/health/status'] },
-  live: { methods: ['GET'], urls: ['/live', '/health/ping'] }
-} as const satisfies Record<string, { methods: readonly HTTPMethods[], urls: readonly string[] }>
+  predictions: { methods: ['POST'], urls: ['/api/v1.0/predictions', '/api/v0.1/predictions'], span: 'predictions' },
+  feedback: { methods: ['POST'], urls: ['/api/v1.0/feedback', '/api/v0.1/feedback'], span: 'feedback' },
+  graphMetadata: { methods: ['GET'], urls: ['/api/v1.0/metadata'], span: 'metadata' },
+  nodeMetadata: { methods: ['GET'], urls: ['/api/v1.0/metadata/:model', '/api/v0.1/metadata/:model'], span: 'metadata' },
+  nodeStatus: { methods: ['GET'], urls: ['/api/v1.0/status/:model', '/api/v0.1/status/:model'], span: 'status' },
+  ready: { methods: ['GET'], urls: ['/ready', '/api/v1.0/status', '/api/v1.0/health/status', '/health/status'], span: 'status' },
+  live: { methods: ['GET'], urls: ['/live', '/health/ping'], span: 'status' }
+} as const satisfies Record<string, { methods: readonly HTTPMethods[], urls: readonly string[], span: string }>
 
 export type GraphRoute = keyof typeof GRAPH_ROUTES
 
@@ -106,7 +107,8 @@ export function registerGraphRoutes (instance: FastifyInstance, engine: GraphEng
     if (options.cors) allowed.add('OPTIONS')
     const allow = EVERY_METHOD.filter(m => allowed.has(m)).join(', ')
     for (const url of route.urls) {
-      instance.route({ method: [...route.methods], url, handler: handle[name] })
+      // the executor's span names (executor/api/rest/server.go: predictions, feedback, metadata, status)
+      instance.route({ method: [...route.methods], url, handler: handle[name], config: { [ROUTE_OPERATION_KEY]: route.span } })
       if (options.cors) {
         instance.route({ method: 'OPTIONS', url, handler: async (_request, reply) => reply.code(200).header('access-control-allow-methods', allow).send('') })
       }

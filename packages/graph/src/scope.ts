@@ -6,8 +6,12 @@
  * (seldon-core v1.18.2 executor/api/rest/client.go), `Seldon-Puid` included (generated when the
  * caller sent none) — except those that describe the inbound connection or body rather than the
  * request (`Host`, `Content-Length`, hop-by-hop headers...), which the HTTP client sets itself.
+ * With tracing on, the active trace context is written into each call's headers or metadata
+ * (core's injectTraceContext: W3C `traceparent`, Jaeger `uber-trace-id`), so the remote node's
+ * spans join the request's trace.
  */
 import { Metadata } from '@grpc/grpc-js'
+import { injectTraceContext, type TracingHooks } from '@fastify-seldon/core'
 import type { Transport } from '@fastify-seldon/protocol'
 
 export type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>
@@ -34,7 +38,9 @@ export class RequestScope {
   constructor (
     readonly transport: Transport,
     readonly puid: string,
-    private readonly incoming: IncomingHeaders = {}
+    private readonly incoming: IncomingHeaders = {},
+    /** Tracing on: each remote call carries the active trace context (docs/tracing.md). */
+    private readonly tracing?: TracingHooks
   ) {}
 
   /** The headers of a REST call to a remote node (a fresh object per call). */
@@ -49,7 +55,9 @@ export class RequestScope {
       out[PUID_HEADER] = this.puid
       this.restForward = out
     }
-    return { ...this.restForward }
+    const headers = { ...this.restForward }
+    injectTraceContext(this.tracing, headers)
+    return headers
   }
 
   /** The metadata of a gRPC call to a remote node (a fresh copy per call). */
@@ -64,6 +72,8 @@ export class RequestScope {
       metadata.set(PUID_HEADER, this.puid)
       this.grpcForward = metadata
     }
-    return this.grpcForward.clone()
+    const metadata = this.grpcForward.clone()
+    injectTraceContext(this.tracing, metadata)
+    return metadata
   }
 }

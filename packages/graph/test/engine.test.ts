@@ -5,8 +5,8 @@
  */
 import t from 'tap'
 import { parseJson, stringifyJson, type SeldonMessage } from '@fastify-seldon/protocol'
-import { GraphEngine, NodeError, type GraphEngineOptions, type PredictiveUnit } from '../src/index.js'
-import { AddOne, Collect, FailAfter, Mutator, Probe, RawRouter, Scale, Tagger } from './fixtures.js'
+import { GraphEngine, NodeError, type GraphEngineOptions, type NodeCall, type PredictiveUnit } from '../src/index.js'
+import { AddOne, Collect, FailAfter, Failing, Mutator, Probe, RawRouter, Scale, Tagger } from './fixtures.js'
 
 interface Run {
   out: SeldonMessage
@@ -255,4 +255,23 @@ t.test('a gRPC call runs the same graph on protobuf message forms', async t => {
   t.equal(counted.strData, 'x>t.ti>m.p')
   t.equal(counted.meta?.metrics?.length, 2, 'both nodes\' metrics')
   await t.rejects(engine.predict({ strData: 'x' }, { transport: 'soap' as never }), /transport must be 'rest' or 'grpc'/)
+})
+
+t.test('onNodeCall: every call to a node reported, answered or failed, with its code and time', async t => {
+  const calls: NodeCall[] = []
+  const engine = new GraphEngine({ name: 'r', type: 'ROUTER', children: [{ name: 'a', type: 'MODEL' }, { name: 'b', type: 'MODEL' }] }, {
+    components: { r: new Probe('r', [], { route: x => x.includes('fail') ? 1 : 0 }), a: new Probe('a'), b: new Failing('seldon') },
+    onNodeCall: call => { calls.push(call); throw new Error('a broken hook is ignored') }
+  })
+  await engine.load()
+  await engine.predict({ strData: 'x' })
+  t.same(calls.map(c => [c.node, c.operation, c.service, c.method, c.code, c.kind]), [
+    ['r', 'route', '/route', 'in-process', '200', 'in-process'],
+    ['a', 'predict', '/predict', 'in-process', '200', 'in-process']
+  ])
+  t.ok(calls.every(c => c.seconds >= 0 && c.seconds < 10))
+  calls.length = 0
+  await t.rejects(engine.predict({ strData: 'fail' }))
+  t.same(calls.map(c => [c.node, c.code]), [['r', '200'], ['b', '422']], "a failed call: the node's status")
+  t.throws(() => new GraphEngine({ name: 'a', type: 'MODEL' }, { components: { a: new Probe('a') }, onNodeCall: 1 as never }), /option onNodeCall must be a function/)
 })

@@ -13,3 +13,4 @@ export {
   type StartMetricsServerOptions, type MetricsServer
 } from './server.js'
 export { createClusterAggregator, registerWorkerRegistry, type ClusterAggregator } from './cluster.js'
+export { GRAPH_NODE_METRIC, graphNodeObserver, type GraphNodeCallReport, type GraphNodeMetricsOptions } from './graph.js'

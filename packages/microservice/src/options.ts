@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util'
 import { SERVICE_TYPES, type ServiceType } from '@fastify-seldon/core'
 import { BadParameterError } from '@fastify-seldon/protocol'
 import { parseTracingSwitch } from '@fastify-seldon/tracing/switch'
+import { GRAPH_OPTIONS, parseGraphConfig, type GraphConfig } from './graph-options.js'
 
 export { SERVICE_TYPES, type ServiceType }
 
@@ -54,6 +55,8 @@ export interface MicroserviceConfig {
   maxMetricSeries: number
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
+  /** A graph to serve instead of one component (`--graph`, or ENGINE_PREDICTOR); `module` is then ''. */
+  graph?: GraphConfig | undefined
 }
 
 export type ParsedCommand =
@@ -117,6 +120,7 @@ const OPTIONS = {
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
   'max-metric-series': { type: 'string', env: ['SELDON_MAX_METRIC_SERIES'], help: `label sets one custom metric may have; more are dropped and counted (default ${DEFAULTS.maxMetricSeries})` },
   tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
+  ...GRAPH_OPTIONS,
   help: { type: 'boolean', short: 'h', env: [], help: 'print this help' },
   version: { type: 'boolean', env: [], help: 'print the version' },
   // Accepted for compatibility with seldon-core-microservice; no effect here.
@@ -130,12 +134,13 @@ const OPTIONS = {
   pidfile: { type: 'string', env: [], help: '', compat: true },
   debug: { type: 'boolean', env: [], help: '', compat: true },
   'access-log': { type: 'boolean', env: [], help: '', compat: true }
-} as const satisfies Record<string, { type: 'string' | 'boolean', env: readonly string[], help: string, short?: string, compat?: boolean }>
+} as const satisfies Record<string, { type: 'string' | 'boolean', env: readonly string[], help: string, short?: string, compat?: boolean, multiple?: boolean }>
 
 type OptionName = keyof typeof OPTIONS
 
 export const USAGE = [
   'Usage: seldon-microservice <module> [options]',
+  '       seldon-microservice --graph <file.json|.yaml> [--component <node>=<module>[:export]]... [options]',
   '',
   '  <module>  a .js/.mjs/.cjs/.ts file (relative to the working directory) whose default export, or',
   '            the export named like the file, is a component class (constructed with the parameters',
@@ -145,7 +150,7 @@ export const USAGE = [
   ...Object.entries(OPTIONS)
     .filter(([, o]) => !('compat' in o))
     .map(([name, o]) => {
-      const flag = `--${name}${o.type === 'string' ? ' <value>' : ''}`
+      const flag = `--${name}${o.type === 'string' ? ' <value>' : ''}${'multiple' in o ? '...' : ''}`
       const env = o.env.length > 0 ? ` [${o.env.join(' | ')}]` : ''
       return `  ${flag.padEnd(30)} ${o.help}${env}`
     }),
@@ -153,6 +158,7 @@ export const USAGE = [
   'Also read: PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, SELDON_DEPLOYMENT_ID, PREDICTOR_ID, PREDICTOR_LABELS,',
   'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED,',
   'SELDON_OPENAPI (false: no /seldon.json), SELDON_DOCS (false: no Swagger UI at /docs).',
+  'Without <module> and --graph, ENGINE_PREDICTOR (base64 PredictorSpec JSON, as the executor reads it) is served as a graph.',
   'Accepted and ignored (reference compatibility): --persistence --threads --grpc-threads --max-requests',
   '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --access-log.'
 ].join('\n')
@@ -160,7 +166,7 @@ export const USAGE = [
 /** Where a value came from, for error messages: the flag or the environment variable. */
 interface Sourced { value: string, source: string }
 
-function pick (flags: Partial<Record<OptionName, string | boolean>>, env: NodeJS.ProcessEnv, name: OptionName): Sourced | undefined {
+function pick (flags: Partial<Record<OptionName, string | boolean | string[]>>, env: NodeJS.ProcessEnv, name: OptionName): Sourced | undefined {
   const flag = flags[name]
   if (typeof flag === 'string') return { value: flag, source: `--${name}` }
   for (const variable of OPTIONS[name].env) {
@@ -205,9 +211,9 @@ function tracingSwitch (flag: string | boolean | undefined, env: NodeJS.ProcessE
 
 /** Parse argv (without the node and script entries) and the environment. */
 export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommand {
-  const parseOptions: Record<string, { type: 'string' | 'boolean', short?: string }> = {}
+  const parseOptions: Record<string, { type: 'string' | 'boolean', short?: string, multiple?: boolean }> = {}
   for (const [name, o] of Object.entries(OPTIONS)) {
-    parseOptions[name] = 'short' in o ? { type: o.type, short: o.short } : { type: o.type }
+    parseOptions[name] = { type: o.type, ...('short' in o ? { short: o.short } : {}), ...('multiple' in o ? { multiple: true } : {}) }
   }
   const { values, positionals, tokens } = parseArgs({
     args: withTracingValue(argv), options: parseOptions, strict: false, allowPositionals: true, tokens: true
@@ -228,11 +234,14 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     throw new UsageError(`Unknown args ${JSON.stringify(unknown)}. Note this CLI does not take an API type (REST, GRPC): both are served. See --help.`, 255)
   }
 
-  const flags = values as Partial<Record<OptionName, string | boolean>>
+  const flags = values as Partial<Record<OptionName, string | boolean | string[]>>
   if (flags.help === true) return { kind: 'help' }
   if (flags.version === true) return { kind: 'version' }
-  const module = positionals[0]
-  if (module === undefined || module === '') throw new UsageError('the component module is required: seldon-microservice <module> [options]')
+  const graph = parseGraphConfig(flags, env, positionals[0], message => new UsageError(message))
+  const module = graph === undefined ? positionals[0] : ''
+  if (module === undefined || (module === '' && graph === undefined)) {
+    throw new UsageError('the component module is required: seldon-microservice <module> [options] (or --graph <file>)')
+  }
 
   const serviceTypeText = pick(flags, env, 'service-type')
   const serviceType = (serviceTypeText?.value.trim().toUpperCase() ?? DEFAULTS.serviceType) as ServiceType
@@ -288,8 +297,9 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     bodyTimeout: integer(pick(flags, env, 'body-timeout'), DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
     maxMetricSeries: integer(pick(flags, env, 'max-metric-series'), DEFAULTS.maxMetricSeries, 1, 1_000_000),
-    tracing: tracingSwitch(flags.tracing, env),
-    ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined)
+    tracing: tracingSwitch(flags.tracing as string | boolean | undefined, env),
+    ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined),
+    graph
   }
 
   const ports: Array<[string, number]> = [['--http-port', config.httpPort], ['--metrics-port', config.metricsPort]]

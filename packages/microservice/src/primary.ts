@@ -82,7 +82,7 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
         if (!announced && slots.every(s => s.ready)) {
           announced = true
           const where = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
-          log.info(`serving ${m.component} as ${config.serviceType}: REST http://${where}:${config.httpPort}` +
+          log.info(`serving ${m.component}${config.graph === undefined ? ` as ${config.serviceType}` : ''}: REST http://${where}:${config.httpPort}` +
             (config.grpcEnabled ? `, gRPC ${where}:${config.grpcPort}` : ', gRPC off') +
             `, metrics http://${where}:${config.metricsPort}${config.metricsEndpoint}; ${config.workers} worker${config.workers === 1 ? '' : 's'}`)
         }

@@ -115,8 +115,19 @@ export function createWorkerMetrics (deployment: DeploymentLabels, logger?: Fast
   return metrics
 }
 
-/** A worker's Fastify app serving `component` over REST (and gRPC unless disabled); not listening yet. */
-export async function buildServer (component: object, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+/** What every worker's app has, whatever it serves: the app, its metrics, the environment's options. */
+export interface BaseApp {
+  app: FastifyInstance
+  metrics: SeldonMetrics
+  fromEnv: EnvironmentOptions
+}
+
+/**
+ * A worker's app before it serves anything: logger, body limit, the Seldon envelope for framework
+ * errors, metrics, under-pressure and the request timeout. {@link buildServer} adds a component,
+ * the graph mode (graph-server.ts) a graph.
+ */
+export async function buildBaseApp (config: ServerConfig, options: BuildServerOptions = {}): Promise<BaseApp> {
   const fromEnv = environmentOptions(options.env ?? process.env)
   const logger = options.logger ?? pino({ level: config.logLevel, name: 'seldon-microservice' })
   const app = Fastify({
@@ -174,7 +185,27 @@ export async function buildServer (component: object, config: ServerConfig, opti
       done()
     })
   }
+  return { app, metrics, fromEnv }
+}
 
+/** The gRPC server's limits, as REST's: --request-timeout, the under-pressure thresholds, the drain grace. */
+export function grpcLimits (app: FastifyInstance, config: ServerConfig, metrics: SeldonMetrics) {
+  const limits = limitsOf(config)
+  return {
+    maxReceiveMessageLength: limits.grpcMaxMessageSize,
+    maxSendMessageLength: limits.grpcMaxMessageSize,
+    port: config.grpcPort,
+    host: config.host,
+    onCall: (service: string, method: string, code: string, seconds: number) => { metrics.observeGrpc(service, method, code, seconds) },
+    shutdownTimeout: config.gracePeriodMs,
+    callTimeout: config.requestTimeout,
+    isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure()
+  }
+}
+
+/** A worker's Fastify app serving `component` over REST (and gRPC unless disabled); not listening yet. */
+export async function buildServer (component: object, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const { app, metrics, fromEnv } = await buildBaseApp(config, options)
   const { seldonComponent } = await import('@fastify-seldon/component')
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
   await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, metrics: metrics.recorder, ...tracing })
@@ -184,16 +215,8 @@ export async function buildServer (component: object, config: ServerConfig, opti
     await app.register(seldonGrpc, {
       ...fromEnv.plugins, // the runtime settings (the REST-only ones are not read by gRPC)
       component,
-      port: config.grpcPort,
-      host: config.host,
       metrics: metrics.recorder,
-      onCall: (service, method, code, seconds) => { metrics.observeGrpc(service, method, code, seconds) },
-      shutdownTimeout: config.gracePeriodMs,
-      maxReceiveMessageLength: limits.grpcMaxMessageSize,
-      maxSendMessageLength: limits.grpcMaxMessageSize,
-      // The same limits as REST: --request-timeout and the under-pressure thresholds.
-      callTimeout: config.requestTimeout,
-      isOverloaded: () => app.hasDecorator('isUnderPressure') && app.isUnderPressure(),
+      ...grpcLimits(app, config, metrics),
       ...tracing
     })
   }

@@ -101,29 +101,49 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
 
   try {
     const metrics = createWorkerMetrics(environmentOptions(env).deployment, log, config.maxMetricSeries)
-    const loaded = await loadComponent({
-      module: config.module,
-      cwd: process.cwd(),
-      exportName: config.exportName,
-      parameters: config.parameters,
-      serviceType: config.serviceType
-    })
+    let served: string
+    if (config.graph !== undefined) {
+      const { buildGraphServer, loadGraphEngine } = await import('./graph-server.js')
+      const engine = await loadGraphEngine(config.graph, { cwd: process.cwd(), env, metrics, log: message => { if (index === 0) log.warn(message) } })
+      if (config.tracing) {
+        tracing = await startWorkerTracing(engine.spec.name, log, index === 0)
+        traceIds = tracing?.hooks.logMixin
+      }
+      if (closing !== undefined) { await engine.close(); return }
+      app = await buildGraphServer(engine, config, { env, logger: log, metrics, tracing: tracing?.hooks })
+      try {
+        await engine.load()
+      } catch (err) {
+        throw new ComponentError(`graph ${engine.spec.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { cause: err })
+      }
+      served = `graph ${engine.spec.name}`
+    } else {
+      const loaded = await loadComponent({
+        module: config.module,
+        cwd: process.cwd(),
+        exportName: config.exportName,
+        parameters: config.parameters,
+        serviceType: config.serviceType
+      })
+      if (closing !== undefined) return
+      log.debug({ file: loaded.file }, `loaded ${loaded.name}`)
+      if (!loaded.constructed && Object.keys(config.parameters).length > 0 && index === 0) {
+        log.warn(`the module exports an instance, not a class: the parameters (${Object.keys(config.parameters).join(', ')}) are not passed to it`)
+      }
+      if (config.tracing) {
+        tracing = await startWorkerTracing(loaded.name, log, index === 0)
+        traceIds = tracing?.hooks.logMixin
+      }
+      if (closing !== undefined) return
+      app = await buildServer(loaded.component, config, { env, logger: log, metrics, tracing: tracing?.hooks })
+      try {
+        await loadServedComponent(loaded.component)
+      } catch (err) {
+        throw new ComponentError(`component load() failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { cause: err })
+      }
+      served = loaded.name
+    }
     if (closing !== undefined) return
-    log.debug({ file: loaded.file }, `loaded ${loaded.name}`)
-    if (!loaded.constructed && Object.keys(config.parameters).length > 0 && index === 0) {
-      log.warn(`the module exports an instance, not a class: the parameters (${Object.keys(config.parameters).join(', ')}) are not passed to it`)
-    }
-    if (config.tracing) {
-      tracing = await startWorkerTracing(loaded.name, log, index === 0)
-      traceIds = tracing?.hooks.logMixin
-    }
-    if (closing !== undefined) return
-    app = await buildServer(loaded.component, config, { env, logger: log, metrics, tracing: tracing?.hooks })
-    try {
-      await loadServedComponent(loaded.component)
-    } catch (err) {
-      throw new ComponentError(`component load() failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, { cause: err })
-    }
     try {
       await app.listen({ host: config.host, port: config.httpPort })
     } catch (err) {
@@ -131,7 +151,7 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
       throw new ComponentError(`cannot start serving (${where}): ${(err as Error)?.message ?? String(err)}`, { cause: err })
     }
     if (closing !== undefined) return
-    await send({ seldonMicroservice: 'ready', pid: process.pid, index, component: loaded.name })
+    await send({ seldonMicroservice: 'ready', pid: process.pid, index, component: served })
   } catch (err) {
     if (closing !== undefined) return
     await send({ seldonMicroservice: 'fatal', message: describeError(err) })
