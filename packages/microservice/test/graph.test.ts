@@ -13,7 +13,7 @@ import { serveCli, type Served } from '@fastify-seldon/microservice/testing'
 import { fixtures, startCli } from './helpers.js'
 
 // Six CLI processes in the first test: generous on a loaded machine.
-t.setTimeout(240_000)
+t.setTimeout(300_000)
 
 const cwd = path.join(fixtures, 'graph')
 /** No load shedding: this machine may be busy, and these tests are about answers. */
@@ -77,18 +77,14 @@ function remoteGraph (dir: string, children: Record<string, Served>, type: 'REST
 t.test('one graph, the same bytes: in-process, every node a CLI over REST, every node a CLI over gRPC (gRPC in; REST in: the same values)', async t => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'graph-cli-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-  // three at a time: a start-up takes seconds on a loaded machine, and each has 20 s
-  const [outChild, inChild, modelChild] = await Promise.all([
-    serveCli(t, ['Steps.mjs', '--export', 'Label', '--service-type', 'OUTPUT_TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'out' } }),
-    serveCli(t, ['Steps.mjs', '--export', 'AddOne', '--service-type', 'TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'in' } }),
-    serveCli(t, ['Steps.mjs', '--export', 'Scale', '--parameters', '[{"name":"factor","value":"3","type":"INT"}]', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'model' } })
-  ])
+  // one at a time: a start-up takes seconds on a loaded machine, and each has 20 s
+  const outChild = await serveCli(t, ['Steps.mjs', '--export', 'Label', '--service-type', 'OUTPUT_TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'out' } })
+  const inChild = await serveCli(t, ['Steps.mjs', '--export', 'AddOne', '--service-type', 'TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'in' } })
+  const modelChild = await serveCli(t, ['Steps.mjs', '--export', 'Scale', '--parameters', '[{"name":"factor","value":"3","type":"INT"}]', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'model' } })
   const children = { out: outChild, in: inChild, model: modelChild }
-  const [inProcess, overRest, overGrpc] = await Promise.all([
-    serveCli(t, ['--graph', 'chain.yaml', '--predictor', 'main', ...IN_PROCESS], { cwd }),
-    serveCli(t, ['--graph', remoteGraph(dir, children, 'REST'), ...CALM], { cwd }),
-    serveCli(t, ['--graph', remoteGraph(dir, children, 'GRPC'), ...CALM], { cwd })
-  ])
+  const inProcess = await serveCli(t, ['--graph', 'chain.yaml', '--predictor', 'main', ...IN_PROCESS], { cwd })
+  const overRest = await serveCli(t, ['--graph', remoteGraph(dir, children, 'REST'), ...CALM], { cwd })
+  const overGrpc = await serveCli(t, ['--graph', remoteGraph(dir, children, 'GRPC'), ...CALM], { cwd })
 
   for (const body of REQUESTS) {
     const [a, b, c] = await Promise.all([post(inProcess.url, body), post(overRest.url, body), post(overGrpc.url, body)])
