@@ -103,6 +103,11 @@ export interface EndpointSpec {
   /** The service types whose component must implement one of `methods`. */
   readonly requiredBy: readonly ServiceType[]
   /**
+   * The Python name of the endpoint's user method (seldon-core v1.18.2 python/seldon_core/user_model.py),
+   * `_raw` appended for the raw one: the name of its span when tracing is on.
+   */
+  readonly pythonMethod?: string
+  /**
    * The Python wrapper's Flask view name of its REST paths (seldon-core v1.18.2
    * python/seldon_core/wrapper.py): the name of the REST trace span, so traces keep the shape
    * `predictions → /predict → Predict` (docs/tracing.md). None: no REST path.
@@ -128,7 +133,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     ],
     grpc: [message('Model', 'Predict'), message('Seldon', 'Predict')],
     metricsLabel: 'predict',
-    requiredBy: ['MODEL'],
+    requiredBy: ['MODEL'],,
+    pythonMethod: 'predict'
     restView: 'Predict'
   },
   transformInput: {
@@ -136,7 +142,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/transform-input', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformInput'), message('Transformer', 'TransformInput')],
     metricsLabel: 'inputtransform',
-    requiredBy: ['TRANSFORMER'],
+    requiredBy: ['TRANSFORMER'],,
+    pythonMethod: 'transform_input'
     restView: 'TransformInput'
   },
   transformOutput: {
@@ -144,7 +151,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/transform-output', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformOutput'), message('OutputTransformer', 'TransformOutput')],
     metricsLabel: 'outputtransform',
-    requiredBy: ['OUTPUT_TRANSFORMER'],
+    requiredBy: ['OUTPUT_TRANSFORMER'],,
+    pythonMethod: 'transform_output'
     restView: 'TransformOutput'
   },
   route: {
@@ -152,7 +160,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/route', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Route'), message('Router', 'Route')],
     metricsLabel: 'router',
-    requiredBy: ['ROUTER'],
+    requiredBy: ['ROUTER'],,
+    pythonMethod: 'route'
     restView: 'Route'
   },
   aggregate: {
@@ -160,7 +169,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/aggregate', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Aggregate', 'SeldonMessageList'), message('Combiner', 'Aggregate', 'SeldonMessageList')],
     metricsLabel: 'aggregate',
-    requiredBy: ['COMBINER'],
+    requiredBy: ['COMBINER'],,
+    pythonMethod: 'aggregate'
     restView: 'Aggregate'
   },
   sendFeedback: {
@@ -175,7 +185,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
       message('Router', 'SendFeedback', 'Feedback'), message('Seldon', 'SendFeedback', 'Feedback')
     ],
     metricsLabel: 'feedback',
-    requiredBy: [],
+    requiredBy: [],,
+    pythonMethod: 'send_feedback'
     restView: 'SendFeedback'
   },
   ping: {
@@ -190,7 +201,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/health/status', verbs: ['GET'] }, { url: '/api/v1.0/health/status', verbs: ['GET'] }],
     grpc: [],
     metricsLabel: 'health',
-    requiredBy: [],
+    requiredBy: [],,
+    pythonMethod: 'health_status'
     restView: 'HealthStatus'
   },
   metadata: {
@@ -219,6 +231,19 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
 export function endpointSpellings (endpoint: Endpoint): string[] {
   return [...ENDPOINTS[endpoint].methods].reverse().flatMap(slot => METHOD_SPELLINGS[slot])
 }
+
+/** The endpoints served over gRPC (those with a `grpc` method in the table). */
+export type GrpcEndpoint = Exclude<Endpoint, 'ping' | 'health'>
+
+/** Every {@link GrpcEndpoint}, in table order (a test checks it against the table). */
+export const GRPC_ENDPOINTS: readonly GrpcEndpoint[] = (Object.keys(ENDPOINTS) as Endpoint[])
+  .filter((endpoint): endpoint is GrpcEndpoint => ENDPOINTS[endpoint].grpc.length > 0)
+
+/** The Python name of the user method behind each metrics label (the method span's name). */
+export const PYTHON_METHOD_NAMES: Readonly<Record<MethodLabel, string>> = Object.fromEntries(
+  Object.values(ENDPOINTS).flatMap(spec =>
+    spec.metricsLabel !== undefined && spec.pythonMethod !== undefined ? [[spec.metricsLabel, spec.pythonMethod]] : [])
+) as Record<MethodLabel, string>
 
 /** The endpoints a service type's component must implement (none for OUTLIER_DETECTOR). */
 export function requiredEndpoints (serviceType: ServiceType): PayloadEndpoint[] {

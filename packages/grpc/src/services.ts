@@ -7,7 +7,7 @@
  */
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js'
 import {
-  ENDPOINTS, type Endpoint, type GrpcMethod, type SeldonServiceName, type WireType
+  ENDPOINTS, type Endpoint, type GrpcEndpoint, type GrpcMethod, type SeldonServiceName, type WireType
 } from '@fastify-seldon/core'
 import {
   decodeFeedback, decodeSeldonGraphMetadata, decodeSeldonMessage, decodeSeldonMessageList, decodeSeldonModelMetadata,
@@ -21,8 +21,8 @@ export type { SeldonServiceName, WireType } from '@fastify-seldon/core'
 
 export const SELDON_PACKAGE = 'seldon.protos'
 
-/** The endpoints served over gRPC (every one with a gRPC method in the table). */
-export type GrpcEndpoint = Exclude<Endpoint, 'ping' | 'health'>
+/** The endpoints served over gRPC: core's endpoint table says which (re-exported for the graph). */
+export type { GrpcEndpoint }
 
 /** One RPC: a gRPC method of the endpoint table with the endpoint it serves. */
 export interface RpcSpec extends GrpcMethod {
