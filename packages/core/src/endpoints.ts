@@ -133,8 +133,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     ],
     grpc: [message('Model', 'Predict'), message('Seldon', 'Predict')],
     metricsLabel: 'predict',
-    requiredBy: ['MODEL'],,
-    pythonMethod: 'predict'
+    requiredBy: ['MODEL'],
+    pythonMethod: 'predict',
     restView: 'Predict'
   },
   transformInput: {
@@ -142,8 +142,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/transform-input', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformInput'), message('Transformer', 'TransformInput')],
     metricsLabel: 'inputtransform',
-    requiredBy: ['TRANSFORMER'],,
-    pythonMethod: 'transform_input'
+    requiredBy: ['TRANSFORMER'],
+    pythonMethod: 'transform_input',
     restView: 'TransformInput'
   },
   transformOutput: {
@@ -151,8 +151,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/transform-output', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'TransformOutput'), message('OutputTransformer', 'TransformOutput')],
     metricsLabel: 'outputtransform',
-    requiredBy: ['OUTPUT_TRANSFORMER'],,
-    pythonMethod: 'transform_output'
+    requiredBy: ['OUTPUT_TRANSFORMER'],
+    pythonMethod: 'transform_output',
     restView: 'TransformOutput'
   },
   route: {
@@ -160,8 +160,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/route', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Route'), message('Router', 'Route')],
     metricsLabel: 'router',
-    requiredBy: ['ROUTER'],,
-    pythonMethod: 'route'
+    requiredBy: ['ROUTER'],
+    pythonMethod: 'route',
     restView: 'Route'
   },
   aggregate: {
@@ -169,8 +169,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/aggregate', verbs: ['GET', 'POST'] }],
     grpc: [message('Generic', 'Aggregate', 'SeldonMessageList'), message('Combiner', 'Aggregate', 'SeldonMessageList')],
     metricsLabel: 'aggregate',
-    requiredBy: ['COMBINER'],,
-    pythonMethod: 'aggregate'
+    requiredBy: ['COMBINER'],
+    pythonMethod: 'aggregate',
     restView: 'Aggregate'
   },
   sendFeedback: {
@@ -185,8 +185,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
       message('Router', 'SendFeedback', 'Feedback'), message('Seldon', 'SendFeedback', 'Feedback')
     ],
     metricsLabel: 'feedback',
-    requiredBy: [],,
-    pythonMethod: 'send_feedback'
+    requiredBy: [],
+    pythonMethod: 'send_feedback',
     restView: 'SendFeedback'
   },
   ping: {
@@ -201,8 +201,8 @@ export const ENDPOINTS: Readonly<Record<Endpoint, EndpointSpec>> = {
     rest: [{ url: '/health/status', verbs: ['GET'] }, { url: '/api/v1.0/health/status', verbs: ['GET'] }],
     grpc: [],
     metricsLabel: 'health',
-    requiredBy: [],,
-    pythonMethod: 'health_status'
+    requiredBy: [],
+    pythonMethod: 'health_status',
     restView: 'HealthStatus'
   },
   metadata: {
