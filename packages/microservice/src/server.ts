@@ -4,7 +4,7 @@
  *   Fastify (pino at the CLI's level, body limit)
  *     ├─ limits                   431 past 100 header fields, 408 for a slow body, 503 past --max-connections
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
- *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds
+ *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds (the heap judged after a GC)
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
  *     ├─ seldonComponent          every Seldon REST route, CORS on, load() at ready
  *     └─ seldonGrpc               grpc-js on the gRPC port, same runtime, drained on close
@@ -27,6 +27,7 @@ import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
+import { HeapJudge } from './heap.js'
 import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
@@ -152,22 +153,7 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
   }
 
   await app.register(seldonMetrics, { metrics, endpoint: false })
-
-  const thresholds = { maxEventLoopDelay: config.maxEventLoopDelay, maxHeapUsedBytes: config.maxHeapUsedBytes, maxRssBytes: config.maxRssBytes }
-  if (Object.values(thresholds).some(v => v > 0)) {
-    const { default: underPressure } = await import('@fastify/under-pressure')
-    await app.register(underPressure, {
-      ...thresholds,
-      ...(options.pressureSampleInterval !== undefined ? { sampleInterval: options.pressureSampleInterval } : {}),
-      retryAfter: RETRY_AFTER_SECONDS,
-      // Sending here and returning nothing: under-pressure calls next() and Fastify stops at the sent reply.
-      pressureHandler: (request, reply, type, value) => {
-        if (PRESSURE_EXEMPT.has(request.routeOptions.url ?? '')) return
-        request.log.warn({ type, value }, 'under pressure: 503')
-        reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
-      }
-    })
-  }
+  await registerPressure(app, config, options.pressureSampleInterval)
 
   if (config.requestTimeout > 0) {
     const ms = config.requestTimeout
@@ -253,6 +239,51 @@ class RefusalLog {
     }, 1000)
     this.timer.unref()
   }
+}
+
+/** How often the heap is judged (ms): often, so that the 503s end soon after the load does. */
+const HEAP_CHECK_MS = 250
+
+/**
+ * @fastify/under-pressure with the CLI's thresholds. The heap is not its raw sample: HeapJudge
+ * collects before it concludes (heap.ts), run as under-pressure's health check.
+ */
+async function registerPressure (app: FastifyInstance, config: ServerConfig, sampleInterval?: number): Promise<void> {
+  const { maxEventLoopDelay, maxRssBytes, maxHeapUsedBytes } = config
+  if (maxEventLoopDelay <= 0 && maxRssBytes <= 0 && maxHeapUsedBytes <= 0) return
+  const heapCheckMs = sampleInterval ?? HEAP_CHECK_MS
+  const heap = maxHeapUsedBytes > 0 ? new HeapJudge(maxHeapUsedBytes, 2 * heapCheckMs) : undefined
+  let heapUsed = 0
+  let heapHealthy = true
+  const { default: underPressure } = await import('@fastify/under-pressure')
+  await app.register(underPressure, {
+    maxEventLoopDelay,
+    maxRssBytes,
+    sampleInterval: sampleInterval ?? 1000,
+    ...(heap !== undefined
+      ? {
+          healthCheckInterval: heapCheckMs,
+          healthCheck: async () => {
+            const verdict = heap.check()
+            heapUsed = verdict.heapUsed
+            if (verdict.healthy !== heapHealthy) {
+              heapHealthy = verdict.healthy
+              app.log.warn({ heapUsed, maxHeapUsedBytes, collected: verdict.collected },
+                heapHealthy ? 'heap back under --max-heap-used-bytes: serving' : 'heap over --max-heap-used-bytes: refusing with 503')
+            }
+            return heapHealthy
+          }
+        }
+      : {}),
+    retryAfter: RETRY_AFTER_SECONDS,
+    // Sending here and returning nothing: under-pressure calls next() and Fastify stops at the sent reply.
+    pressureHandler: (request, reply, type, value) => {
+      if (PRESSURE_EXEMPT.has(request.routeOptions.url ?? '')) return
+      const [what, amount] = type === 'healthCheck' ? ['heapUsedBytes', heapUsed] : [type, value]
+      request.log.warn({ type: what, value: amount }, 'under pressure: 503')
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
+    }
+  })
 }
 
 /**
