@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The gRPC flow-control experiment of BENCHMARKS.md: the 100k tensor over gRPC against
 // servers/ours-grpc.mjs (grpc-js defaults) and servers/ours-grpc-window.mjs (16 MiB server
-// receive window), alternating, ROUNDS × SECONDS each, medians. Bounded like `pnpm bench`.
-//   node bench/grpc-window.mjs [payload=tensor]
+// receive window), alternating, ROUNDS × SECONDS each, medians of req/s, p50, p90 and the
+// server's CPU per call (from /proc). Bounded like `pnpm bench`.
+//   CONCURRENCY=16 CHANNELS=16 ROUNDS=3 SECONDS=5 node bench/grpc-window.mjs [payload=tensor]
 import { fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
@@ -12,6 +14,14 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const payload = process.argv[2] ?? 'tensor'
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECONDS = Number(process.env.SECONDS ?? 5)
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16)
+
+/** CPU time (µs) of a process so far, from /proc (USER_HZ 100). */
+function cpuMicros (pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 1e4
+}
 
 async function start (script) {
   const child = fork(path.join(here, 'servers', script), ['0', '0'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -27,7 +37,7 @@ function load (port, seconds) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('load generator timed out')) }, (seconds + 60) * 1000)
     child.on('message', r => { clearTimeout(timer); resolve(r) })
-    child.send({ target: `127.0.0.1:${port}`, payload, concurrency: 16, channels: Number(process.env.CHANNELS ?? 16), duration: seconds })
+    child.send({ target: `127.0.0.1:${port}`, payload, concurrency: CONCURRENCY, channels: Number(process.env.CHANNELS ?? CONCURRENCY), duration: seconds })
   })
 }
 
@@ -36,13 +46,17 @@ try {
   for (const s of servers) await load(s.port, 2)
   for (let round = 0; round < ROUNDS; round++) {
     for (const s of servers) {
+      const cpu0 = cpuMicros(s.child.pid)
       const r = await load(s.port, SECONDS)
+      r.cpu = (cpuMicros(s.child.pid) - cpu0) / Math.max(1, r.requests) / 1000
       s.runs.push(r)
-      console.error(`${s.script.padEnd(26)} ${r.rps.toFixed(0).padStart(5)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}${r.lastError ? ` (${r.lastError})` : ''}`)
+      console.error(`${s.script.padEnd(26)} ${r.rps.toFixed(0).padStart(5)} req/s  p50 ${r.p50.toFixed(1)} ms  p90 ${r.p90.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  CPU ${r.cpu.toFixed(2)} ms/call  errors ${r.errors}${r.lastError ? ` (${r.lastError})` : ''}`)
     }
   }
 } finally {
   for (const s of servers) s.child.kill()
 }
-const [plain, window] = servers.map(s => median(s.runs.map(r => r.rps)))
-console.log(`${payload} over gRPC: grpc-js default window ${plain.toFixed(0)} req/s, 16 MiB server window ${window.toFixed(0)} req/s (${(window / plain).toFixed(2)}×)`)
+const m = (s, field) => median(s.runs.map(r => r[field]))
+const ratio = (field) => median(servers[1].runs.map((r, i) => r[field] / servers[0].runs[i][field]))
+for (const s of servers) console.log(`${payload} over gRPC, ${CONCURRENCY} in flight, ${s.script}: ${m(s, 'rps').toFixed(0)} req/s, p50 ${m(s, 'p50').toFixed(2)} ms, p90 ${m(s, 'p90').toFixed(2)} ms, CPU ${m(s, 'cpu').toFixed(2)} ms/call`)
+console.log(`16 MiB window ÷ default, per-round medians: req/s ${ratio('rps').toFixed(2)}×, p50 ${ratio('p50').toFixed(2)}×, p90 ${ratio('p90').toFixed(2)}×, CPU/call ${ratio('cpu').toFixed(2)}×`)

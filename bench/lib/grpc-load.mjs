@@ -67,6 +67,6 @@ process.once('message', async (job) => {
   await Promise.all(Array.from({ length: job.concurrency }, (_, i) => worker(clients[i % clients.length])))
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
   for (const client of clients) client.close()
-  const [p50, p99] = samples.percentiles(50, 99)
-  process.send({ requests: ok, seconds, rps: ok / seconds, p50, p99, errors, non2xx: 0, lastError }, () => process.exit(0))
+  const [p50, p90, p99] = samples.percentiles(50, 90, 99)
+  process.send({ requests: ok, seconds, rps: ok / seconds, p50, p90, p99, errors, non2xx: 0, lastError }, () => process.exit(0))
 })

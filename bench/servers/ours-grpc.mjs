@@ -16,7 +16,9 @@ await app.register(seldonGrpc, {
   host: '127.0.0.1',
   reflection: false,
   maxReceiveMessageLength: 64 * 1024 * 1024,
-  maxSendMessageLength: 64 * 1024 * 1024
+  maxSendMessageLength: 64 * 1024 * 1024,
+  // servers/ours-grpc-window.mjs: the same server with a wider HTTP/2 receive window
+  ...(process.env.BENCH_GRPC_RECEIVE_WINDOW ? { receiveWindow: Number(process.env.BENCH_GRPC_RECEIVE_WINDOW) } : {})
 })
 await app.listen({ host: '127.0.0.1', port: httpPort })
 process.send?.({ ready: true, http: app.server.address().port, grpc: app.seldonGrpc.port })

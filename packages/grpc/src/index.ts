@@ -10,4 +10,5 @@ export {
 } from './services.js'
 export { Status, grpcCodeForHttp, grpcCodeName, grpcStatusFor, type GrpcErrorMapper, type GrpcErrorStatus, type GrpcStatusObject } from './status.js'
 export { LISTED_SERVICES, REFLECTION_V1ALPHA, addReflection, reflectionPackageDefinition } from './reflection.js'
+export { canSetReceiveWindow } from './window.js'
 export { fixPackageDefinition, mapEntryName, snakeCase } from './descriptors.js'

@@ -42,7 +42,8 @@ const SERVER_OPTION_KEYS = {
   serverOptions: true,
   callTimeout: true,
   isOverloaded: true,
-  tracing: true
+  tracing: true,
+  receiveWindow: true
 } as const satisfies Record<keyof GrpcServerOptions, true>
 
 /** The server's options out of the plugin's (the runtime's settings and the component stay out). */

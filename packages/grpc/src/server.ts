@@ -12,6 +12,7 @@ import { SeldonRuntime, type TracingHooks } from '@fastify-seldon/core'
 import { OverloadedError, TimeoutError, grpcCodeName } from '@fastify-seldon/protocol'
 import { GrpcStatusError, runtimeBackend, seldonTrailers, statusOf, type GrpcBackend } from './backend.js'
 import { addReflection } from './reflection.js'
+import { setConnectionWindow, setStreamWindow } from './window.js'
 import {
   DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, serverMethodDefinition, type RpcSpec, type SeldonServiceName
 } from './services.js'
@@ -63,6 +64,11 @@ export interface GrpcServerOptions {
    * its parent from the call's metadata (docs/tracing.md). Absent: handlers are not wrapped.
    */
   tracing?: TracingHooks | undefined
+  /**
+   * The HTTP/2 receive window of the server (bytes), per stream and per connection; absent:
+   * HTTP/2's 64 KiB. A large request waits one round trip per window's worth of bytes.
+   */
+  receiveWindow?: number
 }
 
 export interface SeldonGrpcServer {
@@ -180,11 +186,17 @@ export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: 
   let starting: Promise<number> | undefined
   let stopping: Promise<{ forced: boolean }> | undefined
 
+  const { receiveWindow } = options
+  if (receiveWindow !== undefined && !(Number.isInteger(receiveWindow) && receiveWindow >= 65_535 && receiveWindow <= 2 ** 31 - 1)) {
+    throw new RangeError(`receiveWindow must be an integer from 65535 to ${2 ** 31 - 1} (bytes), got ${String(receiveWindow)}`)
+  }
   const start = async (): Promise<number> => {
     await backend.load()
+    if (receiveWindow !== undefined) setStreamWindow(server, receiveWindow)
     return await new Promise<number>((resolve, reject) => {
       server.bindAsync(hostPort(host, options.port ?? 5000), ServerCredentials.createInsecure(), (err, port) => {
         if (err !== null) { reject(err); return }
+        if (receiveWindow !== undefined) setConnectionWindow(server, receiveWindow)
         boundPort = port
         resolve(port)
       })
