@@ -16,6 +16,7 @@
  * TRANSFORM_OUTPUT → /transform-output, ROUTE → /route, AGGREGATE → /aggregate,
  * SEND_FEEDBACK → /send-feedback. RANDOM_ABTEST chooses a child when the node does not route.
  */
+import { ENDPOINTS, type Endpoint, type GrpcMethod, type RestPath } from '@fastify-seldon/core'
 import type { PredictiveUnitMethod, PredictiveUnitType } from './spec.js'
 
 /** The calls a node makes to its component (in-process or remote). */
@@ -60,27 +61,26 @@ export function nodeOperations (roles: NodeRoles, hasChildren: boolean): NodeOpe
   return ops
 }
 
-/** Seldon's REST path of each operation (the Python wrapper's routes). */
-export const OPERATION_PATHS: Readonly<Record<NodeOperation, string>> = {
-  predict: '/predict',
-  transformInput: '/transform-input',
-  transformOutput: '/transform-output',
-  route: '/route',
-  aggregate: '/aggregate',
-  sendFeedback: '/send-feedback'
-}
-
 /**
- * Seldon's gRPC method of each operation, as the executor calls them (feedback goes to
- * Model/SendFeedback for routers too: seldon-core v1.18.2 executor/api/grpc/seldon/client.go).
+ * How the executor calls a node, read from core's endpoint table (one home for paths and
+ * methods): the Python wrapper's REST path of each operation (its first route), and the gRPC
+ * method of the operation's own service (not `Generic`; feedback goes to Model/SendFeedback for
+ * routers too: seldon-core v1.18.2 executor/api/grpc/seldon/client.go).
  */
-export const OPERATION_RPCS: Readonly<Record<NodeOperation, string>> = {
-  predict: '/seldon.protos.Model/Predict',
-  transformInput: '/seldon.protos.Transformer/TransformInput',
-  transformOutput: '/seldon.protos.OutputTransformer/TransformOutput',
-  route: '/seldon.protos.Router/Route',
-  aggregate: '/seldon.protos.Combiner/Aggregate',
-  sendFeedback: '/seldon.protos.Model/SendFeedback'
+function callsOf (endpoint: Endpoint): { path: string, rpc: string } {
+  const spec = ENDPOINTS[endpoint]
+  const grpc = spec.grpc.find(m => m.service !== 'Generic') as GrpcMethod
+  return { path: (spec.rest[0] as RestPath).url, rpc: `/seldon.protos.${grpc.service}/${grpc.rpc}` }
 }
 
-export const METADATA_RPC = '/seldon.protos.Model/Metadata'
+const OPERATIONS: readonly NodeOperation[] = ['predict', 'transformInput', 'transformOutput', 'route', 'aggregate', 'sendFeedback']
+
+/** Seldon's REST path of each operation (`/predict`, `/transform-input`...). */
+export const OPERATION_PATHS: Readonly<Record<NodeOperation, string>> =
+  Object.fromEntries(OPERATIONS.map(op => [op, callsOf(op).path])) as Record<NodeOperation, string>
+
+/** Seldon's gRPC method of each operation (`/seldon.protos.Model/Predict`...). */
+export const OPERATION_RPCS: Readonly<Record<NodeOperation, string>> =
+  Object.fromEntries(OPERATIONS.map(op => [op, callsOf(op).rpc])) as Record<NodeOperation, string>
+
+export const METADATA_RPC = callsOf('metadata').rpc
