@@ -27,7 +27,7 @@ export class FormBody {
   }
 }
 
-/** Any other body: never JSON for the reference ("Can't find JSON in data"), raw text for passthrough. */
+/** Any other body: never JSON for the Python wrapper ("Can't find JSON in data", seldon-core v1.18.2 python/seldon_core/flask_utils.py), raw text for passthrough. */
 export class OtherBody {
   constructor (readonly text: string) {}
 }
@@ -59,7 +59,7 @@ export async function registerBodyParsers (instance: FastifyInstance): Promise<v
 }
 
 /** The per-request hooks @fastify/multipart adds, only there to delete files saved with `saveRequestFiles()`. */
-const MULTIPART_CLEANUP_HOOKS = new Set(['onRequest', 'onResponse'])
+export const MULTIPART_CLEANUP_HOOKS: ReadonlySet<string> = new Set(['onRequest', 'onResponse'])
 
 /**
  * @fastify/multipart's parser and request decorators (`isMultipart()`, `parts()`) on this context,
@@ -68,7 +68,8 @@ const MULTIPART_CLEANUP_HOOKS = new Set(['onRequest', 'onResponse'])
  * context they ran on every request, JSON ones included: two extra async hooks and a `close`
  * listener per request, about 3.5 µs of CPU on a ~25 µs small predict. The plugin function is run
  * directly on a view of the instance whose `addHook` drops exactly those two; every other call
- * (parsers, decorators) reaches the instance itself.
+ * (parsers, decorators) reaches the instance itself. Written against @fastify/multipart 10.1.9,
+ * pinned exactly in package.json; test/multipart-hooks.test.ts fails if the plugin's hooks change.
  */
 function registerMultipart (instance: FastifyInstance, options: FastifyMultipartOptions): void {
   const view: FastifyInstance = Object.create(instance, {

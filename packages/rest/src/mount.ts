@@ -9,7 +9,7 @@
  * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
 import {
-  assertComponent, componentErrorHandlers, runtimeFor, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
+  assertComponent, componentErrorHandlers, runtimeFor, sharedWeakMap, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
 } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
@@ -30,8 +30,11 @@ export interface MountOptions extends SeldonPluginOptions {
   docsDefault?: boolean
 }
 
-/** What the first plugin at a prefix took on, per server (so per app). */
-const prefixClaims = new WeakMap<object, Set<string>>()
+/**
+ * What the first plugin at a prefix took on, per server (so per app). Shared by every installed copy
+ * of this package (core's sharedWeakMap, a Symbol.for key): two copies must not both serve health.
+ */
+const prefixClaims = sharedWeakMap<object, Set<string>>('rest-prefix-claims')
 
 /** True for the first plugin at this prefix asking for `what`. */
 function claim (instance: FastifyInstance, what: 'health' | 'notFound' | 'cors' | 'openapi' | 'docs'): boolean {
