@@ -28,7 +28,7 @@ export class UserCustomException extends Error {
     this.statusCode = httpStatusCode
   }
 
-  /** The body the handler answers with (the seed's `to_dict()`). */
+  /** The body the handler answers with (`to_dict()` of UserCustomException in seldon-core v1.18.2 doc/source/python/python_component.md). */
   toDict (): { status: { status: number, message: string, app_code: number } } {
     return { status: { status: this.statusCode, message: this.message, app_code: this.applicationErrorCode } }
   }

@@ -19,7 +19,7 @@ t.test('UserCustomException is rendered by the component\'s own handler: 402 and
     const res = await predict(a, { data: { ndarray: [[-1, 2]] } }, url)
     t.equal(res.statusCode, 402, url)
     t.equal(res.headers['content-type'], 'application/json')
-    t.equal(res.body, '{"status":{"app_code":1402,"message":"Test-Error-Msg","status":402}}\n', 'the seed\'s body, keys sorted like jsonify')
+    t.equal(res.body, '{"status":{"app_code":1402,"message":"Test-Error-Msg","status":402}}\n', 'the Python guide\'s body, keys sorted like jsonify')
   }
   const tensor = await predict(a, { data: { tensor: { shape: [1, 2], values: [-0.5, 2] } } })
   t.equal(tensor.statusCode, 402, 'whatever the payload form')
@@ -46,7 +46,7 @@ t.test('other errors keep the Seldon envelope', async t => {
 
 t.test('the exception class', async t => {
   const e = new UserCustomException('gone', 7)
-  t.equal(e.statusCode, 404, 'the seed\'s default status')
+  t.equal(e.statusCode, 404, 'the Python guide\'s default status')
   t.same(e.toDict(), { status: { status: 404, message: 'gone', app_code: 7 } })
   t.type(e, Error)
   t.equal(e.name, 'UserCustomException')

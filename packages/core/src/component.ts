@@ -20,7 +20,7 @@ export type Features = NDArray | Buffer | string | JsonValue | { typeUrl: string
  */
 export type Prediction = NDArray | unknown[] | ArrayBufferView | string | Record<string, unknown> | SeldonResponse
 
-/** The analogue of the seed's SeldonResponse: data plus per-call (runtime) tags and metrics. */
+/** The analogue of the Python wrapper's SeldonResponse (seldon-core v1.18.2 python/seldon_core/user_model.py): data plus per-call (runtime) tags and metrics. */
 export class SeldonResponse {
   constructor (
     readonly data: unknown,
@@ -57,7 +57,7 @@ export interface ComponentCommon {
   healthStatus?(): MaybePromise<unknown>
   healthStatusRaw?(): MaybePromise<unknown>
   initMetadata?(): MaybePromise<Record<string, unknown>>
-  /** Handlers for the component's own error classes (the seed's model_error_handler). */
+  /** Handlers for the component's own error classes (the Python guide's `model_error_handler`, seldon-core v1.18.2 doc/source/python/python_component.md). */
   errorHandlers?: ErrorHandlerEntry[]
   /** Python spellings. */
   class_names?(): MaybePromise<string[]>

@@ -1,5 +1,5 @@
 /**
- * Model metadata (reference section 8): initMetadata() merged with the MODEL_METADATA env var
+ * Model metadata (seldon-core v1.18.2 python/seldon_core/metadata.py): initMetadata() merged with the MODEL_METADATA env var
  * (YAML, so JSON too; env wins per top-level key), defaults from the image name, then validated
  * against the reference's schema. Invalid metadata is `null`: REST answers 500
  * MICROSERVICE_BAD_METADATA, gRPC an empty message.

@@ -1,7 +1,6 @@
 /**
  * Replays every gRPC exchange recorded from Seldon Core 1.18.2's Python wrapper
- * (shared/reference/transcripts.md, extracted into fixtures/grpc-transcripts.json by
- * fixtures/extract-grpc.mjs): the recorded request bytes are sent as they are to a real server
+ * (the recorded fixture fixtures/grpc-transcripts.json): the recorded request bytes are sent as they are to a real server
  * (one fresh component per suite, cases in order), and the answer is compared with the recorded one:
  * decoded message forms always, the exact bytes wherever the response has no map entries (map
  * order on the wire is the encoder's choice). Error cases answer with meaning on purpose (the

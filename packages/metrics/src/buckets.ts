@@ -1,5 +1,5 @@
 /**
- * The TIMER histogram buckets of the reference wrapper (reference 7.3): the upper edges of
+ * The TIMER histogram buckets of the Python wrapper (seldon-core v1.18.2 python/seldon_core/metrics.py): the upper edges of
  * `[0] + list(np.logspace(-3, np.log10(30), 50)) + [np.inf]`, i.e. 50 finite `le` values from
  * 0.001 to 29.999999999999996, then `+Inf` (prom-client adds `+Inf` itself).
  *

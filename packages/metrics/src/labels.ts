@@ -1,5 +1,5 @@
 /**
- * The deployment labels the reference adds to every custom metric (reference 7.3, 9).
+ * The deployment labels the Python wrapper adds to every custom metric (seldon-core v1.18.2 python/seldon_core/metrics.py).
  */
 
 /** The reference's placeholder for an unknown deployment attribute. */

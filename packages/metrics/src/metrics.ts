@@ -1,6 +1,6 @@
 /**
  * `createSeldonMetrics`: a per-instance prom-client registry plus the `MetricsRecorder` that
- * core's SeldonRuntime calls, with the reference's names, labels and buckets (reference 7).
+ * core's SeldonRuntime calls, with the Python wrapper's names, labels and buckets (seldon-core v1.18.2 python/seldon_core/metrics.py).
  */
 import promClient from 'prom-client'
 import type { Aggregator, Counter, Histogram, Registry } from 'prom-client'

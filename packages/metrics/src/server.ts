@@ -1,5 +1,5 @@
 /**
- * `startMetricsServer`: the reference's separate metrics port (reference 2.6) as a small
+ * `startMetricsServer`: the Python wrapper's separate metrics port (seldon-core v1.18.2 python/seldon_core/microservice.py) as a small
  * Fastify app answering the Prometheus text format on one path and 404 elsewhere.
  */
 import { fastify, type FastifyBaseLogger, type FastifyReply } from 'fastify'

@@ -4,7 +4,7 @@
  * no process access, so every rule here is unit-tested.
  *
  * Precedence: a flag beats its environment variable, which beats the default — except the log
- * level, where `SELDON_LOG_LEVEL` overrides `--log-level` as in the reference (section 1.6).
+ * level, where `SELDON_LOG_LEVEL` overrides `--log-level` as in seldon-core v1.18.2 python/seldon_core/microservice.py.
  */
 import { parseArgs } from 'node:util'
 import { SERVICE_TYPES, type ServiceType } from '@fastify-seldon/core'
@@ -64,7 +64,7 @@ export type ParsedCommand =
   | { kind: 'version' }
   | { kind: 'run', config: MicroserviceConfig }
 
-/** A command-line mistake; `exitCode` follows the reference (255 for unknown args, argparse's 2 otherwise). */
+/** A command-line mistake; `exitCode` follows seldon-core v1.18.2 python/seldon_core/microservice.py (255 for unknown args, argparse's 2 otherwise). */
 export class UsageError extends Error {
   readonly exitCode: number
   constructor (message: string, exitCode = 2) {
@@ -249,7 +249,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     throw new UsageError(`${serviceTypeText?.source ?? '--service-type'} must be one of ${SERVICE_TYPES.join(', ')}, got ${JSON.stringify(serviceTypeText?.value)}`)
   }
 
-  // SELDON_LOG_LEVEL overrides the flag (reference 1.6).
+  // SELDON_LOG_LEVEL overrides the flag (seldon-core v1.18.2 python/seldon_core/microservice.py).
   const levelSource: Sourced | undefined = env.SELDON_LOG_LEVEL !== undefined && env.SELDON_LOG_LEVEL !== ''
     ? { value: env.SELDON_LOG_LEVEL, source: 'SELDON_LOG_LEVEL' }
     : typeof flags['log-level'] === 'string' ? { value: flags['log-level'], source: '--log-level' } : undefined

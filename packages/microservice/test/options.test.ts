@@ -68,7 +68,7 @@ t.test('environment variables', async t => {
   t.equal(run(['m'], { PREDICTIVE_UNIT_HTTP_SERVICE_PORT: '' }).httpPort, 9000, 'an empty variable is unset')
 })
 
-t.test('flags beat the environment, except the log level (reference 1.6)', async t => {
+t.test('flags beat the environment, except the log level (as seldon_core/microservice.py)', async t => {
   const env = { PREDICTIVE_UNIT_HTTP_SERVICE_PORT: '9100', SERVICE_TYPE: 'ROUTER', GUNICORN_WORKERS: '3', SELDON_LOG_LEVEL: 'ERROR' }
   const c = run(['m.js', '--http-port', '9200', '--service-type=COMBINER', '--workers', '2', '--log-level', 'DEBUG'], env)
   t.match(c, { httpPort: 9200, serviceType: 'COMBINER', workers: 2, logLevel: 'error' })

@@ -1,5 +1,5 @@
 /**
- * Every failure of a Seldon route is rendered here, in one place (reference 2.5):
+ * Every failure of a Seldon route is rendered here, in one place (the wrapper's envelope, seldon-core v1.18.2 python/seldon_core/flask_utils.py; deviations in COMPATIBILITY.md):
  *
  *   1. the user's own error handlers (the component's `errorHandlers` / `model_error_handlers`,
  *      then those registered with @fastify-seldon/errors), matched with instanceof, the most

@@ -1,5 +1,5 @@
 /**
- * Reading the payload (reference 2.2-2.3 and our deviations): precedence multipart > form `json`
+ * Reading the payload (seldon-core v1.18.2 python/seldon_core/flask_utils.py get_request, and our deviations in COMPATIBILITY.md): precedence multipart > form `json`
  * > query `json` > JSON body, content types, malformed inputs, PAYLOAD_PASSTHROUGH.
  */
 import t from 'tap'
@@ -79,7 +79,7 @@ t.test('malformed JSON in ?json=, form or multipart: 400 (deviation: the referen
   t.equal(queryNull.body, envelope('Invalid request data type: None'), '?json=null reaches the message check')
 })
 
-t.test('multipart/form-data (reference 2.3)', async t => {
+t.test('multipart/form-data (as flask_utils.py reads it)', async t => {
   const app = await build(t, new IdentityModel())
   const send = (parts: Parameters<typeof multipartBody>[0], url = '/predict') =>
     app.inject({ method: 'POST', url, headers: { 'content-type': MULTIPART }, payload: multipartBody(parts) })

@@ -1,5 +1,5 @@
 /**
- * The reference's recorded REST exchanges (shared/reference/transcripts.md), replayed byte for
+ * The reference's recorded REST exchanges (recorded fixtures under test/fixtures/), replayed byte for
  * byte against the plugin stack seldonComponent uses. Each suite runs on a fresh app, in the
  * recorded order (some components keep state between requests). Rows where this project
  * deliberately answers differently say so and assert our answer.
