@@ -1,6 +1,6 @@
 /**
- * Reference behaviour the transcripts do not record, taken from the wrapper specification
- * (shared/reference/seldon-python-wrapper.md, section cited per entry): requests a client or the
+ * Reference behaviour the transcripts do not record, taken from the wrapper's source
+ * (seldon-core v1.18.2 python/seldon_core/wrapper.py and flask_utils.py): requests a client or the
  * Seldon executor sends, answered byte for byte as the Python wrapper answers them.
  */
 import t from 'tap'

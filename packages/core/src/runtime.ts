@@ -1,6 +1,6 @@
 /**
  * SeldonRuntime: the one dispatch path behind every transport. Given a component and a request in
- * the message form, it picks the user method (section 4.2 of the reference), decodes the payload,
+ * the message form, it picks the user method (docs/dispatch.md), decodes the payload,
  * calls the method (sync or async), and builds the response message: type mirroring, names, meta
  * merge, custom metrics. REST and gRPC differ only where the reference differs, through `transport`.
  *
@@ -140,7 +140,7 @@ export class SeldonRuntime {
   get ready (): boolean { return this.loadState === 'ready' }
 
   /**
-   * initMetadata() then load(), once (the reference also runs init_metadata first). Concurrent
+   * initMetadata() then load(), once (the Python wrapper also runs init_metadata first, seldon-core v1.18.2 python/seldon_core/microservice.py). Concurrent
    * callers share the same promise; a failing load() rejects and leaves the runtime not ready.
    */
   load (): Promise<void> {
@@ -176,7 +176,7 @@ export class SeldonRuntime {
     }
   }
 
-  /** 503 until load() has finished (honest readiness; the reference has none). */
+  /** 503 until load() has finished (honest readiness; the Python wrapper has none). */
   assertReady (): void {
     if (this.loadState !== 'ready') {
       throw new NotReadyError(this.loadState === 'failed' ? 'load() failed' : 'load() has not finished')
