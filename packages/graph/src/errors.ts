@@ -99,19 +99,5 @@ function nodeErrorMessage (node: string, init: NodeErrorInit): string {
   return `node ${node} answered ${init.statusCode}`
 }
 
-/** gRPC code → HTTP status (google.rpc.Code's mapping), for a gRPC node's error on a REST call. */
-export function httpStatusForGrpc (code: number): number {
-  switch (code) {
-    case 1: return 499 // CANCELLED
-    case 3: case 9: case 11: return 400 // INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE
-    case 4: return 504 // DEADLINE_EXCEEDED
-    case 5: return 404 // NOT_FOUND
-    case 6: case 10: return 409 // ALREADY_EXISTS, ABORTED
-    case 7: return 403 // PERMISSION_DENIED
-    case 8: return 429 // RESOURCE_EXHAUSTED
-    case 12: return 501 // UNIMPLEMENTED
-    case 14: return 503 // UNAVAILABLE
-    case 16: return 401 // UNAUTHENTICATED
-    default: return 500
-  }
-}
+/** gRPC code → HTTP status: one table, beside its inverse, in @fastify-seldon/grpc. */
+export { httpStatusForGrpc } from '@fastify-seldon/grpc'

@@ -8,7 +8,7 @@ export {
   CODECS, DecodeFailure, SELDON_PACKAGE, SELDON_RPCS, SELDON_SERVICE_NAMES, methodPath, seldonServices,
   serverMethodDefinition, type GrpcEndpoint, type RpcSpec, type SeldonServiceName, type WireType
 } from './services.js'
-export { Status, grpcCodeForHttp, grpcCodeName, grpcStatusFor, type GrpcErrorMapper, type GrpcErrorStatus, type GrpcStatusObject } from './status.js'
+export { Status, grpcCodeForHttp, httpStatusForGrpc, grpcCodeName, grpcStatusFor, type GrpcErrorMapper, type GrpcErrorStatus, type GrpcStatusObject } from './status.js'
 export { LISTED_SERVICES, REFLECTION_V1ALPHA, addReflection, reflectionPackageDefinition } from './reflection.js'
 export { canSetReceiveWindow } from './window.js'
 export { fixPackageDefinition, mapEntryName, snakeCase } from './descriptors.js'

@@ -51,6 +51,26 @@ export function grpcCodeForHttp (statusCode: number): Status {
   return Status.UNKNOWN
 }
 
+/**
+ * HTTP status for a gRPC code (google.rpc.Code's mapping): how a gRPC node's failure is answered
+ * over REST (a graph calling a node over gRPC).
+ */
+export function httpStatusForGrpc (code: number): number {
+  switch (code) {
+    case Status.CANCELLED: return 499
+    case Status.INVALID_ARGUMENT: case Status.FAILED_PRECONDITION: case Status.OUT_OF_RANGE: return 400
+    case Status.DEADLINE_EXCEEDED: return 504
+    case Status.NOT_FOUND: return 404
+    case Status.ALREADY_EXISTS: case Status.ABORTED: return 409
+    case Status.PERMISSION_DENIED: return 403
+    case Status.RESOURCE_EXHAUSTED: return 429
+    case Status.UNIMPLEMENTED: return 501
+    case Status.UNAVAILABLE: return 503
+    case Status.UNAUTHENTICATED: return 401
+    default: return 500
+  }
+}
+
 function trailers (extra: Record<string, string> | undefined, seldon: ErrorStatus | undefined): Metadata {
   const metadata = new Metadata()
   if (seldon !== undefined) {
