@@ -43,6 +43,9 @@ export interface MicroserviceConfig {
   bodyLimit: number
   /** Per-request time limit in ms; 0 = none. */
   requestTimeout: number
+  /** Dispatching requests a worker works on at once (0 = no limit) and how many may wait for one. */
+  maxConcurrentRequests: number
+  maxQueuedRequests: number
   /** Open REST connections per worker; 0 = no limit. */
   maxConnections: number
   /** Time a request body may take to arrive, in ms; 0 = none. */
@@ -90,6 +93,8 @@ export const DEFAULTS = {
   maxRssBytes: 0,
   bodyLimit: 10 * 1024 * 1024,
   requestTimeout: 0,
+  maxConcurrentRequests: 32,
+  maxQueuedRequests: 128,
   maxConnections: 1024,
   bodyTimeout: 30_000,
   maxMetricSeries: 1000,
@@ -115,6 +120,8 @@ const OPTIONS = {
   'max-rss-bytes': { type: 'string', env: [], help: 'RSS bytes before answering 503 (default 0 = off)' },
   'body-limit': { type: 'string', env: [], help: `largest request body in bytes (default ${DEFAULTS.bodyLimit})` },
   'request-timeout': { type: 'string', env: [], help: 'ms a request may take before 504 (default 0 = off)' },
+  'max-concurrent-requests': { type: 'string', env: ['SELDON_MAX_CONCURRENT_REQUESTS'], help: `requests a worker works on at once; more wait (default ${DEFAULTS.maxConcurrentRequests}; 0 = no limit)` },
+  'max-queued-requests': { type: 'string', env: ['SELDON_MAX_QUEUED_REQUESTS'], help: `requests that may wait, bodies unread, before 503 (default ${DEFAULTS.maxQueuedRequests})` },
   'max-connections': { type: 'string', env: ['SELDON_MAX_CONNECTIONS'], help: `open REST connections per worker before 503 (default ${DEFAULTS.maxConnections}; 0 = no limit)` },
   'body-timeout': { type: 'string', env: ['SELDON_BODY_TIMEOUT'], help: `ms a request body may take to arrive before 408 (default ${DEFAULTS.bodyTimeout}; 0 = off)` },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
@@ -293,6 +300,8 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxRssBytes: integer(pick(flags, env, 'max-rss-bytes'), DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
     bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
     requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
+    maxConcurrentRequests: integer(pick(flags, env, 'max-concurrent-requests'), DEFAULTS.maxConcurrentRequests, 0, 1_000_000),
+    maxQueuedRequests: integer(pick(flags, env, 'max-queued-requests'), DEFAULTS.maxQueuedRequests, 0, 1_000_000),
     maxConnections: integer(pick(flags, env, 'max-connections'), DEFAULTS.maxConnections, 0, 1_000_000),
     bodyTimeout: integer(pick(flags, env, 'body-timeout'), DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),

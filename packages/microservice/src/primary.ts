@@ -138,6 +138,13 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
   process.on('SIGTERM', () => drain('SIGTERM'))
   process.on('SIGINT', () => drain('SIGINT'))
 
+  // One worker: it accepts its connections itself. Through the primary (round robin) a connection
+  // reaches a busy worker only after the previous one was acknowledged, one per loop iteration of
+  // the worker, each a round trip through the primary: under 20 clients posting 0.8 MB bodies the
+  // health probes waited 2–5 s in that queue, against at most ~1 s accepting directly (RELIABILITY.md,
+  // guarantee 12). Several workers keep round robin, which spreads connections evenly. An explicit
+  // NODE_CLUSTER_SCHED_POLICY wins.
+  if (config.workers === 1 && process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE
   cluster.setupPrimary({ exec: options.exec, args: options.args })
   try {
     metrics = await startPrimaryMetrics(config, log)

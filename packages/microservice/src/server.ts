@@ -6,6 +6,7 @@
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
  *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds (the heap judged after a GC)
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
+ *     ├─ admission                --max-concurrent-requests, a queue, 503 past it; dispatch runs spread over turns
  *     ├─ seldonComponent          every Seldon REST route, CORS on, load() at ready
  *     └─ seldonGrpc               grpc-js on the gRPC port, same runtime, drained on close
  *
@@ -27,12 +28,13 @@ import Fastify, {
   LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
+import { registerAdmission } from './admission.js'
 import { HeapJudge } from './heap.js'
 import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
-type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries'
+type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries' | 'maxConcurrentRequests' | 'maxQueuedRequests'
 
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
@@ -54,9 +56,11 @@ export interface BuildServerOptions {
 
 /** Routes never refused under pressure: liveness must not fail because the process is busy. */
 const PRESSURE_EXEMPT = new Set(['/health/ping'])
+/** Routes never held back by admission control: the probes, metadata and the docs. */
+const ADMISSION_EXEMPT = new Set(['/health/ping', '/health/status', '/api/v1.0/health/status', '/metadata', '/api/v1.0/metadata', '/seldon.json'])
 /** Seconds a client is asked to wait when we are overloaded. */
 const RETRY_AFTER_SECONDS = 10
-/** ...and when the connections are full (they free up in moments). */
+/** ...and when the admission queue or the connections are full (they drain in moments). */
 const BUSY_RETRY_AFTER_SECONDS = 1
 
 const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
@@ -125,7 +129,7 @@ export interface BaseApp {
 
 /**
  * A worker's app before it serves anything: logger, body limit, the Seldon envelope for framework
- * errors, metrics, under-pressure and the request timeout. {@link buildServer} adds a component,
+ * errors, limits, metrics, under-pressure, the request timeout and admission control. {@link buildServer} adds a component,
  * the graph mode (graph-server.ts) a graph.
  */
 export async function buildBaseApp (config: ServerConfig, options: BuildServerOptions = {}): Promise<BaseApp> {
@@ -171,6 +175,20 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
       done()
     })
   }
+
+  const refusals = new RefusalLog(app.log, `every request slot busy (at most ${limits.maxConcurrentRequests}; fewer while requests are expensive) and ${limits.maxQueuedRequests} waiting (--max-concurrent-requests, --max-queued-requests)`)
+  registerAdmission(app, {
+    maxConcurrent: limits.maxConcurrentRequests,
+    maxQueued: limits.maxQueuedRequests,
+    controls: request => {
+      const url = request.routeOptions.url
+      return url !== undefined && !ADMISSION_EXEMPT.has(url) && !url.startsWith('/docs')
+    },
+    refuse: (_request, reply) => {
+      refusals.refused()
+      reply.code(503).header('retry-after', String(BUSY_RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
+    }
+  })
   return { app, metrics, fromEnv }
 }
 
@@ -215,6 +233,8 @@ function limitsOf (config: ServerConfig): Pick<MicroserviceConfig, Limits> {
     maxConnections: config.maxConnections ?? DEFAULTS.maxConnections,
     bodyTimeout: config.bodyTimeout ?? DEFAULTS.bodyTimeout,
     maxMetricSeries: config.maxMetricSeries ?? DEFAULTS.maxMetricSeries,
+    maxConcurrentRequests: config.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
+    maxQueuedRequests: config.maxQueuedRequests ?? DEFAULTS.maxQueuedRequests,
     grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize
   }
 }

@@ -106,6 +106,8 @@ t.test('limits: defaults, flags, environment variables', async t => {
     ['maxConnections', 'max-connections', 'SELDON_MAX_CONNECTIONS', 1024, 0],
     ['bodyTimeout', 'body-timeout', 'SELDON_BODY_TIMEOUT', 30_000, 0],
     ['maxMetricSeries', 'max-metric-series', 'SELDON_MAX_METRIC_SERIES', 1000, 1],
+    ['maxConcurrentRequests', 'max-concurrent-requests', 'SELDON_MAX_CONCURRENT_REQUESTS', 32, 0],
+    ['maxQueuedRequests', 'max-queued-requests', 'SELDON_MAX_QUEUED_REQUESTS', 128, 0]
   ]
   for (const [key, flag, variable, fallback, min] of cases) {
     t.equal(run(['m'])[key], fallback, `${key}: default ${fallback}`)
