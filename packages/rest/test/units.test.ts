@@ -3,7 +3,7 @@ import t from 'tap'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { BadDataError, NotReadyError } from '@fastify-seldon/protocol'
 import { envBool, optionsFromEnv } from '@fastify-seldon/core'
-import { resolveOptions, restErrorStatus, sendAnswer } from '../src/index.js'
+import { resolveOptions, restErrorStatus, sendAnswer } from '../src/internal.js'
 
 t.test('restErrorStatus: Fastify errors to envelope statuses', async t => {
   const app = Fastify()
