@@ -1,7 +1,7 @@
 /**
  * Replays every REST exchange recorded from Seldon Core 1.18.2's Python wrapper
- * (shared/reference/transcripts.md, extracted into fixtures/rest-transcripts.json by
- * fixtures/extract.mjs) against `seldonComponent` serving the TypeScript ports of the reference
+ * (the committed fixture fixtures/rest-transcripts.json; test/README.md says how it was
+ * extracted) against `seldonComponent` serving the TypeScript ports of the reference
  * classes (models/), and asserts status, Content-Type, CORS header and body byte for byte.
  *
  * - One fresh Fastify app per suite (as the reference started one server per suite); the cases of
