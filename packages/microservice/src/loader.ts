@@ -67,13 +67,26 @@ export function resolveModule (spec: string, cwd: string): ResolvedModule {
 
 let tsRegistered = false
 
-/** Import a module file; TypeScript goes through tsx's loader, registered once. */
-export async function importModule (file: string): Promise<Record<string, unknown>> {
-  if (TS_EXTENSIONS.has(path.extname(file).toLowerCase()) && !tsRegistered) {
-    const { register } = await import('tsx/esm/api')
-    register()
-    tsRegistered = true
+/**
+ * tsx's loader, registered once. tsx is an optional peer dependency (it brings esbuild, about half
+ * of the CLI's install size), needed only for TypeScript modules: without it, a clear start-up error.
+ */
+async function registerTypeScript (file: string): Promise<void> {
+  let api: typeof import('tsx/esm/api')
+  try {
+    api = await import('tsx/esm/api')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code !== 'ERR_MODULE_NOT_FOUND' || !e.message.includes("'tsx'")) throw err
+    throw new ComponentError(`${file} is TypeScript, which needs the tsx package: npm install tsx (or compile it to JavaScript and give the .js file)`, { cause: err })
   }
+  api.register()
+  tsRegistered = true
+}
+
+/** Import a module file; TypeScript goes through tsx's loader. */
+export async function importModule (file: string): Promise<Record<string, unknown>> {
+  if (TS_EXTENSIONS.has(path.extname(file).toLowerCase()) && !tsRegistered) await registerTypeScript(file)
   try {
     return await import(pathToFileURL(file).href) as Record<string, unknown>
   } catch (err) {
