@@ -11,6 +11,15 @@ import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
+// What a user writes, from this one package: the component interfaces and the payload types.
+export type {
+  ClassNames, Combiner, InputTransformer, Model, OutputTransformer, Payload, RawCombiner, RawInputTransformer, RawModel,
+  RawOutputTransformer, RawRouter, Router, SeldonComponent
+} from '@fastify-seldon/core'
+export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
+export { NDArray } from '@fastify-seldon/protocol'
+export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
+
 export interface SeldonComponentOptions extends SeldonPluginOptions {
   /** The user's component: an instance of a class with any of the Seldon methods. */
   component: SeldonComponent
