@@ -212,7 +212,9 @@ export async function buildServer (component: object, config: ServerConfig, opti
   const { app, metrics, fromEnv } = await buildBaseApp(config, options)
   const { seldonComponent } = await import('@fastify-seldon/component')
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
-  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, metrics: metrics.recorder, ...tracing })
+  // seldonComponent finds the metrics registered above by itself (custom metrics, feedback counters);
+  // gRPC gets them explicitly through grpcLimits, shared with the graph mode.
+  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, ...tracing })
 
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
