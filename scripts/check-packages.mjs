@@ -20,7 +20,8 @@
 //
 //   node scripts/check-packages.mjs [--keep] [--fastify VERSION]
 //     --keep              keep the temporary folder (printed) to look into
-//     --fastify VERSION   run host-lowest against VERSION instead of the declared lowest
+//     --fastify VERSION   run host-lowest against VERSION instead of the declared lowest (npm's
+//                         peer check off for it, to try versions below the declared range)
 import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -220,8 +221,8 @@ function writeProject (dir, dependencies, packages, files = []) {
   for (const [from, to] of files) cpSync(join(TEMPLATES, from), join(dir, to))
 }
 
-async function npmInstall (dir) {
-  const { code, out } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn'], { cwd: dir, limitMs: 300_000 })
+async function npmInstall (dir, extra = []) {
+  const { code, out } = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn', ...extra], { cwd: dir, limitMs: 300_000 })
   if (code !== 0) throw new Error(`npm install failed:\n${tail(out)}`)
   const notes = []
   for (const [, pkg, required] of out.matchAll(/EBADENGINE[\s\S]*?package: '([^']+)'[\s\S]*?required: ([^\n]+)/g)) {
@@ -409,7 +410,8 @@ async function main () {
     const sizes = {}
     const installs = await Promise.all([
       step('npm install: host (model, router, metrics, grpc, fastify, typescript)', async () => sizeText(await npmInstall(host))),
-      step(`npm install: host-lowest (fastify ${lowest})`, async () => sizeText(await npmInstall(hostLowest))),
+      // a --fastify version may lie outside the declared range (that is what trying one is for)
+      step(`npm install: host-lowest (fastify ${lowest})`, async () => sizeText(await npmInstall(hostLowest, fastifyArg !== undefined ? ['--legacy-peer-deps'] : []))),
       step('npm install: @fastify-seldon/microservice alone', async () => sizeText(sizes.microservice = await npmInstall(cli))),
       step('npm install: @fastify-seldon/model alone', async () => sizeText(sizes.model = await npmInstall(model)))
     ])
