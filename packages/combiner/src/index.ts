@@ -7,16 +7,22 @@
  * sends it, or `{"seldonMessages": [...]}`), plus /health/ping, /health/status, /metadata and
  * /seldon.json.
  */
-import { requireMethod, type Combiner, type ComponentModule } from '@fastify-seldon/core'
+import { requireMethod, type CombinerLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
-// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+// What a user writes, from this one package: the kind's interfaces and the payload types.
+export type {
+  Combiner, CombinerComponent, CombinerLike, RawCombiner, ClassNames, Payload
+} from '@fastify-seldon/core'
+export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
+export { NDArray } from '@fastify-seldon/protocol'
+export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonCombinerOptions extends SeldonPluginOptions {
   /** An object with `aggregate` (or `aggregateRaw` / `aggregate_raw`). */
-  component: NonNullable<Combiner> | ComponentModule
+  component: CombinerLike
 }
 
 const plugin: FastifyPluginAsync<SeldonCombinerOptions> = async function seldonCombiner (instance, opts) {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import Fastify from 'fastify'
-import { seldonModel } from '@fastify-seldon/model'
+import { seldonModel, type NDArray } from '@fastify-seldon/model'
 import { seldonComponent } from '@fastify-seldon/component'
 import seldonErrorHandlersDefault, { seldonErrorHandlers } from '../src/index.js'
 
@@ -12,7 +12,7 @@ class QuotaError extends Error {
 class HardQuotaError extends QuotaError {}
 
 class Thrower {
-  predict (X: { data: ArrayLike<unknown> }): unknown {
+  predict (X: NDArray): unknown {
     const v = Number(X.data[0])
     if (v === 1) throw new QuotaError(10)
     if (v === 2) throw new HardQuotaError(0)

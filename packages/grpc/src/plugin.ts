@@ -7,10 +7,10 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import {
-  SeldonRuntime, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
+  SeldonRuntime, connectScopeMetrics, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
 } from '@fastify-seldon/core'
 import type { GrpcBackend } from './backend.js'
-import { createGrpcServer, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
+import { createGrpcServer, type GrpcCallHook, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
 
 export interface SeldonGrpcPluginOptions extends Omit<GrpcServerOptions, 'port'>, RuntimeSettings {
   /** The user component (an instance of your class); its runtime is shared with the REST plugins. */
@@ -104,7 +104,16 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
     throw new TypeError('option backend must be a GrpcBackend { load, call, status }')
   }
   const runtime = backend === undefined ? resolveRuntime(opts) : undefined
-  const core = createGrpcServer(backend ?? runtime as SeldonRuntime, serverOptionsOf(opts))
+  const serverOptions = serverOptionsOf(opts)
+  // The scope's seldonMetrics (core's scope-metrics.ts): gRPC call metrics unless `onCall` is
+  // given, custom metrics unless `metrics` (or a ready-made `runtime`, or a `backend`) is.
+  let scopeOnCall: GrpcCallHook | undefined
+  if (opts.onCall === undefined) serverOptions.onCall = (...call) => { scopeOnCall?.(...call) }
+  connectScopeMetrics(fastify, metrics => {
+    if (opts.onCall === undefined && typeof metrics.observeGrpc === 'function') scopeOnCall = metrics.observeGrpc.bind(metrics)
+    if (runtime !== undefined && opts.metrics === undefined && opts.runtime === undefined) runtime.setMetricsRecorder(metrics.recorder)
+  })
+  const core = createGrpcServer(backend ?? runtime as SeldonRuntime, serverOptions)
   let draining: Promise<{ forced: boolean }> | undefined
 
   fastify.decorate('seldonGrpc', {
@@ -123,8 +132,6 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
   fastify.addHook('onClose', async () => {
     const { forced } = await (draining ?? core.shutdown())
     if (forced) fastify.log.warn('Seldon gRPC server: in-flight calls cancelled after the shutdown timeout')
-    // Inference threads stop once the queued and running requests are done (idempotent: shared runtime).
-    await runtime?.close()
   })
 }
 

@@ -73,9 +73,9 @@ const plugin: FastifyPluginAsync<SeldonMetricsPluginOptions> = async (fastify: F
 }
 
 /**
- * Register at the root, before the component plugins that read `fastify.seldonMetrics`:
- * `await app.register(seldonMetrics, { deployment: deploymentLabelsFromEnv() })`, then
- * `runtime.setMetricsRecorder(app.seldonMetrics.recorder)`. Every route of the app is measured,
- * including routes registered before it.
+ * `await app.register(seldonMetrics, { deployment: deploymentLabelsFromEnv() })`: the Seldon
+ * component plugins of this scope and below find `fastify.seldonMetrics` by themselves (core's
+ * `connectScopeMetrics`; best registered first, registered later they connect on ready). Every
+ * route of the app is measured, including routes registered before it.
  */
 export const seldonMetrics = fastifyPlugin(plugin, { fastify: '5.x', name: '@fastify-seldon/metrics' })

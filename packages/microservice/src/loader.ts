@@ -3,11 +3,10 @@
  * `interface_name` handling (section 1.1), for JavaScript and TypeScript modules.
  */
 import { existsSync, statSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
-  ENDPOINTS, SERVICE_TYPES, endpointSpellings, implementsEndpoint, requiredEndpoints, resolveMethods, type MethodSlot, type ServiceType, type ComponentModule
+  ENDPOINTS, SERVICE_TYPES, endpointSpellings, implementsEndpoint, requiredEndpoints, resolveMethods, type MethodSlot, type ServiceType
 } from '@fastify-seldon/core'
 
 /** A component that cannot be loaded or does not fit its service type: a start-up failure. */
@@ -68,13 +67,26 @@ export function resolveModule (spec: string, cwd: string): ResolvedModule {
 
 let tsRegistered = false
 
-/** Import a module file; TypeScript goes through tsx's loader, registered once. */
-export async function importModule (file: string): Promise<Record<string, unknown>> {
-  if (TS_EXTENSIONS.has(path.extname(file).toLowerCase()) && !tsRegistered) {
-    const { register } = await import('tsx/esm/api')
-    register()
-    tsRegistered = true
+/**
+ * tsx's loader, registered once. tsx is an optional peer dependency (it brings esbuild, about half
+ * of the CLI's install size), needed only for TypeScript modules: without it, a clear start-up error.
+ */
+async function registerTypeScript (file: string): Promise<void> {
+  let api: typeof import('tsx/esm/api')
+  try {
+    api = await import('tsx/esm/api')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    if (e.code !== 'ERR_MODULE_NOT_FOUND' || !e.message.includes("'tsx'")) throw err
+    throw new ComponentError(`${file} is TypeScript, which needs the tsx package: npm install tsx (or compile it to JavaScript and give the .js file)`, { cause: err })
   }
+  api.register()
+  tsRegistered = true
+}
+
+/** Import a module file; TypeScript goes through tsx's loader. */
+export async function importModule (file: string): Promise<Record<string, unknown>> {
+  if (TS_EXTENSIONS.has(path.extname(file).toLowerCase()) && !tsRegistered) await registerTypeScript(file)
   try {
     return await import(pathToFileURL(file).href) as Record<string, unknown>
   } catch (err) {
@@ -167,30 +179,4 @@ export async function loadComponent (options: {
   const component = await instantiate(picked.value, options.parameters, label)
   checkServiceType(component, options.serviceType, label)
   return { component, file: resolved.file, name: componentName(component, label), constructed: typeof picked.value === 'function' }
-}
-
-/**
- * For inference threads: resolve, import (never construct) and pick the component, check its type
- * on its class, and give the module reference each thread builds its own instance from. A
- * TypeScript module gets tsx's loader in the threads too.
- */
-export async function referenceComponent (options: {
-  module: string, cwd: string, exportName?: string | undefined, parameters: Record<string, unknown>, serviceType: ServiceType
-}): Promise<{ component: ComponentModule, file: string, name: string, constructed: boolean, threadExecArgv?: string[] | undefined }> {
-  const resolved = resolveModule(options.module, options.cwd)
-  const mod = await importModule(resolved.file)
-  const picked = pickExport(mod, resolved.file, options.exportName ?? resolved.exportName)
-  const label = picked.name === 'default' ? path.basename(resolved.file) : picked.name
-  const value = picked.value
-  const shape = typeof value === 'function' ? (value.prototype as object | undefined) : value
-  if (shape === null || shape === undefined || typeof shape !== 'object') {
-    throw new ComponentError(`${label} is ${value === null ? 'null' : typeof value}: export a component class or instance`)
-  }
-  checkServiceType(shape, options.serviceType, label)
-  const name = typeof value === 'function' && value.name !== '' ? value.name : componentName(shape, label)
-  const component: ComponentModule = { module: pathToFileURL(resolved.file).href, export: picked.name, parameters: options.parameters }
-  const threadExecArgv = TS_EXTENSIONS.has(path.extname(resolved.file).toLowerCase())
-    ? [...process.execArgv, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href]
-    : undefined
-  return { component, file: resolved.file, name, constructed: typeof value === 'function', threadExecArgv }
 }

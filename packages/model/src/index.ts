@@ -7,16 +7,22 @@
  * /health/ping, /health/status, /metadata and /seldon.json. The plugin is encapsulated: its body
  * parsers, error handler and 404/405 answers stay on these routes.
  */
-import { requireMethod, type Model, type ComponentModule } from '@fastify-seldon/core'
+import { requireMethod, type ModelLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
-// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+// What a user writes, from this one package: the kind's interfaces and the payload types.
+export type {
+  Model, ModelComponent, ModelLike, RawModel, ClassNames, Payload
+} from '@fastify-seldon/core'
+export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
+export { NDArray } from '@fastify-seldon/protocol'
+export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonModelOptions extends SeldonPluginOptions {
   /** An object with `predict` (or `predictRaw` / `predict_raw`). */
-  component: NonNullable<Model> | ComponentModule
+  component: ModelLike
 }
 
 const plugin: FastifyPluginAsync<SeldonModelOptions> = async function seldonModel (instance, opts) {

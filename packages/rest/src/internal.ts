@@ -8,6 +8,6 @@ export { FormBody, JsonBody, OtherBody, MULTIPART_CLEANUP_HOOKS, readPayload, re
 export { sendAnswer, sendJsonText } from './reply.js'
 export { buildErrorHandler, restErrorStatus, scopeErrorHandlers } from './errors.js'
 export {
-  DOC_ONLY, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,
+  DOC_ONLY, MissingSwaggerUiError, SWAGGER_UI_PACKAGE, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,
   type BodyKind, type DocGroup
 } from './openapi.js'

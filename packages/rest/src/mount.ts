@@ -9,7 +9,7 @@
  * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
 import {
-  assertComponent, componentErrorHandlers, runtimeFor, sharedWeakMap, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
+  assertComponent, componentErrorHandlers, connectScopeMetrics, runtimeFor, sharedWeakMap, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
 } from '@fastify-seldon/core'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
@@ -55,10 +55,11 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   const { component, endpoints } = options
   assertComponent(component)
   validatePluginOptions(options)
+  const ownHandlers = componentErrorHandlers(component)
   const resolved = resolveOptions(options, options.corsDefault, options.docsDefault)
   const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
-  // The runtime's component: the user's instance, or for inference threads the main thread's stand-in.
-  const ownHandlers = componentErrorHandlers(runtime.component)
+  // the scope's seldonMetrics, unless the `metrics` option names a recorder (core's scope-metrics.ts)
+  if (options.metrics === undefined) connectScopeMetrics(instance, metrics => { runtime.setMetricsRecorder(metrics.recorder) })
 
   // Tracing on: a server span per request on this context, before its routes (docs/tracing.md).
   options.tracing?.rest?.addHooks(instance)
@@ -87,10 +88,7 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   registerEndpointRoutes(instance, runtime, endpoints, { passthrough: resolved.payloadPassthrough, cors, hostSwagger })
   if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, { cors, hostSwagger })
   if (docGroup !== undefined && resolved.openapi && claim(instance, 'openapi')) registerOpenApiRoute(instance, docGroup, { cors: resolved.cors })
-  if (docGroup !== undefined && resolved.docs && claim(instance, 'docs')) await registerDocs(instance, docGroup)
-
-  // Inference threads stop once the queued and running requests are done (idempotent: shared runtime).
-  instance.addHook('onClose', async function closeSeldonRuntime () { await runtime.close() })
+  if (docGroup !== undefined && resolved.docs && claim(instance, 'docs')) await registerDocs(instance, docGroup, options.docs === true)
 
   instance.addHook('onReady', async function loadSeldonComponent () {
     if (resolved.loadInBackground) {

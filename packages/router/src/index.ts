@@ -6,16 +6,22 @@
  * Routes: /route (GET, POST), plus /health/ping, /health/status, /metadata and /seldon.json.
  * Register @fastify-seldon/feedback beside it for the routers that learn from rewards.
  */
-import { requireMethod, type Router, type ComponentModule } from '@fastify-seldon/core'
+import { requireMethod, type RouterLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
-// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+// What a user writes, from this one package: the kind's interfaces and the payload types.
+export type {
+  RawRouter, Router, RouterComponent, RouterLike, ClassNames, Payload
+} from '@fastify-seldon/core'
+export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
+export { NDArray } from '@fastify-seldon/protocol'
+export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonRouterOptions extends SeldonPluginOptions {
   /** An object with `route` (or `routeRaw` / `route_raw`). */
-  component: NonNullable<Router> | ComponentModule
+  component: RouterLike
 }
 
 const plugin: FastifyPluginAsync<SeldonRouterOptions> = async function seldonRouter (instance, opts) {

@@ -9,7 +9,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import * as grpc from '@grpc/grpc-js'
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import { seldonComponent } from '@fastify-seldon/component'
+import { seldonComponent, type NDArray } from '@fastify-seldon/component'
 import { CODECS, SELDON_RPCS, methodPath, seldonGrpc } from '@fastify-seldon/grpc'
 import { tracingHooksFromGlobal } from '../src/hooks.js'
 import {
@@ -20,7 +20,7 @@ const memory = await memoryTracing()
 const hooks = tracingHooksFromGlobal()
 
 class TracedModel {
-  predict (X: { toNested: () => unknown }): unknown {
+  predict (X: NDArray): unknown {
     const rows = X.toNested() as number[][]
     trace.getActiveSpan()?.setAttribute('model.rows', rows.length)
     trace.getTracer('user').startSpan('feature-lookup').end()

@@ -8,26 +8,33 @@
  *
  * Each also serves /health/ping, /health/status, /metadata and /seldon.json (once per prefix).
  */
-import { requireMethod, type ComponentModule, type InputTransformer, type OutputTransformer, type PayloadEndpoint } from '@fastify-seldon/core'
+import { requireMethod, type InputTransformerLike, type OutputTransformerLike, type PayloadEndpoint } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 
-// NonNullable: core's kind types (OneOf over optional keys) include `undefined` as they stand.
+// What a user writes, from this one package: the kinds' interfaces and the payload types.
+export type {
+  InputTransformer, InputTransformerLike, OutputTransformer, OutputTransformerComponent, OutputTransformerLike,
+  RawInputTransformer, RawOutputTransformer, TransformerComponent, ClassNames, Payload
+} from '@fastify-seldon/core'
+export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
+export { NDArray } from '@fastify-seldon/protocol'
+export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonInputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformInput` (or `transform_input`, `transformInputRaw`, `transform_input_raw`). */
-  component: NonNullable<InputTransformer> | ComponentModule
+  component: InputTransformerLike
 }
 
 export interface SeldonOutputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformOutput` (or `transform_output`, `transformOutputRaw`, `transform_output_raw`). */
-  component: NonNullable<OutputTransformer> | ComponentModule
+  component: OutputTransformerLike
 }
 
 export interface SeldonTransformerOptions extends SeldonPluginOptions {
   /** An object with an input transform, an output transform, or both. */
-  component: NonNullable<InputTransformer | OutputTransformer> | ComponentModule
+  component: InputTransformerLike | OutputTransformerLike
 }
 
 const input: FastifyPluginAsync<SeldonInputTransformerOptions> = async function seldonInputTransformer (instance, opts) {

@@ -11,3 +11,4 @@ export {
   ERROR_HANDLERS_DECORATOR, componentErrorHandlers, findErrorHandler, validateErrorHandlers
 } from './error-handlers.js'
 export { assertComponent, requireMethod } from './component-checks.js'
+export { METRICS_DECORATOR, connectScopeMetrics, scopeMetrics, type MetricsScope, type ScopeMetrics } from './scope-metrics.js'
