@@ -7,7 +7,7 @@
  * sends it, or `{"seldonMessages": [...]}`), plus /health/ping, /health/status, /metadata and
  * /seldon.json.
  */
-import { requireMethod, type CombinerLike } from '@fastify-seldon/core'
+import { requireMethod, type ComponentModule, type CombinerLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -22,7 +22,7 @@ export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fa
 
 export interface SeldonCombinerOptions extends SeldonPluginOptions {
   /** An object with `aggregate` (or `aggregateRaw` / `aggregate_raw`). */
-  component: CombinerLike
+  component: CombinerLike | ComponentModule
 }
 
 const plugin: FastifyPluginAsync<SeldonCombinerOptions> = async function seldonCombiner (instance, opts) {

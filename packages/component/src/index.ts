@@ -6,7 +6,7 @@
  *
  *   app.register(seldonComponent, { component: new MyModel() })
  */
-import { PAYLOAD_ENDPOINTS, type SeldonComponent } from '@fastify-seldon/core'
+import { PAYLOAD_ENDPOINTS, type ComponentModule, type SeldonComponent } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -21,8 +21,11 @@ export { NDArray } from '@fastify-seldon/protocol'
 export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonComponentOptions extends SeldonPluginOptions {
-  /** The user's component: an instance of a class with any of the Seldon methods. */
-  component: SeldonComponent
+  /**
+   * The user's component: an instance of a class with any of the Seldon methods, or with `threads`
+   * a module reference `{ module, export?, parameters? }` (docs/inference-pool.md).
+   */
+  component: SeldonComponent | ComponentModule
 }
 
 const plugin: FastifyPluginAsync<SeldonComponentOptions> = async function seldonComponent (instance, opts) {

@@ -6,3 +6,5 @@ export { implementsEndpoint, resolveMethods, type MethodTable } from './methods.
 export * from './runtime.js'
 export * from './tracing-contract.js'
 export * from './kit/index.js'
+export { isComponentModule, type ComponentModule } from './pool/module-ref.js'
+export { PooledRuntime } from './pool/pooled-runtime.js'

@@ -40,6 +40,26 @@ export interface RuntimeOptions {
   log?: ((message: string) => void) | undefined
   /** Tracing on: each user-method call runs inside its span (docs/tracing.md). Absent: no wrapper at all. */
   tracing?: TracingHooks | undefined
+  /**
+   * Inference threads (default 0: the component runs on the event loop). With N > 0 the component
+   * is given as a module reference and runs in N threads (runtimeFor builds a PooledRuntime;
+   * docs/inference-pool.md).
+   */
+  threads?: number | undefined
+  /**
+   * Node options of the inference threads (default: the process's own, `process.execArgv`), e.g.
+   * `['--import', 'tsx']` for a TypeScript component module.
+   */
+  threadExecArgv?: string[] | undefined
+}
+
+/** Per-request dispatch options. */
+export interface DispatchOptions {
+  /**
+   * The request gave up (its timeout answered, its client left): a runtime that queues requests
+   * (inference threads, batching) drops it while it still waits. Work already started is never cancelled.
+   */
+  signal?: AbortSignal | undefined
 }
 
 /** What a dispatch answers: a message form to encode (or a raw method's verbatim result) and a status. */
@@ -48,6 +68,11 @@ export interface Answer {
   statusCode: number
   /** The message came from a raw method and is to be written as is. */
   verbatim?: boolean
+  /**
+   * The answer already encoded for its transport (REST: the JSON text or its bytes; gRPC: the
+   * SeldonMessage bytes), as an inference thread sends it back; `message` is then unused.
+   */
+  encoded?: string | Uint8Array | undefined
 }
 
 /** How one call's response message is built: what it mirrors, which metas it merges, how it renders. */
@@ -139,6 +164,12 @@ export class SeldonRuntime {
 
   get ready (): boolean { return this.loadState === 'ready' }
 
+  /** True when a request may wait in a queue (then an aborted DispatchOptions.signal drops it). */
+  get cancellable (): boolean { return false }
+
+  /** Release what the runtime holds (inference threads); nothing for a runtime on the event loop. */
+  async close (): Promise<void> {}
+
   /**
    * initMetadata() then load(), once (the Python wrapper also runs init_metadata first, seldon-core v1.18.2 python/seldon_core/microservice.py). Concurrent
    * callers share the same promise; a failing load() rejects and leaves the runtime not ready.
@@ -185,20 +216,20 @@ export class SeldonRuntime {
 
   // ── predict and the transformers ──────────────────────────────────────────────────────────
 
-  predict (message: unknown, transport: Transport): Promise<Answer> {
+  predict (message: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     return this.transform(message, transport, this.methods.predictRaw, this.methods.predict, 'predict', 'empty')
   }
 
-  transformInput (message: unknown, transport: Transport): Promise<Answer> {
+  transformInput (message: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     return this.transform(message, transport, this.methods.transformInputRaw, this.methods.transformInput, 'inputtransform', 'identity')
   }
 
-  transformOutput (message: unknown, transport: Transport): Promise<Answer> {
+  transformOutput (message: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     return this.transform(message, transport, this.methods.transformOutputRaw, this.methods.transformOutput, 'outputtransform', 'identity')
   }
 
   /** PAYLOAD_PASSTHROUGH: the undecoded body goes to predictRaw, its result comes back as is. */
-  async predictPassthrough (body: string | Buffer): Promise<Answer> {
+  async predictPassthrough (body: string | Buffer, _options?: DispatchOptions): Promise<Answer> {
     this.assertReady()
     const raw = this.methods.predictRaw
     if (raw === undefined) throw badData('PAYLOAD_PASSTHROUGH needs a predictRaw method')
@@ -255,7 +286,7 @@ export class SeldonRuntime {
 
   // ── route ─────────────────────────────────────────────────────────────────────────────────
 
-  async route (message: unknown, transport: Transport): Promise<Answer> {
+  async route (message: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     this.assertReady()
     const { routeRaw, route } = this.methods
     if (routeRaw !== undefined) {
@@ -282,7 +313,7 @@ export class SeldonRuntime {
 
   // ── aggregate ─────────────────────────────────────────────────────────────────────────────
 
-  async aggregate (body: unknown, transport: Transport): Promise<Answer> {
+  async aggregate (body: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     this.assertReady()
     const { aggregateRaw, aggregate } = this.methods
     const messages = Array.isArray(body)
@@ -321,7 +352,7 @@ export class SeldonRuntime {
    * Feedback is read strictly as the Feedback proto and answered through the proto rendering
    * (numbers as doubles, empty names omitted), over REST too, as the reference does.
    */
-  async sendFeedback (body: unknown, transport: Transport): Promise<Answer> {
+  async sendFeedback (body: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     this.assertReady()
     const feedback: Feedback = transport === 'rest' ? feedbackFromJson(body) : body as Feedback
     const reward = typeof feedback.reward === 'number' ? feedback.reward : 0

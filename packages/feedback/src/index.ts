@@ -9,7 +9,7 @@
  * health and metadata routes when no other Seldon plugin serves them at this prefix. A component
  * without `sendFeedback` still counts the rewards and answers an empty message, as the reference.
  */
-import type { SeldonComponent } from '@fastify-seldon/core'
+import type { SeldonComponent, ComponentModule } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -25,7 +25,7 @@ export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fa
 
 export interface SeldonFeedbackOptions extends SeldonPluginOptions {
   /** Any component; `sendFeedback` (or `send_feedback`, `sendFeedbackRaw`, `send_feedback_raw`) is called when present. */
-  component: SeldonComponent
+  component: SeldonComponent | ComponentModule
 }
 
 const plugin: FastifyPluginAsync<SeldonFeedbackOptions> = async function seldonFeedback (instance, opts) {

@@ -9,7 +9,7 @@
  *     executor serves it), which this package does not know: it depends on this interface only.
  */
 import { Metadata, status as Status, type ServerUnaryCall } from '@grpc/grpc-js'
-import type { SeldonRuntime } from '@fastify-seldon/core'
+import type { Answer, DispatchOptions, SeldonRuntime } from '@fastify-seldon/core'
 import { encodeSeldonMessage, encodeSeldonModelMetadata, type SeldonModelMetadata } from '@fastify-seldon/protocol'
 import type { GrpcEndpoint, SeldonServiceName } from './services.js'
 import { grpcStatusFor, type GrpcErrorMapper, type GrpcStatusObject } from './status.js'
@@ -23,7 +23,12 @@ export interface GrpcBackend {
    * One call: `request` is the decoded request (message form), `call` the grpc-js call (its
    * metadata; `sendMetadata` for response headers). Resolves with the encoded response.
    */
-  call (operation: GrpcEndpoint, request: unknown, call: ServerUnaryCall<unknown, unknown>): Promise<Uint8Array>
+  call (operation: GrpcEndpoint, request: unknown, call: ServerUnaryCall<unknown, unknown>, options?: DispatchOptions): Promise<Uint8Array>
+  /**
+   * Requests may wait in a queue (inference threads, batching): the server then passes a signal in
+   * `options`, aborted when the call is cancelled or times out, so a waiting request is dropped.
+   */
+  readonly cancellable?: boolean
   /** The status a failure is answered with. Never rejects. */
   status (err: unknown): Promise<GrpcStatusObject>
 }
@@ -45,15 +50,18 @@ export function seldonTrailers (reason: string, httpStatus: number): Metadata {
 
 /** A component's runtime as a backend: the same dispatch as REST, its error handlers for statuses. */
 export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorMapper): GrpcBackend {
-  const message = async (answer: Promise<{ message: unknown }>): Promise<Uint8Array> =>
-    encodeSeldonMessage((await answer).message as never)
-  const run: Record<GrpcEndpoint, (request: any) => Promise<Uint8Array>> = {
-    predict: async req => await message(runtime.predict(req, 'grpc')),
-    transformInput: async req => await message(runtime.transformInput(req, 'grpc')),
-    transformOutput: async req => await message(runtime.transformOutput(req, 'grpc')),
-    route: async req => await message(runtime.route(req, 'grpc')),
-    aggregate: async req => await message(runtime.aggregate(req, 'grpc')),
-    sendFeedback: async req => await message(runtime.sendFeedback(req, 'grpc')),
+  // An inference thread sends the answer already encoded.
+  const message = async (answer: Promise<Answer>): Promise<Uint8Array> => {
+    const a = await answer
+    return a.encoded instanceof Uint8Array ? a.encoded : encodeSeldonMessage(a.message as never)
+  }
+  const run: Record<GrpcEndpoint, (request: any, options?: DispatchOptions) => Promise<Uint8Array>> = {
+    predict: async (req, o) => await message(runtime.predict(req, 'grpc', o)),
+    transformInput: async (req, o) => await message(runtime.transformInput(req, 'grpc', o)),
+    transformOutput: async (req, o) => await message(runtime.transformOutput(req, 'grpc', o)),
+    route: async (req, o) => await message(runtime.route(req, 'grpc', o)),
+    aggregate: async (req, o) => await message(runtime.aggregate(req, 'grpc', o)),
+    sendFeedback: async (req, o) => await message(runtime.sendFeedback(req, 'grpc', o)),
     // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the reference answers
     // an empty message; COMPATIBILITY.md C-31).
     metadata: async () => encodeSeldonModelMetadata(runtime.metadata() as SeldonModelMetadata),
@@ -63,7 +71,8 @@ export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorM
   }
   return {
     load: () => runtime.load(),
-    call: async (operation, request) => await run[operation](request),
+    get cancellable () { return runtime.cancellable },
+    call: async (operation, request, _call, options) => await run[operation](request, options),
     status: async err => await grpcStatusFor(err, errorMapper, runtime.component)
   }
 }

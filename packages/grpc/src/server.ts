@@ -88,12 +88,20 @@ function hostPort (host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`
 }
 
-/** The answer, or a TimeoutError after `ms` (0: no limit); the timer never keeps the process alive. */
-function withTimeout<T> (answer: Promise<T>, ms: number): Promise<T> {
+/**
+ * The answer, or a TimeoutError after `ms` (0: no limit); the timer never keeps the process alive.
+ * `controller` (a backend that queues requests) is aborted at the timeout, so a request still
+ * waiting is dropped.
+ */
+function withTimeout<T> (answer: Promise<T>, ms: number, controller?: AbortController): Promise<T> {
   if (ms <= 0) return answer
   let timer: NodeJS.Timeout | undefined
   const limit = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(ms)), ms)
+    timer = setTimeout(() => {
+      const err = new TimeoutError(ms)
+      controller?.abort(err)
+      reject(err)
+    }, ms)
     timer.unref()
   })
   return Promise.race([answer, limit]).finally(() => clearTimeout(timer))
@@ -158,7 +166,14 @@ export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: 
         return
       }
       // Every operation is async: whatever it throws arrives as a rejection.
-      withTimeout(backend.call(operation, request, call), callTimeout).then(bytes => {
+      // A backend that queues requests drops this one while it waits if the call is cancelled or times out.
+      let controller: AbortController | undefined
+      if (backend.cancellable === true) {
+        const c = controller = new AbortController()
+        call.once('cancelled', () => { c.abort() })
+      }
+      const options = controller !== undefined ? { signal: controller.signal } : undefined
+      withTimeout(backend.call(operation, request, call, options), callTimeout, controller).then(bytes => {
         if (maxSend !== -1 && bytes.byteLength > maxSend) {
           return fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
         }

@@ -3,10 +3,11 @@
  * `interface_name` handling (section 1.1), for JavaScript and TypeScript modules.
  */
 import { existsSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
-  ENDPOINTS, SERVICE_TYPES, endpointSpellings, implementsEndpoint, requiredEndpoints, resolveMethods, type MethodSlot, type ServiceType
+  ENDPOINTS, SERVICE_TYPES, endpointSpellings, implementsEndpoint, requiredEndpoints, resolveMethods, type MethodSlot, type ServiceType, type ComponentModule
 } from '@fastify-seldon/core'
 
 /** A component that cannot be loaded or does not fit its service type: a start-up failure. */
@@ -179,4 +180,30 @@ export async function loadComponent (options: {
   const component = await instantiate(picked.value, options.parameters, label)
   checkServiceType(component, options.serviceType, label)
   return { component, file: resolved.file, name: componentName(component, label), constructed: typeof picked.value === 'function' }
+}
+
+/**
+ * For inference threads: resolve, import (never construct) and pick the component, check its type
+ * on its class, and give the module reference each thread builds its own instance from. A
+ * TypeScript module gets tsx's loader in the threads too.
+ */
+export async function referenceComponent (options: {
+  module: string, cwd: string, exportName?: string | undefined, parameters: Record<string, unknown>, serviceType: ServiceType
+}): Promise<{ component: ComponentModule, file: string, name: string, constructed: boolean, threadExecArgv?: string[] | undefined }> {
+  const resolved = resolveModule(options.module, options.cwd)
+  const mod = await importModule(resolved.file)
+  const picked = pickExport(mod, resolved.file, options.exportName ?? resolved.exportName)
+  const label = picked.name === 'default' ? path.basename(resolved.file) : picked.name
+  const value = picked.value
+  const shape = typeof value === 'function' ? (value.prototype as object | undefined) : value
+  if (shape === null || shape === undefined || typeof shape !== 'object') {
+    throw new ComponentError(`${label} is ${value === null ? 'null' : typeof value}: export a component class or instance`)
+  }
+  checkServiceType(shape, options.serviceType, label)
+  const name = typeof value === 'function' && value.name !== '' ? value.name : componentName(shape, label)
+  const component: ComponentModule = { module: pathToFileURL(resolved.file).href, export: picked.name, parameters: options.parameters }
+  const threadExecArgv = TS_EXTENSIONS.has(path.extname(resolved.file).toLowerCase())
+    ? [...process.execArgv, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href]
+    : undefined
+  return { component, file: resolved.file, name, constructed: typeof value === 'function', threadExecArgv }
 }

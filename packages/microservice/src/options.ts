@@ -56,6 +56,8 @@ export interface MicroserviceConfig {
   tracing: boolean
   /** Series one custom metric name may have. */
   maxMetricSeries: number
+  /** Inference threads per worker (0: the component runs on the event loop). */
+  inferenceThreads: number
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
   /** A graph to serve instead of one component (`--graph`, or ENGINE_PREDICTOR); `module` is then ''. */
@@ -98,7 +100,8 @@ export const DEFAULTS = {
   maxConnections: 1024,
   bodyTimeout: 30_000,
   maxMetricSeries: 1000,
-  grpcMaxMessageSize: 4 * 1024 * 1024
+  grpcMaxMessageSize: 4 * 1024 * 1024,
+  inferenceThreads: 0
 }
 
 /** Each option: its flag, its environment variable(s) (first set wins), and the help line. */
@@ -124,6 +127,7 @@ const OPTIONS = {
   'max-queued-requests': { type: 'string', env: ['SELDON_MAX_QUEUED_REQUESTS'], help: `requests that may wait, bodies unread, before 503 (default ${DEFAULTS.maxQueuedRequests})` },
   'max-connections': { type: 'string', env: ['SELDON_MAX_CONNECTIONS'], help: `open REST connections per worker before 503 (default ${DEFAULTS.maxConnections}; 0 = no limit)` },
   'body-timeout': { type: 'string', env: ['SELDON_BODY_TIMEOUT'], help: `ms a request body may take to arrive before 408 (default ${DEFAULTS.bodyTimeout}; 0 = off)` },
+  'inference-threads': { type: 'string', env: ['SELDON_INFERENCE_THREADS'], help: 'threads per worker running the component, each with its own instance and load(); health and metrics stay on the event loop (default 0 = the component runs on the event loop)' },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
   'max-metric-series': { type: 'string', env: ['SELDON_MAX_METRIC_SERIES'], help: `label sets one custom metric may have; more are dropped and counted (default ${DEFAULTS.maxMetricSeries})` },
   tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
@@ -307,6 +311,7 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
     maxMetricSeries: integer(pick(flags, env, 'max-metric-series'), DEFAULTS.maxMetricSeries, 1, 1_000_000),
     tracing: tracingSwitch(flags.tracing as string | boolean | undefined, env),
+    inferenceThreads: integer(pick(flags, env, 'inference-threads'), DEFAULTS.inferenceThreads, 0, 1024),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined),
     graph
   }

@@ -39,7 +39,7 @@ type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetr
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
   'host' | 'grpcEnabled' | 'grpcPort' | 'logLevel' | 'gracePeriodMs' | 'bodyLimit' | 'requestTimeout' |
-  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'> & Partial<Pick<MicroserviceConfig, Limits>>
+  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'> & Partial<Pick<MicroserviceConfig, Limits | 'inferenceThreads'>>
 
 export interface BuildServerOptions {
   /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...; see {@link environmentOptions}). Default `process.env`. */
@@ -52,6 +52,8 @@ export interface BuildServerOptions {
   pressureSampleInterval?: number
   /** Tracing hooks (`startTracing().hooks`, when --tracing is on) for the REST and gRPC plugins. */
   tracing?: TracingHooks | undefined
+  /** Node options of the inference threads (a TypeScript component: tsx's loader). */
+  threadExecArgv?: string[] | undefined
 }
 
 /** Routes never refused under pressure: liveness must not fail because the process is busy. */
@@ -210,16 +212,20 @@ export function grpcLimits (app: FastifyInstance, config: ServerConfig, metrics:
 /** A worker's Fastify app serving `component` over REST (and gRPC unless disabled); not listening yet. */
 export async function buildServer (component: object, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const { app, metrics, fromEnv } = await buildBaseApp(config, options)
+  // --inference-threads: `component` is then a module reference; one pool, shared by REST and gRPC.
+  const threads = config.inferenceThreads ?? 0
+  const pool = threads > 0 ? { threads, ...(options.threadExecArgv !== undefined ? { threadExecArgv: options.threadExecArgv } : {}) } : {}
   const { seldonComponent } = await import('@fastify-seldon/component')
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
   // seldonComponent finds the metrics registered above by itself (custom metrics, feedback counters);
   // gRPC gets them explicitly through grpcLimits, shared with the graph mode.
-  await app.register(seldonComponent, { ...fromEnv.plugins, component: component as SeldonComponent, cors: true, ...tracing })
+  await app.register(seldonComponent, { ...fromEnv.plugins, ...pool, component: component as SeldonComponent, cors: true, ...tracing })
 
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
     await app.register(seldonGrpc, {
       ...fromEnv.plugins, // the runtime settings (the REST-only ones are not read by gRPC)
+      ...pool,
       component,
       metrics: metrics.recorder,
       ...grpcLimits(app, config, metrics),

@@ -52,9 +52,10 @@ function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...extra }
 }
 
-/** `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ 20 s). */
-export async function serveCli (t: TeardownHost, args: string[], options: { cwd: string, env?: Record<string, string> }): Promise<Served> {
+/** `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ `readyMs`, default 20 s). */
+export async function serveCli (t: TeardownHost, args: string[], options: { cwd: string, env?: Record<string, string>, readyMs?: number }): Promise<Served> {
   const { cwd, env = {} } = options
+  const readyMs = options.readyMs ?? 20_000
   const [http, grpc, metrics] = await freePorts(3) as [number, number, number]
   const child = spawn(process.execPath, [
     CLI, ...args, '--host', '127.0.0.1', '--grace-period', '1',
@@ -69,13 +70,13 @@ export async function serveCli (t: TeardownHost, args: string[], options: { cwd:
     }
   })
   const url = `http://127.0.0.1:${http}`
-  const deadline = Date.now() + 20_000
+  const deadline = Date.now() + readyMs
   for (;;) {
     if (child.exitCode !== null) throw new Error(`seldon-microservice exited (${child.exitCode}) before serving:\n${output}`)
     try {
       if ((await fetch(`${url}/health/ping`, { signal: AbortSignal.timeout(1000) })).ok) break
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`seldon-microservice did not answer within 20 s:\n${output}`)
+    if (Date.now() > deadline) throw new Error(`seldon-microservice did not answer within ${readyMs / 1000} s:\n${output}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
   return { url, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, grpcTarget: `127.0.0.1:${grpc}`, output: () => output }

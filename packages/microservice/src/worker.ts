@@ -7,7 +7,7 @@ import type { TracingHooks } from '@fastify-seldon/core'
 import { isSeldonError } from '@fastify-seldon/protocol'
 import type { FastifyInstance } from 'fastify'
 import { pino, type Logger } from 'pino'
-import { ComponentError, loadComponent } from './loader.js'
+import { ComponentError, loadComponent, referenceComponent } from './loader.js'
 import type { MicroserviceConfig } from './options.js'
 import { buildServer, createWorkerMetrics, environmentOptions, loadServedComponent } from './server.js'
 
@@ -118,13 +118,15 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
       }
       served = `graph ${engine.spec.name}`
     } else {
-      const loaded = await loadComponent({
+      const request = {
         module: config.module,
         cwd: process.cwd(),
         exportName: config.exportName,
         parameters: config.parameters,
         serviceType: config.serviceType
-      })
+      }
+      // With inference threads each thread builds its own instance: none is made here.
+      const loaded = config.inferenceThreads > 0 ? await referenceComponent(request) : await loadComponent(request)
       if (closing !== undefined) return
       log.debug({ file: loaded.file }, `loaded ${loaded.name}`)
       if (!loaded.constructed && Object.keys(config.parameters).length > 0 && index === 0) {
@@ -135,7 +137,8 @@ export async function runWorker (config: MicroserviceConfig, env: NodeJS.Process
         traceIds = tracing?.hooks.logMixin
       }
       if (closing !== undefined) return
-      app = await buildServer(loaded.component, config, { env, logger: log, metrics, tracing: tracing?.hooks })
+      const threadExecArgv = 'threadExecArgv' in loaded ? loaded.threadExecArgv as string[] | undefined : undefined
+      app = await buildServer(loaded.component, config, { env, logger: log, metrics, tracing: tracing?.hooks, threadExecArgv })
       try {
         await loadServedComponent(loaded.component)
       } catch (err) {

@@ -7,7 +7,7 @@
  * /health/ping, /health/status, /metadata and /seldon.json. The plugin is encapsulated: its body
  * parsers, error handler and 404/405 answers stay on these routes.
  */
-import { requireMethod, type ModelLike } from '@fastify-seldon/core'
+import { requireMethod, type ComponentModule, type ModelLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -22,7 +22,7 @@ export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fa
 
 export interface SeldonModelOptions extends SeldonPluginOptions {
   /** An object with `predict` (or `predictRaw` / `predict_raw`). */
-  component: ModelLike
+  component: ModelLike | ComponentModule
 }
 
 const plugin: FastifyPluginAsync<SeldonModelOptions> = async function seldonModel (instance, opts) {

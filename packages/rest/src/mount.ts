@@ -55,11 +55,12 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   const { component, endpoints } = options
   assertComponent(component)
   validatePluginOptions(options)
-  const ownHandlers = componentErrorHandlers(component)
   const resolved = resolveOptions(options, options.corsDefault, options.docsDefault)
   const runtime = runtimeFor(component, { ...resolved.runtime, log: message => { instance.log.warn(message) } })
   // the scope's seldonMetrics, unless the `metrics` option names a recorder (core's scope-metrics.ts)
   if (options.metrics === undefined) connectScopeMetrics(instance, metrics => { runtime.setMetricsRecorder(metrics.recorder) })
+  // The runtime's component: the user's instance, or for inference threads the main thread's stand-in.
+  const ownHandlers = componentErrorHandlers(runtime.component)
 
   // Tracing on: a server span per request on this context, before its routes (docs/tracing.md).
   options.tracing?.rest?.addHooks(instance)
@@ -89,6 +90,9 @@ export async function mountSeldon (instance: FastifyInstance, options: MountOpti
   if (resolved.health && claim(instance, 'health')) registerHealthRoutes(instance, runtime, { cors, hostSwagger })
   if (docGroup !== undefined && resolved.openapi && claim(instance, 'openapi')) registerOpenApiRoute(instance, docGroup, { cors: resolved.cors })
   if (docGroup !== undefined && resolved.docs && claim(instance, 'docs')) await registerDocs(instance, docGroup, options.docs === true)
+
+  // Inference threads stop once the queued and running requests are done (idempotent: shared runtime).
+  instance.addHook('onClose', async function closeSeldonRuntime () { await runtime.close() })
 
   instance.addHook('onReady', async function loadSeldonComponent () {
     if (resolved.loadInBackground) {

@@ -34,10 +34,15 @@ export function sendJsonText (reply: FastifyReply, statusCode: number, text: str
 }
 
 /**
- * Send a runtime Answer: a message rendered with the codec, or a raw method's string/bytes result
- * (passthrough) written as is.
+ * Send a runtime Answer: a message rendered with the codec, a raw method's string/bytes result
+ * (passthrough) written as is, or an answer an inference thread already rendered.
  */
 export function sendAnswer (reply: FastifyReply, answer: Answer): FastifyReply {
+  const encoded = answer.encoded
+  if (encoded !== undefined) {
+    // Rendered in an inference thread: its text, or its bytes (moved here, written as they are).
+    return sendJsonText(reply, answer.statusCode, typeof encoded === 'string' ? encoded : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength))
+  }
   const message = answer.message
   if (answer.verbatim === true && (typeof message === 'string' || Buffer.isBuffer(message))) {
     return sendJsonText(reply, answer.statusCode, message)

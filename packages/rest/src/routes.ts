@@ -15,7 +15,7 @@
  *
  * Every handler is the same three steps: read → dispatch → send.
  */
-import { ENDPOINTS, OPENAPI_VIEW, ROUTE_OPERATION_KEY, type PayloadEndpoint, type RestPath, type SeldonRuntime } from '@fastify-seldon/core'
+import { ENDPOINTS, OPENAPI_VIEW, ROUTE_OPERATION_KEY, type DispatchOptions, type PayloadEndpoint, type RestPath, type SeldonRuntime } from '@fastify-seldon/core'
 import { jsonResponseText } from '@fastify-seldon/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify'
 import { readPayload, readRawPayload } from './body.js'
@@ -77,37 +77,49 @@ const ENDPOINT_DOCS: Readonly<Record<PayloadEndpoint, { body: BodyKind, tag: str
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
 
+/**
+ * What a runtime that queues requests (inference threads, batching) is told per request: the
+ * signal aborts when the response is over (answered by the request timeout, or the client gone),
+ * so a request still waiting in the queue is dropped rather than run for nobody.
+ */
+function dispatchOptions (runtime: SeldonRuntime, reply: FastifyReply): DispatchOptions | undefined {
+  if (!runtime.cancellable) return undefined
+  const controller = new AbortController()
+  reply.raw.once('close', () => { controller.abort() })
+  return { signal: controller.signal }
+}
+
 /** One handler per endpoint, each read → dispatch → send. */
 function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record<PayloadEndpoint, Handler> {
   return {
     predict: passthrough
       ? async function predictPassthrough (request, reply) {
         const raw = await readRawPayload(request)
-        return sendAnswer(reply, await runtime.predictPassthrough(raw))
+        return sendAnswer(reply, await runtime.predictPassthrough(raw, dispatchOptions(runtime, reply)))
       }
       : async function predict (request, reply) {
         const message = await readPayload(request)
-        return sendAnswer(reply, await runtime.predict(message, 'rest'))
+        return sendAnswer(reply, await runtime.predict(message, 'rest', dispatchOptions(runtime, reply)))
       },
     transformInput: async function transformInput (request, reply) {
       const message = await readPayload(request)
-      return sendAnswer(reply, await runtime.transformInput(message, 'rest'))
+      return sendAnswer(reply, await runtime.transformInput(message, 'rest', dispatchOptions(runtime, reply)))
     },
     transformOutput: async function transformOutput (request, reply) {
       const message = await readPayload(request)
-      return sendAnswer(reply, await runtime.transformOutput(message, 'rest'))
+      return sendAnswer(reply, await runtime.transformOutput(message, 'rest', dispatchOptions(runtime, reply)))
     },
     route: async function route (request, reply) {
       const message = await readPayload(request)
-      return sendAnswer(reply, await runtime.route(message, 'rest'))
+      return sendAnswer(reply, await runtime.route(message, 'rest', dispatchOptions(runtime, reply)))
     },
     aggregate: async function aggregate (request, reply) {
       const body = await readPayload(request)
-      return sendAnswer(reply, await runtime.aggregate(body, 'rest'))
+      return sendAnswer(reply, await runtime.aggregate(body, 'rest', dispatchOptions(runtime, reply)))
     },
     sendFeedback: async function sendFeedback (request, reply) {
       const body = await readPayload(request)
-      return sendAnswer(reply, await runtime.sendFeedback(body, 'rest'))
+      return sendAnswer(reply, await runtime.sendFeedback(body, 'rest', dispatchOptions(runtime, reply)))
     }
   }
 }

@@ -6,7 +6,7 @@
  * Routes: /route (GET, POST), plus /health/ping, /health/status, /metadata and /seldon.json.
  * Register @fastify-seldon/feedback beside it for the routers that learn from rewards.
  */
-import { requireMethod, type RouterLike } from '@fastify-seldon/core'
+import { requireMethod, type ComponentModule, type RouterLike } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -21,7 +21,7 @@ export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fa
 
 export interface SeldonRouterOptions extends SeldonPluginOptions {
   /** An object with `route` (or `routeRaw` / `route_raw`). */
-  component: RouterLike
+  component: RouterLike | ComponentModule
 }
 
 const plugin: FastifyPluginAsync<SeldonRouterOptions> = async function seldonRouter (instance, opts) {

@@ -8,7 +8,7 @@
  *
  * Each also serves /health/ping, /health/status, /metadata and /seldon.json (once per prefix).
  */
-import { requireMethod, type InputTransformerLike, type OutputTransformerLike, type PayloadEndpoint } from '@fastify-seldon/core'
+import { requireMethod, type ComponentModule, type InputTransformerLike, type OutputTransformerLike, type PayloadEndpoint } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
@@ -24,17 +24,17 @@ export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fa
 
 export interface SeldonInputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformInput` (or `transform_input`, `transformInputRaw`, `transform_input_raw`). */
-  component: InputTransformerLike
+  component: InputTransformerLike | ComponentModule
 }
 
 export interface SeldonOutputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformOutput` (or `transform_output`, `transformOutputRaw`, `transform_output_raw`). */
-  component: OutputTransformerLike
+  component: OutputTransformerLike | ComponentModule
 }
 
 export interface SeldonTransformerOptions extends SeldonPluginOptions {
   /** An object with an input transform, an output transform, or both. */
-  component: InputTransformerLike | OutputTransformerLike
+  component: InputTransformerLike | OutputTransformerLike | ComponentModule
 }
 
 const input: FastifyPluginAsync<SeldonInputTransformerOptions> = async function seldonInputTransformer (instance, opts) {

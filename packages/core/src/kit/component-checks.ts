@@ -4,6 +4,7 @@
  */
 import { endpointSpellings, type PayloadEndpoint } from '../endpoints.js'
 import { implementsEndpoint, resolveMethods } from '../methods.js'
+import { isComponentModule } from '../pool/module-ref.js'
 import { InvalidComponentError } from './errors.js'
 
 /** The component must be an object (an instance of the user's class). */
@@ -20,6 +21,8 @@ export function assertComponent (component: unknown): asserts component is objec
  */
 export function requireMethod (component: unknown, kind: string, endpoints: PayloadEndpoint | readonly PayloadEndpoint[]): void {
   assertComponent(component)
+  // A module reference is built in the inference threads; its methods are known once they load it.
+  if (isComponentModule(component)) return
   const list: readonly PayloadEndpoint[] = typeof endpoints === 'string' ? [endpoints] : endpoints
   const methods = resolveMethods(component)
   if (list.some(endpoint => implementsEndpoint(methods, endpoint))) return

@@ -28,6 +28,14 @@ export interface RuntimeSettings {
    * @fastify-seldon/tracing. Absent (the default): no tracing code runs at all (docs/tracing.md).
    */
   tracing?: TracingHooks | undefined
+  /**
+   * Inference threads (`--inference-threads` in the CLI; default 0: on the event loop). N > 0 runs
+   * the component in N worker threads, each with its own instance built from `component` given as
+   * `{ module, export?, parameters? }`; one pool per component, shared by REST and gRPC.
+   */
+  threads?: number | undefined
+  /** Node options of the inference threads (default `process.execArgv`), e.g. `['--import', 'tsx']` for a TypeScript module. */
+  threadExecArgv?: string[] | undefined
 }
 
 const BOOLEAN_SETTINGS = ['includeMetricsInResponse', 'executorEnabled'] as const
@@ -43,6 +51,14 @@ export function validateRuntimeSettings (opts: RuntimeSettings & { env?: unknown
   }
   if (opts.tracing !== undefined && !isTracingHooks(opts.tracing)) {
     throw new InvalidOptionError('option tracing must be the hooks of @fastify-seldon/tracing (startTracing().hooks or tracingHooksFromGlobal())')
+  }
+  const threads = opts.threads
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 0 || threads > 1024)) {
+    throw new InvalidOptionError('option threads must be an integer from 0 to 1024')
+  }
+  const execArgv = opts.threadExecArgv
+  if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every(a => typeof a === 'string'))) {
+    throw new InvalidOptionError('option threadExecArgv must be an array of strings')
   }
   if (opts.env !== undefined) {
     throw new InvalidOptionError('option env is not read: a plugin takes options only; spread optionsFromEnv(env) of @fastify-seldon/core into the options for the environment contract')
@@ -68,5 +84,7 @@ export function runtimeOptionsFrom (settings: RuntimeSettings): RuntimeOptions {
   if (settings.modelMetadata !== undefined) runtime.modelMetadata = settings.modelMetadata
   if (settings.metrics !== undefined) runtime.metrics = settings.metrics
   if (settings.tracing !== undefined) runtime.tracing = settings.tracing
+  if (settings.threads !== undefined) runtime.threads = settings.threads
+  if (settings.threadExecArgv !== undefined) runtime.threadExecArgv = settings.threadExecArgv
   return runtime
 }
