@@ -133,7 +133,7 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
     const { forced } = await (draining ?? core.shutdown())
     if (forced) fastify.log.warn('Seldon gRPC server: in-flight calls cancelled after the shutdown timeout')
     // Inference threads stop once the queued and running requests are done (idempotent: shared runtime).
-    await runtime.close()
+    await runtime?.close()
   })
 }
 
