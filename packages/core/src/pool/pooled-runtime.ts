@@ -7,7 +7,9 @@
  */
 import { NDArray, NotReadyError, TimeoutError, type Transport } from '@fastify-seldon/protocol'
 import type { MetricsRecorder } from '../custom-metrics.js'
-import { SeldonRuntime, type Answer, type DispatchOptions, type Endpoint, type RuntimeOptions } from '../runtime.js'
+import type { Endpoint } from '../endpoints.js'
+import { implementsEndpoint, type MethodTable } from '../methods.js'
+import { SeldonRuntime, type Answer, type DispatchOptions, type RuntimeOptions } from '../runtime.js'
 import { isComponentModule, moduleUrl, type ComponentModule } from './module-ref.js'
 import { InferencePool, ThreadLoadError } from './pool.js'
 import type { PoolOperation, PoolTask, TaskAnswer, TaskResult } from './protocol.js'
@@ -78,17 +80,10 @@ export class PooledRuntime extends SeldonRuntime {
 
   override has (endpoint: Endpoint): boolean {
     if (this.state !== 'ready') return true
-    const m = this.threadMethods
-    const either = (a: string, b: string): boolean => m.has(a) || m.has(b)
-    switch (endpoint) {
-      case 'predict': return either('predict', 'predictRaw')
-      case 'transformInput': return either('transformInput', 'transformInputRaw')
-      case 'transformOutput': return either('transformOutput', 'transformOutputRaw')
-      case 'route': return either('route', 'routeRaw')
-      case 'aggregate': return either('aggregate', 'aggregateRaw')
-      case 'sendFeedback': return either('sendFeedback', 'sendFeedbackRaw')
-      default: return true
-    }
+    if (endpoint === 'health' || endpoint === 'metadata') return true
+    // The thread instance's methods, by name (their presence is all the endpoint table looks at).
+    const table = Object.fromEntries([...this.threadMethods].map(name => [name, () => undefined])) as MethodTable
+    return implementsEndpoint(table, endpoint)
   }
 
   override get ready (): boolean { return this.state === 'ready' }

@@ -3,7 +3,7 @@
  * and what a thread says on its own (ready, failed).
  */
 import type { Metric } from '@fastify-seldon/protocol'
-import type { MethodTag } from '../custom-metrics.js'
+import type { MethodLabel } from '../endpoints.js'
 import type { ComponentModule } from './module-ref.js'
 import type { PackedError } from './wire.js'
 
@@ -32,7 +32,7 @@ export interface PoolTask {
 }
 
 /** What the custom-metrics recorder of a thread saw during a task, replayed on the main thread. */
-export type MetricRecord = { kind: 'record', metrics: Metric[], method: MethodTag } | { kind: 'feedback', reward: number }
+export type MetricRecord = { kind: 'record', metrics: Metric[], method: MethodLabel } | { kind: 'feedback', reward: number }
 
 /** One answer: the final bytes or text to write (REST JSON text, gRPC SeldonMessage bytes). */
 export interface EncodedAnswer {

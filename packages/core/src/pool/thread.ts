@@ -9,7 +9,8 @@ import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { Piscina } from 'piscina'
 import { encodeSeldonMessage, stringifyJson, type Metric } from '@fastify-seldon/protocol'
 import type { ErrorHandlerEntry } from '../component.js'
-import type { MethodTag, MetricsRecorder } from '../custom-metrics.js'
+import type { MetricsRecorder } from '../custom-metrics.js'
+import type { MethodLabel } from '../endpoints.js'
 import { componentErrorHandlers, findErrorHandler } from '../kit/error-handlers.js'
 import { SeldonRuntime, type Answer } from '../runtime.js'
 import { instantiateModule } from './module-ref.js'
@@ -25,7 +26,7 @@ const LARGE_TEXT = 16 * 1024
 const init = workerData as ThreadInit
 let records: MetricRecord[] = []
 const recorder: MetricsRecorder = {
-  record (metrics: readonly Metric[], method: MethodTag) { records.push({ kind: 'record', metrics: [...metrics], method }) },
+  record (metrics: readonly Metric[], method: MethodLabel) { records.push({ kind: 'record', metrics: [...metrics], method }) },
   feedback (reward: number) { records.push({ kind: 'feedback', reward }) }
 }
 
