@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import type { Metric } from '@fastify-seldon/protocol'
-import { InvalidComponentError, PooledRuntime, runtimeFor, type Answer, type MethodTag } from '../src/index.js'
+import { InvalidComponentError, PooledRuntime, runtimeFor, type Answer, type MethodLabel } from '../src/index.js'
 import { predecode } from '../src/pool/pooled-runtime.js'
 import { pack, unpack } from '../src/pool/wire.js'
 import { NDArray, float, parseJson, stringifyJson } from '@fastify-seldon/protocol'
@@ -35,7 +35,7 @@ t.test('an instance with threads, or a module without: a registration error sayi
 })
 
 t.test('each thread builds and loads its own instance; readiness waits for all', async t => {
-  const recorded: Array<[readonly Metric[], MethodTag]> = []
+  const recorded: Array<[readonly Metric[], MethodLabel]> = []
   const runtime = runtimeFor({ module: MODEL, parameters: { scale: 3, loadMs: 50 } }, {
     threads: 2, metrics: { record: (m, k) => { recorded.push([m, k]) }, feedback: () => {} }
   }) as PooledRuntime
