@@ -127,7 +127,7 @@ const SCHEMA_ONLY: readonly SchemaOnly[] = [
   },
   {
     id: 'non-canonical proto3 JSON',
-    why: 'protobuf\'s JSON parser also takes null (unset), numbers and enums as strings or numbers, booleans for floats, any base64',
+    why: 'protobuf\'s JSON parser also takes null (unset), numbers and enums as strings or numbers, booleans for floats and enums, any base64',
     kinds: ['Feedback'],
     explains: (e, doc) => {
       const value = at(doc, segments(e.instancePath))
@@ -139,7 +139,8 @@ const SCHEMA_ONLY: readonly SchemaOnly[] = [
         const expected = String(e.params.type)
         return (typeof value === 'string' && /number|integer/.test(expected)) || (typeof value === 'boolean' && expected.includes('number'))
       }
-      if (e.keyword === 'enum') return typeof value === 'string' || typeof value === 'number' // by name or number, a number as a string too
+      // by name or number, a number as a string too, a boolean as int(value) reads it (false is 0)
+      if (e.keyword === 'enum') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
       if (e.keyword === 'pattern') return typeof value === 'string' // bytes: base64 in any alphabet
       return false
     }
@@ -341,6 +342,7 @@ const EXAMPLES: ReadonlyArray<[Kind, string, string]> = [
   ['Feedback', '{"reward":"1.5"}', 'non-canonical proto3 JSON'],
   ['Feedback', '{"request":null,"reward":null}', 'non-canonical proto3 JSON'],
   ['Feedback', '{"response":{"meta":{"routing":{"r":"1"},"metrics":[{"key":"k","type":1}]}}}', 'non-canonical proto3 JSON'],
+  ['Feedback', '{"response":{"meta":{"metrics":[{"key":"k","type":false}]}}}', 'non-canonical proto3 JSON'],
   ['SeldonMessage', '{"data":{"ndarray":[[1,2],[3]]}}', 'ragged ndarray'],
   ['SeldonMessage', '{"data":{"tensor":{"shape":[2,2],"values":[1,2,3]}}}', 'values fill the shape'],
   ['SeldonMessage', '{"data":{"tensor":{"shape":[0,10000000],"values":[]}}}', 'values fill the shape'],

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
-import { buildServer } from '@fastify-seldon/microservice'
+import { buildServer, type ServerConfig } from '@fastify-seldon/microservice'
 import type { FastifyInstance } from 'fastify'
 import type {} from '@fastify-seldon/grpc'
 import type {} from '@fastify-seldon/metrics'
@@ -104,18 +104,8 @@ export async function pool<T> (items: readonly T[], concurrency: number, task: (
 
 // ── in-process servers ─────────────────────────────────────────────────────────────────────────
 
-export interface ServerConfig {
-  host: string
-  grpcEnabled: boolean
-  grpcPort: number
-  logLevel: 'debug' | 'info' | 'warn' | 'error'
-  gracePeriodMs: number
-  bodyLimit: number
-  requestTimeout: number
-  maxEventLoopDelay: number
-  maxHeapUsedBytes: number
-  maxRssBytes: number
-}
+/** The worker app's config, as the CLI passes it to buildServer. */
+export type { ServerConfig }
 
 /** The CLI's defaults (packages/microservice/src/options.ts), on loopback, gRPC on a free port. */
 export const BASE_CONFIG: ServerConfig = {

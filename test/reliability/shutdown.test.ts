@@ -20,6 +20,9 @@ t.test(`SIGTERM with ${IN_FLIGHT} REST + ${IN_FLIGHT} gRPC in flight: all answer
   const [http, grpcPort, metrics] = await freePorts(3) as [number, number, number]
   const cli = startCli(t, 'SlowModel', [
     '--http-port', String(http), '--grpc-port', String(grpcPort), '--metrics-port', String(metrics), '--grace-period', String(GRACE_S),
+    // Admission control off: this test holds 1000 requests inside predict() at once, far beyond its
+    // default 32 slots + 128 queued (which would answer the rest 503, RELIABILITY.md "Admission control").
+    '--max-concurrent-requests', '0',
     '--parameters', JSON.stringify([{ name: 'delayMs', value: String(DELAY_MS), type: 'INT' }, { name: 'announce', value: 'true', type: 'BOOL' }])
   ])
   await waitForHttp(http, cli)

@@ -18,7 +18,7 @@ export type {
 } from '@fastify-seldon/core'
 export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
 export { NDArray } from '@fastify-seldon/protocol'
-export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
+export { NotImplementedError, SeldonResponse, type ComponentModule, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonCombinerOptions extends SeldonPluginOptions {
   /** An object with `aggregate` (or `aggregateRaw` / `aggregate_raw`). */

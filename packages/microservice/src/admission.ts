@@ -173,6 +173,7 @@ export function registerAdmission (app: FastifyInstance, options: AdmissionOptio
   app.server.on('connection', () => { turns.connection() })
   app.addHook('preHandler', function dispatchTurn (request: Tracked, _reply, done) {
     if (!controls(request)) { done(); return }
+    cost.begin()
     turns.start(bodyBytes(request), () => {
       request[kDispatched] = true
       done()

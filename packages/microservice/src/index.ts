@@ -2,7 +2,7 @@ export { parseCommand, parseParameters, UsageError, USAGE, DEFAULTS, SERVICE_TYP
 export type { MicroserviceConfig, ParsedCommand, ServiceType, LogLevel } from './options.js'
 export { loadComponent, resolveModule, pickExport, instantiate, checkServiceType, ComponentError, REQUIRED_METHODS } from './loader.js'
 export { buildServer, startPrimaryMetrics } from './server.js'
-export type { BuildServerOptions } from './server.js'
+export type { BuildServerOptions, ServerConfig } from './server.js'
 export { runPrimary } from './primary.js'
 export type { PrimaryOptions } from './primary.js'
 export { runWorker } from './worker.js'

@@ -37,7 +37,14 @@ t.test('REST and gRPC served from two threads; own errors handled; liveness whil
 
   // Both threads compute for 1.5 s; a third request waits for one of them.
   const running = [postJson(`${server.url}/predict`, busy(1500)), postJson(`${server.url}/predict`, busy(1500))]
-  await new Promise(resolve => setTimeout(resolve, 200))
+  // Wait until both threads are computing (a fixed delay lets the queued request overtake a busy one
+  // on a slow machine).
+  // Both run at once: admission control's cost estimate leaves them two slots (it once counted the
+  // threads' start-up as the cost of the first request, and ran them one after the other).
+  const deadline = Date.now() + 10_000
+  while ((server.output().match(/PREDICT busy/g) ?? []).length < 2 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+  t.equal((server.output().match(/PREDICT busy/g) ?? []).length, 2, 'both threads compute at once')
+  const busySince = Date.now()
   const queued = postJson(`${server.url}/predict`, { meta: { tags: { cmd: 'queued' } }, data: { ndarray: [[1]] } })
   const started = Date.now()
   const ping = await fetch(`${server.url}/health/ping`, { signal: AbortSignal.timeout(5000) })
@@ -45,7 +52,9 @@ t.test('REST and gRPC served from two threads; own errors handled; liveness whil
   t.ok(Date.now() - started < 500, `within ${Date.now() - started} ms`)
   t.equal((await queued).status, 504, 'the queued request times out')
   for (const r of await Promise.all(running)) t.equal(r.status, 504, 'so do the running ones (their results are dropped)')
-  // The threads are free again: the queued request was taken out of the queue, never run.
+  // Once the threads are free again (their 1.5 s are over), the queued request was taken out of the
+  // queue, never run.
+  await new Promise(resolve => setTimeout(resolve, Math.max(0, busySince + 1600 - Date.now())))
   const after = await postJson(`${server.url}/predict`, { data: { ndarray: [[9]] } })
   t.equal(after.status, 200)
   t.notOk(/PREDICT queued/.test(server.output()), 'the request that timed out while queued never reached a thread')

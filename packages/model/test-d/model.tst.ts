@@ -1,7 +1,7 @@
 import { expect, test } from 'tstyche'
 import Fastify from 'fastify'
 import {
-  seldonModel, type Meta, type Metric, type Model, type ModelLike, type NDArray, type Payload, type RawModel,
+  seldonModel, type ComponentModule, type Meta, type Metric, type Model, type ModelLike, type NDArray, type Payload, type RawModel,
   type SeldonMessage, type SeldonModelOptions
 } from '../src/index.js'
 
@@ -20,7 +20,7 @@ test('a model needs predict, predictRaw or predict_raw', () => {
 test('options are typed', () => {
   expect(app.register).type.not.toBeCallableWith(seldonModel, { component: { predict () {} }, cors: 'yes' })
   expect<SeldonModelOptions['loadInBackground']>().type.toBe<boolean | undefined>()
-  expect<SeldonModelOptions['component']>().type.toBe<ModelLike>()
+  expect<SeldonModelOptions['component']>().type.toBe<ModelLike | ComponentModule>()
 })
 
 test('class Iris implements Model, with a narrower X and classNames as a list', () => {

@@ -20,7 +20,7 @@ export type {
 } from '@fastify-seldon/core'
 export type { Feedback, JsonValue, Meta, Metric, SeldonMessage, SeldonMessageList } from '@fastify-seldon/protocol'
 export { NDArray } from '@fastify-seldon/protocol'
-export { NotImplementedError, SeldonResponse, type ErrorHandlerEntry } from '@fastify-seldon/core'
+export { NotImplementedError, SeldonResponse, type ComponentModule, type ErrorHandlerEntry } from '@fastify-seldon/core'
 
 export interface SeldonInputTransformerOptions extends SeldonPluginOptions {
   /** An object with `transformInput` (or `transform_input`, `transformInputRaw`, `transform_input_raw`). */
