@@ -12,6 +12,11 @@ export interface MetricsRecorder {
   record: (metrics: readonly Metric[], method: MethodLabel) => void
   /** A feedback with a non-zero reward arrived (seldon_api_model_feedback[_reward]). */
   feedback: (reward: number) => void
+  /**
+   * Adaptive batching ran a batch of `size` requests, which waited `waitedSeconds` each for it to
+   * close (seldon_batch_size, seldon_batch_wait_seconds). Optional: a recorder without it sees no batches.
+   */
+  batch?: (size: number, waitedSeconds: readonly number[]) => void
 }
 
 const METRIC_TYPES = new Set(['COUNTER', 'GAUGE', 'TIMER'])

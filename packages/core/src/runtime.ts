@@ -22,6 +22,8 @@ import { PAYLOAD_ENDPOINTS, PYTHON_METHOD_NAMES, type Endpoint, type MethodLabel
 import { buildMetadata } from './metadata.js'
 import { andThen, callUser, implementsEndpoint, invokeUser, NOT_IMPLEMENTED, resolveMethods, type MethodTable } from './methods.js'
 import type { InstrumentUserMethod, TracingHooks } from './tracing-contract.js'
+import { Batcher, type BatchEntry, type BatchingOptions } from './batch/batcher.js'
+import { batchKey, resultRows, sliceRows, stack, wrongRows } from './batch/stack.js'
 
 export interface RuntimeOptions {
   /** PREDICTIVE_UNIT_ID: the requestPath key, the feedback routing key ("0" when unset). */
@@ -51,6 +53,40 @@ export interface RuntimeOptions {
    * `['--import', 'tsx']` for a TypeScript component module.
    */
   threadExecArgv?: string[] | undefined
+  /**
+   * Adaptive batching of predict (on when maxBatchSize ≥ 2): concurrent requests whose arrays
+   * stack are answered by one call of predict (docs/inference-pool.md, "Adaptive batching").
+   */
+  batching?: BatchingOptions | undefined
+}
+
+/** The fourth argument of a batched predict call: who is in the batch. */
+export interface BatchInfo {
+  /** How many requests were stacked (2 or more: a batch of one is called as an unbatched request). */
+  size: number
+  /** The rows each request gave, in order along the first axis. */
+  rows: number[]
+  /** Each request's meta (what the third argument of its unbatched call would have been). */
+  metas: Array<Meta | undefined>
+}
+
+/** One request of a batch; `request` is its decoded payload when already decoded. */
+export interface BatchRequest {
+  message: unknown
+  transport: Transport
+  request?: DecodedPayload | undefined
+}
+
+/** One request's outcome in a batch. */
+export type BatchOutcome = { ok: true, answer: Answer } | { ok: false, error: unknown }
+
+/** A request of a batch once decoded, with its place in the batch. */
+interface BatchMember {
+  readonly index: number
+  readonly message: unknown
+  readonly transport: Transport
+  readonly request: DecodedPayload
+  readonly meta: Meta | undefined
 }
 
 /** Per-request dispatch options. */
@@ -126,6 +162,8 @@ export class SeldonRuntime {
   private loadState: 'idle' | 'loading' | 'ready' | 'failed' = 'idle'
   private loading: Promise<void> | undefined
   private cachedMetadata: Record<string, unknown> | null = null
+  /** Adaptive batching's queue (maxBatchSize ≥ 2), else undefined. */
+  protected readonly batcher: Batcher | undefined
 
   constructor (component: object, options: RuntimeOptions = {}) {
     if (component === null || typeof component !== 'object') {
@@ -142,6 +180,10 @@ export class SeldonRuntime {
     this.executorEnabled = options.executorEnabled ?? true
     this.metricsRecorder = options.metrics
     this.setTracing(options.tracing)
+    const batching = options.batching
+    this.batcher = batching !== undefined && batching.maxBatchSize >= 2
+      ? new Batcher(batching, entries => { this.runBatch(entries) })
+      : undefined
   }
 
   /** Trace the user-method calls with `tracing` from now on (undefined: stop). */
@@ -165,10 +207,21 @@ export class SeldonRuntime {
   get ready (): boolean { return this.loadState === 'ready' }
 
   /** True when a request may wait in a queue (then an aborted DispatchOptions.signal drops it). */
-  get cancellable (): boolean { return false }
+  get cancellable (): boolean { return this.batcher !== undefined }
 
-  /** Release what the runtime holds (inference threads); nothing for a runtime on the event loop. */
-  async close (): Promise<void> {}
+  /**
+   * Whether predict requests may be batched: the component has a high-level predict and no
+   * predictRaw, and did not opt out with a `batchable = false` property.
+   */
+  get batchable (): boolean {
+    return this.methods.predict !== undefined && this.methods.predictRaw === undefined &&
+      (this.component as { batchable?: unknown }).batchable !== false
+  }
+
+  /** Release what the runtime holds (an open batch is run now; inference threads). */
+  async close (): Promise<void> {
+    this.batcher?.flush()
+  }
 
   /**
    * initMetadata() then load(), once (the Python wrapper also runs init_metadata first, seldon-core v1.18.2 python/seldon_core/microservice.py). Concurrent
@@ -216,7 +269,11 @@ export class SeldonRuntime {
 
   // ── predict and the transformers ──────────────────────────────────────────────────────────
 
-  predict (message: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
+  predict (message: unknown, transport: Transport, options?: DispatchOptions): Promise<Answer> {
+    if (this.batcher !== undefined) {
+      const batched = this.offerToBatch(this.batcher, message, transport, options?.signal)
+      if (batched !== undefined) return batched
+    }
     return this.transform(message, transport, this.methods.predictRaw, this.methods.predict, 'predict', 'empty')
   }
 
@@ -268,9 +325,9 @@ export class SeldonRuntime {
 
   private transformHigh (
     message: unknown, transport: Transport, high: MethodTable['predict'],
-    method: MethodLabel, whenAbsent: 'empty' | 'identity'
+    method: MethodLabel, whenAbsent: 'empty' | 'identity', decoded?: DecodedPayload
   ): Answer | Promise<Answer> {
-    const request = decodePayload(message, transport)
+    const request = decoded ?? decodePayload(message, transport)
     const requestMeta = this.requestMeta(message, transport)
     const result = high !== undefined ? this.invoke(high, [request.features, request.names, requestMeta], method, false, message, request) : NOT_IMPLEMENTED
     return andThen(result, value => this.respond(
@@ -282,6 +339,113 @@ export class SeldonRuntime {
         mergeRequest: true,
         puid: (message as SeldonMessage).meta?.puid
       }))
+  }
+
+  // ── adaptive batching (docs/inference-pool.md) ────────────────────────────────────────────
+
+  /**
+   * The request's answer through a batch, or undefined when it cannot join one (it then runs
+   * alone): not ready, not batchable, or a payload that does not decode to an ndarray/tensor with
+   * rows (a request that does not decode gets its 400 from the ordinary path).
+   */
+  protected offerToBatch (batcher: Batcher, message: unknown, transport: Transport, signal: AbortSignal | undefined): Promise<Answer> | undefined {
+    if (!this.ready || !this.batchable) return undefined
+    let request: DecodedPayload
+    try {
+      request = decodePayload(message, transport)
+      this.requestMeta(message, transport)
+    } catch {
+      return undefined
+    }
+    const key = batchKey(request)
+    return key === undefined ? undefined : batcher.offer(key, message, transport, request, signal)
+  }
+
+  /** A closed batch, run on the event loop: one predict call, each request settled with its own outcome. */
+  protected runBatch (entries: BatchEntry[]): void {
+    this.observeBatch(entries)
+    this.predictBatch(entries).then(outcomes => {
+      outcomes.forEach((o, i) => {
+        const e = entries[i] as BatchEntry
+        if (o.ok) e.resolve(o.answer)
+        else e.reject(o.error)
+      })
+    }, (err: unknown) => { for (const e of entries) e.reject(err) })
+  }
+
+  /** The batch's size, and how long each of its requests waited for it, to the metrics. */
+  protected observeBatch (entries: readonly BatchEntry[]): void {
+    const recorder = this.metricsRecorder
+    if (recorder?.batch === undefined) return
+    const now = performance.now()
+    recorder.batch(entries.length, entries.map(e => (now - e.enqueued) / 1000))
+  }
+
+  /**
+   * Requests whose arrays stack, answered by ONE call `predict(X, names, {}, batch)`: X their
+   * arrays stacked along the first axis, `batch` a {@link BatchInfo}. The result goes through the
+   * same steps as an unbatched one (unwrapResult, the component's metrics() and tags() asked once,
+   * classNames), then is split back by rows and each request gets its own answer (its payload
+   * kind mirrored, its meta merged). A result without one row per stacked row, or an error of the
+   * call, fails every request of the batch; a request that does not decode fails alone; fewer than
+   * two requests left run as unbatched calls. Called on the event loop and in inference threads.
+   */
+  async predictBatch (requests: readonly BatchRequest[]): Promise<BatchOutcome[]> {
+    this.assertReady()
+    const outcomes: BatchOutcome[] = new Array(requests.length)
+    const members: BatchMember[] = []
+    requests.forEach((r, index) => {
+      try {
+        const request = r.request ?? decodePayload(r.message, r.transport)
+        members.push({ index, message: r.message, transport: r.transport, request, meta: this.requestMeta(r.message, r.transport) })
+      } catch (error) {
+        outcomes[index] = { ok: false, error }
+      }
+    })
+    const predict = this.methods.predict
+    if (members.length < 2 || predict === undefined || !this.batchable) {
+      await Promise.all(members.map(async m => {
+        outcomes[m.index] = await settle(this.transformHigh(m.message, m.transport, predict, 'predict', 'empty', m.request))
+          .then(answer => ({ ok: true as const, answer }), (error: unknown) => ({ ok: false as const, error }))
+      }))
+      return outcomes
+    }
+    try {
+      const answers = await this.callBatched(predict, members)
+      members.forEach((m, k) => { outcomes[m.index] = { ok: true, answer: answers[k] as Answer } })
+    } catch (error) {
+      for (const m of members) outcomes[m.index] = { ok: false, error }
+    }
+    return outcomes
+  }
+
+  private async callBatched (predict: NonNullable<MethodTable['predict']>, members: readonly BatchMember[]): Promise<Answer[]> {
+    const arrays = members.map(m => m.request.features as NDArray)
+    const rows = arrays.map(a => a.shape[0] as number)
+    const total = rows.reduce((a, b) => a + b, 0)
+    const first = members[0] as BatchMember
+    const info: BatchInfo = { size: members.length, rows, metas: members.map(m => m.meta) }
+    const value = await this.invoke(predict, [stack(arrays), first.request.names, {}, info], 'predict', false, first.message, first.request)
+    const parts = this.unwrapResult(value === NOT_IMPLEMENTED ? [] : value, this.replyFor(first))
+    const got = resultRows(parts.data)
+    if (got !== total) throw wrongRows(got, total, members.length)
+    const { metrics, tags } = this.methods
+    if (metrics !== undefined) this.addUserMetrics(parts, await callUser(metrics, []))
+    if (tags !== undefined) this.addUserTags(parts, await callUser(tags, []))
+    const classNames = resultDims(parts.data) > 1 ? await this.classNames() : undefined
+    let start = 0
+    return members.map((m, k) => {
+      const end = start + (rows[k] as number)
+      const answer = this.encodeAnswer({ ...parts, reply: this.replyFor(m), data: sliceRows(parts.data, start, end) }, classNames)
+      start = end
+      return answer
+    })
+  }
+
+  /** How one request of a batch is answered: as its unbatched predict would be. */
+  private replyFor (m: BatchMember): ReplySpec {
+    const meta = (m.message as SeldonMessage).meta
+    return { request: m.request, transport: m.transport, method: 'predict', requestMetas: [meta], mergeRequest: true, puid: meta?.puid }
   }
 
   // ── route ─────────────────────────────────────────────────────────────────────────────────
@@ -510,20 +674,27 @@ export class SeldonRuntime {
 
   /** Step 2: what metrics() answered, recorded and put first; then tags(). */
   private afterUserMetrics (parts: ResponseParts, value: unknown): Answer | Promise<Answer> {
-    if (value !== NOT_IMPLEMENTED) {
-      const method = parts.reply.method
-      const userMetrics = withMethodLabel(validateCustomMetrics(value), method)
-      this.metricsRecorder?.record(userMetrics, method)
-      parts.customMetrics = [...userMetrics, ...parts.customMetrics]
-    }
+    this.addUserMetrics(parts, value)
     const tags = this.methods.tags
     return andThen(tags !== undefined ? invokeUser(tags, []) : NOT_IMPLEMENTED, value => this.afterUserTags(parts, value))
   }
 
+  private addUserMetrics (parts: ResponseParts, value: unknown): void {
+    if (value === NOT_IMPLEMENTED) return
+    const method = parts.reply.method
+    const userMetrics = withMethodLabel(validateCustomMetrics(value), method)
+    this.metricsRecorder?.record(userMetrics, method)
+    parts.customMetrics = [...userMetrics, ...parts.customMetrics]
+  }
+
   /** Step 3: what tags() answered (an object, else ignored). */
   private afterUserTags (parts: ResponseParts, value: unknown): Answer | Promise<Answer> {
-    if (value !== NOT_IMPLEMENTED && isPlainObject(value)) parts.userTags = value as Record<string, JsonValue>
+    this.addUserTags(parts, value)
     return this.withClassNames(parts)
+  }
+
+  private addUserTags (parts: ResponseParts, value: unknown): void {
+    if (value !== NOT_IMPLEMENTED && isPlainObject(value)) parts.userTags = value as Record<string, JsonValue>
   }
 
   /** Step 4: the class names, asked only for a result of 2 dimensions and up. */

@@ -21,8 +21,15 @@ export const METRIC_NAMES = Object.freeze({
   httpDuration: 'http_request_duration_seconds',
   httpSummary: 'http_request_summary_seconds',
   grpcHandled: 'seldon_grpc_server_handled_total',
-  grpcHandling: 'seldon_grpc_server_handling_seconds'
+  grpcHandling: 'seldon_grpc_server_handling_seconds',
+  batchSize: 'seldon_batch_size',
+  batchWait: 'seldon_batch_wait_seconds'
 })
+
+/** Batch sizes observed by seldon_batch_size (adaptive batching: 1 up to the largest useful batches). */
+const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+/** How long a request waited for its batch to close (seconds; maxBatchTimeMs is typically 1-100 ms). */
+const BATCH_WAIT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
 
 /** Why a metric was dropped; the `reason` label of `seldon_metrics_errors_total`. */
 export type MetricsErrorReason =
@@ -128,6 +135,8 @@ class SeldonMetricsImpl implements SeldonMetrics {
   private errors: Counter<'reason'> | undefined
   private grpcHandled: Counter<'grpc_service' | 'grpc_method' | 'grpc_code'> | undefined
   private grpcHandling: Histogram<'grpc_service' | 'grpc_method'> | undefined
+  private batchSize: Histogram | undefined
+  private batchWait: Histogram | undefined
 
   constructor (options: SeldonMetricsOptions) {
     this.registry = options.registry ?? new promClient.Registry()
@@ -140,14 +149,16 @@ class SeldonMetricsImpl implements SeldonMetrics {
     for (const [name, type] of [
       [METRIC_NAMES.errors, 'counter'], [METRIC_NAMES.grpcHandled, 'counter'],
       [METRIC_NAMES.httpDuration, 'histogram'], [METRIC_NAMES.httpSummary, 'histogram'],
-      [METRIC_NAMES.grpcHandling, 'histogram']
+      [METRIC_NAMES.grpcHandling, 'histogram'], [METRIC_NAMES.batchSize, 'histogram'],
+      [METRIC_NAMES.batchWait, 'histogram']
     ] as const) {
       for (const claimed of claimedNames(type, name)) this.claimed.set(claimed, name)
     }
     if (options.defaultMetrics === true) promClient.collectDefaultMetrics({ register: this.registry })
     this.recorder = Object.freeze({
       record: (metrics: readonly Metric[], method: MethodLabel): void => { this.record(metrics, method) },
-      feedback: (reward: number): void => { this.feedback(reward) }
+      feedback: (reward: number): void => { this.feedback(reward) },
+      batch: (size: number, waitedSeconds: readonly number[]): void => { this.batch(size, waitedSeconds) }
     })
   }
 
@@ -191,6 +202,31 @@ class SeldonMetricsImpl implements SeldonMetrics {
       }
     } catch (err) {
       this.fail('internal', 'grpc', `recording a gRPC call failed: ${errorMessage(err)}`)
+    }
+  }
+
+  /**
+   * Adaptive batching closed a batch: its size, and each request's wait for it. The histograms are
+   * registered on the first batch, so an app without batching has neither.
+   */
+  private batch (size: number, waitedSeconds: readonly number[]): void {
+    try {
+      this.batchSize ??= new promClient.Histogram({
+        name: METRIC_NAMES.batchSize,
+        help: 'Requests per predict call made by adaptive batching',
+        buckets: BATCH_SIZE_BUCKETS,
+        registers: [this.registry]
+      })
+      this.batchWait ??= new promClient.Histogram({
+        name: METRIC_NAMES.batchWait,
+        help: 'Seconds a request waited for its batch to close (adaptive batching)',
+        buckets: BATCH_WAIT_BUCKETS,
+        registers: [this.registry]
+      })
+      this.batchSize.observe(size)
+      for (const s of waitedSeconds) this.batchWait.observe(s)
+    } catch (err) {
+      this.fail('internal', 'batch', `recording a batch failed: ${errorMessage(err)}`)
     }
   }
 

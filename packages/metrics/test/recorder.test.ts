@@ -493,3 +493,18 @@ t.test('gauge aggregator option and default metrics option', async t => {
   t.equal((await d.registry.getMetricsAsJSON()).find(x => x.name === 'g')?.aggregator, 'max', 'default: max')
   t.notMatch(await d.metrics(), /process_cpu/)
 })
+
+t.test('adaptive batching: seldon_batch_size and seldon_batch_wait_seconds appear with the first batch', async t => {
+  const m = createSeldonMetrics({ logger: captureLogger() })
+  t.notMatch(await m.metrics(), /seldon_batch_/, 'nothing before a batch (batching off: never)')
+  m.recorder.batch?.(3, [0.004, 0.002, 0.0001])
+  m.recorder.batch?.(1, [0.01])
+  const text = await m.metrics()
+  t.match(text, /^seldon_batch_size_count 2$/m)
+  t.match(text, /^seldon_batch_size_sum 4$/m)
+  t.match(text, /^seldon_batch_size_bucket\{le="2"\} 1$/m)
+  t.match(text, /^seldon_batch_wait_seconds_count 4$/m)
+  t.match(text, /^seldon_batch_wait_seconds_bucket\{le="0.0005"\} 1$/m)
+  m.recorder.record([{ key: 'seldon_batch_size', type: 'GAUGE', value: 1 }], 'predict')
+  t.match(await m.metrics(), /^seldon_batch_size_count 2$/m, 'a custom metric cannot take the name')
+})

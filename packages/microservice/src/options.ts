@@ -58,6 +58,10 @@ export interface MicroserviceConfig {
   maxMetricSeries: number
   /** Inference threads per worker (0: the component runs on the event loop). */
   inferenceThreads: number
+  /** Adaptive batching: the most predict requests stacked into one call (0 or 1: off). */
+  maxBatchSize: number
+  /** Adaptive batching: ms the first request of a batch waits for others. */
+  maxBatchTimeMs: number
   /** Flags accepted for compatibility with the reference that have no effect here. */
   ignored: string[]
   /** A graph to serve instead of one component (`--graph`, or ENGINE_PREDICTOR); `module` is then ''. */
@@ -101,7 +105,9 @@ export const DEFAULTS = {
   bodyTimeout: 30_000,
   maxMetricSeries: 1000,
   grpcMaxMessageSize: 4 * 1024 * 1024,
-  inferenceThreads: 0
+  inferenceThreads: 0,
+  maxBatchSize: 0,
+  maxBatchTimeMs: 10
 }
 
 /** Each option: its flag, its environment variable(s) (first set wins), and the help line. */
@@ -128,6 +134,8 @@ const OPTIONS = {
   'max-connections': { type: 'string', env: ['SELDON_MAX_CONNECTIONS'], help: `open REST connections per worker before 503 (default ${DEFAULTS.maxConnections}; 0 = no limit)` },
   'body-timeout': { type: 'string', env: ['SELDON_BODY_TIMEOUT'], help: `ms a request body may take to arrive before 408 (default ${DEFAULTS.bodyTimeout}; 0 = off)` },
   'inference-threads': { type: 'string', env: ['SELDON_INFERENCE_THREADS'], help: 'threads per worker running the component, each with its own instance and load(); health and metrics stay on the event loop (default 0 = the component runs on the event loop)' },
+  'max-batch-size': { type: 'string', env: ['SELDON_MAX_BATCH_SIZE', 'MLSERVER_MODEL_MAX_BATCH_SIZE'], help: 'adaptive batching: the most concurrent predict requests stacked into one predict call (default 0 = off; on from 2)' },
+  'max-batch-time': { type: 'string', env: ['SELDON_MAX_BATCH_TIME'], help: `adaptive batching: ms the first request of a batch waits for others (default ${DEFAULTS.maxBatchTimeMs}; MLSERVER_MODEL_MAX_BATCH_TIME is read too, in seconds as MLServer reads it)` },
   'grpc-max-message-size': { type: 'string', env: ['SELDON_GRPC_MAX_MESSAGE_SIZE'], help: `largest gRPC message received or sent, bytes (default ${DEFAULTS.grpcMaxMessageSize})` },
   'max-metric-series': { type: 'string', env: ['SELDON_MAX_METRIC_SERIES'], help: `label sets one custom metric may have; more are dropped and counted (default ${DEFAULTS.maxMetricSeries})` },
   tracing: { type: 'boolean', env: ['TRACING'], help: 'trace requests with OpenTelemetry, OTLP export (any non-zero integer or true; OTEL_*, JAEGER_* read: docs/tracing.md)' },
@@ -197,6 +205,25 @@ function integer (s: Sourced | undefined, fallback: number, min: number, max: nu
 }
 
 const port = (s: Sourced | undefined, fallback: number): number => integer(s, fallback, 0, 65535)
+
+/** The most a batch may wait (ms): a minute. */
+const MAX_BATCH_TIME_MS = 60_000
+
+/**
+ * --max-batch-time / SELDON_MAX_BATCH_TIME in ms; else MLSERVER_MODEL_MAX_BATCH_TIME in seconds
+ * (a decimal, as MLServer's model settings read it), so an MLServer deployment's variable means the same here.
+ */
+function batchTimeMs (flags: Partial<Record<OptionName, string | boolean | string[]>>, env: NodeJS.ProcessEnv): number {
+  const ms = pick(flags, env, 'max-batch-time')
+  if (ms !== undefined) return integer(ms, DEFAULTS.maxBatchTimeMs, 0, MAX_BATCH_TIME_MS)
+  const seconds = env.MLSERVER_MODEL_MAX_BATCH_TIME?.trim()
+  if (seconds === undefined || seconds === '') return DEFAULTS.maxBatchTimeMs
+  const value = Number(seconds) * 1000
+  if (!/^\d+(\.\d+)?$/.test(seconds) || value > MAX_BATCH_TIME_MS) {
+    throw new UsageError(`MLSERVER_MODEL_MAX_BATCH_TIME must be seconds from 0 to ${MAX_BATCH_TIME_MS / 1000}, got ${JSON.stringify(seconds)}`)
+  }
+  return value
+}
 
 /**
  * `--tracing 0`: the wrapper's flag takes an optional integer (argparse `nargs='?'`, `const=1`),
@@ -312,6 +339,8 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
     maxMetricSeries: integer(pick(flags, env, 'max-metric-series'), DEFAULTS.maxMetricSeries, 1, 1_000_000),
     tracing: tracingSwitch(flags.tracing as string | boolean | undefined, env),
     inferenceThreads: integer(pick(flags, env, 'inference-threads'), DEFAULTS.inferenceThreads, 0, 1024),
+    maxBatchSize: integer(pick(flags, env, 'max-batch-size'), DEFAULTS.maxBatchSize, 0, 65_536),
+    maxBatchTimeMs: batchTimeMs(flags, env),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined),
     graph
   }

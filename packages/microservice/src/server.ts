@@ -39,7 +39,7 @@ type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetr
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
   'host' | 'grpcEnabled' | 'grpcPort' | 'logLevel' | 'gracePeriodMs' | 'bodyLimit' | 'requestTimeout' |
-  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'> & Partial<Pick<MicroserviceConfig, Limits | 'inferenceThreads'>>
+  'maxEventLoopDelay' | 'maxHeapUsedBytes' | 'maxRssBytes'> & Partial<Pick<MicroserviceConfig, Limits | 'inferenceThreads' | 'maxBatchSize' | 'maxBatchTimeMs'>>
 
 export interface BuildServerOptions {
   /** The environment contract (PREDICTIVE_UNIT_ID, MODEL_METADATA...; see {@link environmentOptions}). Default `process.env`. */
@@ -214,7 +214,11 @@ export async function buildServer (component: object, config: ServerConfig, opti
   const { app, metrics, fromEnv } = await buildBaseApp(config, options)
   // --inference-threads: `component` is then a module reference; one pool, shared by REST and gRPC.
   const threads = config.inferenceThreads ?? 0
-  const pool = threads > 0 ? { threads, ...(options.threadExecArgv !== undefined ? { threadExecArgv: options.threadExecArgv } : {}) } : {}
+  const pool: { threads?: number, threadExecArgv?: string[], batching?: { maxBatchSize: number, maxBatchTimeMs: number } } =
+    threads > 0 ? { threads, ...(options.threadExecArgv !== undefined ? { threadExecArgv: options.threadExecArgv } : {}) } : {}
+  // --max-batch-size 2 and up: adaptive batching of predict, one queue shared by REST and gRPC, with or without threads.
+  const maxBatchSize = config.maxBatchSize ?? 0
+  if (maxBatchSize >= 2) pool.batching = { maxBatchSize, maxBatchTimeMs: config.maxBatchTimeMs ?? DEFAULTS.maxBatchTimeMs }
   const { seldonComponent } = await import('@fastify-seldon/component')
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
   // seldonComponent finds the metrics registered above by itself (custom metrics, feedback counters);

@@ -253,3 +253,16 @@ t.test('parameters cannot pollute prototypes', async t => {
   t.equal(c, 'c')
   t.equal(Object.getPrototypeOf({ ...rest }), Object.prototype)
 })
+
+t.test('adaptive batching: --max-batch-size, --max-batch-time, their environment variables (ours and MLServer\'s)', async t => {
+  t.match(run(['m.js']), { maxBatchSize: 0, maxBatchTimeMs: 10 }, 'off by default')
+  t.match(run(['m.js', '--max-batch-size', '16', '--max-batch-time', '5']), { maxBatchSize: 16, maxBatchTimeMs: 5 })
+  t.match(run(['m.js'], { SELDON_MAX_BATCH_SIZE: '8', SELDON_MAX_BATCH_TIME: '0' }), { maxBatchSize: 8, maxBatchTimeMs: 0 })
+  t.match(run(['m.js'], { MLSERVER_MODEL_MAX_BATCH_SIZE: '4', MLSERVER_MODEL_MAX_BATCH_TIME: '0.025' }), { maxBatchSize: 4, maxBatchTimeMs: 25 },
+    "MLServer's variables: its time in seconds")
+  t.match(run(['m.js', '--max-batch-time', '3'], { MLSERVER_MODEL_MAX_BATCH_TIME: '1' }), { maxBatchTimeMs: 3 }, 'the flag wins')
+  t.match(caught(() => run(['m.js', '--max-batch-size', '-1'])), { message: /--max-batch-size must be an integer from 0 to 65536/ })
+  t.match(caught(() => run(['m.js', '--max-batch-time', '1e3'])), { message: /--max-batch-time must be an integer/ })
+  t.match(caught(() => run(['m.js'], { MLSERVER_MODEL_MAX_BATCH_TIME: 'soon' })), { message: /MLSERVER_MODEL_MAX_BATCH_TIME must be seconds/ })
+  t.match(USAGE, /--max-batch-size <value>.*\[SELDON_MAX_BATCH_SIZE \| MLSERVER_MODEL_MAX_BATCH_SIZE\]/)
+})

@@ -5,6 +5,7 @@
  * maps the environment contract onto these options).
  */
 import type { MetricsRecorder } from '../custom-metrics.js'
+import type { BatchingOptions } from '../batch/batcher.js'
 import type { RuntimeOptions } from '../runtime.js'
 import { isTracingHooks, type TracingHooks } from '../tracing-contract.js'
 import { InvalidOptionError } from './errors.js'
@@ -36,6 +37,13 @@ export interface RuntimeSettings {
   threads?: number | undefined
   /** Node options of the inference threads (default `process.execArgv`), e.g. `['--import', 'tsx']` for a TypeScript module. */
   threadExecArgv?: string[] | undefined
+  /**
+   * Adaptive batching of predict (`--max-batch-size`, `--max-batch-time` in the CLI): on when
+   * maxBatchSize ≥ 2; maxBatchTimeMs (default 10) is how long a batch's first request waits for
+   * others. One queue per component, shared by REST and gRPC, with or without threads
+   * (docs/inference-pool.md, "Adaptive batching").
+   */
+  batching?: BatchingOptions | undefined
 }
 
 const BOOLEAN_SETTINGS = ['includeMetricsInResponse', 'executorEnabled'] as const
@@ -56,12 +64,23 @@ export function validateRuntimeSettings (opts: RuntimeSettings & { env?: unknown
   if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 0 || threads > 1024)) {
     throw new InvalidOptionError('option threads must be an integer from 0 to 1024')
   }
+  checkBatching(opts.batching)
   const execArgv = opts.threadExecArgv
   if (execArgv !== undefined && (!Array.isArray(execArgv) || !execArgv.every(a => typeof a === 'string'))) {
     throw new InvalidOptionError('option threadExecArgv must be an array of strings')
   }
   if (opts.env !== undefined) {
     throw new InvalidOptionError('option env is not read: a plugin takes options only; spread optionsFromEnv(env) of @fastify-seldon/core into the options for the environment contract')
+  }
+}
+
+function checkBatching (batching: unknown): void {
+  if (batching === undefined) return
+  const { maxBatchSize: size, maxBatchTimeMs: time } = (batching ?? {}) as Partial<BatchingOptions>
+  const sizeOk = typeof size === 'number' && Number.isInteger(size) && size >= 0 && size <= 65_536
+  const timeOk = time === undefined || (typeof time === 'number' && Number.isFinite(time) && time >= 0 && time <= 60_000)
+  if (batching === null || typeof batching !== 'object' || !sizeOk || !timeOk) {
+    throw new InvalidOptionError('option batching must be { maxBatchSize: an integer from 0 to 65536 (on from 2), maxBatchTimeMs?: ms from 0 to 60000 }')
   }
 }
 
@@ -86,5 +105,6 @@ export function runtimeOptionsFrom (settings: RuntimeSettings): RuntimeOptions {
   if (settings.tracing !== undefined) runtime.tracing = settings.tracing
   if (settings.threads !== undefined) runtime.threads = settings.threads
   if (settings.threadExecArgv !== undefined) runtime.threadExecArgv = settings.threadExecArgv
+  if (settings.batching !== undefined) runtime.batching = settings.batching
   return runtime
 }

@@ -34,6 +34,8 @@ const THREAD_FILE = (() => {
 export interface PoolReady {
   metadata: Record<string, unknown> | null
   methods: string[]
+  /** The component takes batched predict calls (a high-level predict, no predictRaw, not `batchable = false`). */
+  batchable: boolean
 }
 
 /** A thread's own load() failed: the pool will not be ready. */
@@ -101,7 +103,7 @@ export class InferencePool {
         const message = m as ThreadMessage
         if (message[THREAD_MESSAGE] === 'ready') {
           for (const line of message.logs) this.log(line)
-          first ??= { metadata: message.metadata, methods: message.methods }
+          first ??= { metadata: message.metadata, methods: message.methods, batchable: message.batchable }
           this.readyThreads.add(message.threadId)
           if (this.readyThreads.size === this.threads) resolve(first)
           else if (this.readyThreads.size > this.threads) this.log(`inference thread ${message.threadId} replaced a lost thread and is ready`)

@@ -5,11 +5,12 @@
  * metrics, /metadata (computed by the threads' load()), readiness, and /health/status for a
  * component without healthStatus(), tags() or metrics() (there is nothing of the user's to call).
  */
-import { NDArray, NotReadyError, TimeoutError, type Transport } from '@fastify-seldon/protocol'
+import { NDArray, NotReadyError, TimeoutError, type DecodedPayload, type Transport } from '@fastify-seldon/protocol'
 import type { MetricsRecorder } from '../custom-metrics.js'
 import type { Endpoint } from '../endpoints.js'
 import { implementsEndpoint, type MethodTable } from '../methods.js'
-import { SeldonRuntime, type Answer, type DispatchOptions, type RuntimeOptions } from '../runtime.js'
+import type { BatchEntry } from '../batch/batcher.js'
+import { SeldonRuntime, type Answer, type BatchRequest, type DispatchOptions, type RuntimeOptions } from '../runtime.js'
 import { isComponentModule, moduleUrl, type ComponentModule } from './module-ref.js'
 import { InferencePool, ThreadLoadError } from './pool.js'
 import type { PoolOperation, PoolTask, TaskAnswer, TaskResult } from './protocol.js'
@@ -49,6 +50,19 @@ export function predecode (message: unknown): unknown {
   return message
 }
 
+/**
+ * A batched request with its payload replaced by the array already decoded here (its kind kept:
+ * ndarray stays ndarray, tensor stays tensor), so the numbers cross as one moved buffer and the
+ * thread does not decode them again.
+ */
+function withDecodedArray (message: unknown, request: DecodedPayload): unknown {
+  const features = request.features as NDArray
+  const data = request.dataKind === 'tensor'
+    ? { names: request.names, tensor: { shape: [...features.shape], values: features.reshape([features.size]) } }
+    : { names: request.names, ndarray: features }
+  return { ...(message as Record<string, unknown>), data }
+}
+
 export class PooledRuntime extends SeldonRuntime {
   readonly ref: ComponentModule
   readonly threads: number
@@ -57,6 +71,7 @@ export class PooledRuntime extends SeldonRuntime {
   private starting: Promise<void> | undefined
   private threadMethods = new Set<string>()
   private threadMetadata: Record<string, unknown> | null = null
+  private threadBatchable = false
   private recorder: MetricsRecorder | undefined
   private moduleExports: Promise<Record<string, unknown> | undefined> | undefined
   private readonly runtimeOptions: RuntimeOptions
@@ -77,6 +92,9 @@ export class PooledRuntime extends SeldonRuntime {
   }
 
   override get cancellable (): boolean { return true }
+
+  /** What the threads' instance said when it loaded (false until then). */
+  override get batchable (): boolean { return this.threadBatchable }
 
   override has (endpoint: Endpoint): boolean {
     if (this.state !== 'ready') return true
@@ -112,6 +130,7 @@ export class PooledRuntime extends SeldonRuntime {
       const ready = await this.pool.start()
       this.threadMethods = new Set(ready.methods)
       this.threadMetadata = ready.metadata
+      this.threadBatchable = ready.batchable
       this.state = 'ready'
     } catch (err) {
       this.state = 'failed'
@@ -121,8 +140,9 @@ export class PooledRuntime extends SeldonRuntime {
     }
   }
 
-  /** Stops the threads once the queued and running tasks are done. */
+  /** Runs an open batch now, then stops the threads once the queued and running tasks are done. */
   override async close (): Promise<void> {
+    await super.close()
     await this.pool?.close()
   }
 
@@ -140,7 +160,26 @@ export class PooledRuntime extends SeldonRuntime {
   }
 
   override predict (message: unknown, transport: Transport, options?: DispatchOptions): Promise<Answer> {
+    if (this.batcher !== undefined) {
+      const batched = this.offerToBatch(this.batcher, message, transport, options?.signal)
+      if (batched !== undefined) return batched
+    }
     return this.dispatch('predict', message, transport, options)
+  }
+
+  /**
+   * A closed batch: one task in the pool's queue (it waits for a free thread like any request),
+   * each request's decoded array moved to the thread, one answer per request back.
+   */
+  protected override runBatch (entries: BatchEntry[]): void {
+    this.observeBatch(entries)
+    const transfer: ArrayBuffer[] = []
+    const requests: BatchRequest[] = entries.map(e => ({ message: withDecodedArray(e.message, e.request), transport: e.transport }))
+    const task: PoolTask = { op: 'predictBatch', transport: 'rest', message: pack(requests, transfer) }
+    ;(this.pool as InferencePool).run(task, transfer).then(result => {
+      this.replay(result)
+      entries.forEach((e, i) => { this.answerOf(result.answers[i] as TaskAnswer).then(e.resolve, e.reject) })
+    }, (err: unknown) => { for (const e of entries) e.reject(err) })
   }
 
   override transformInput (message: unknown, transport: Transport, options?: DispatchOptions): Promise<Answer> {

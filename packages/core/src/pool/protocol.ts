@@ -59,5 +59,5 @@ export interface TaskResult {
 export const THREAD_MESSAGE = 'seldonInferenceThread'
 
 export type ThreadMessage =
-  | { [THREAD_MESSAGE]: 'ready', threadId: number, metadata: Record<string, unknown> | null, methods: string[], logs: string[] }
+  | { [THREAD_MESSAGE]: 'ready', threadId: number, metadata: Record<string, unknown> | null, methods: string[], batchable: boolean, logs: string[] }
   | { [THREAD_MESSAGE]: 'failed', threadId: number, error: PackedError }

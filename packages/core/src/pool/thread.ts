@@ -12,7 +12,7 @@ import type { ErrorHandlerEntry } from '../component.js'
 import type { MetricsRecorder } from '../custom-metrics.js'
 import type { MethodLabel } from '../endpoints.js'
 import { componentErrorHandlers, findErrorHandler } from '../kit/error-handlers.js'
-import { SeldonRuntime, type Answer } from '../runtime.js'
+import { SeldonRuntime, type Answer, type BatchOutcome, type BatchRequest } from '../runtime.js'
 import { instantiateModule } from './module-ref.js'
 import {
   THREAD_MESSAGE, type EncodedAnswer, type MetricRecord, type PoolTask, type TaskAnswer, type TaskResult, type ThreadInit,
@@ -44,7 +44,7 @@ try {
   runtime = new SeldonRuntime(component, { ...init.runtime, metrics: recorder, log: message => { logs.push(message) } })
   await runtime.load()
   try { handlers = componentErrorHandlers(component) } catch { handlers = [] }
-  post({ [THREAD_MESSAGE]: 'ready', threadId, metadata: runtime.metadataOrNull(), methods: Object.keys(runtime.methods), logs })
+  post({ [THREAD_MESSAGE]: 'ready', threadId, metadata: runtime.metadataOrNull(), methods: Object.keys(runtime.methods), batchable: runtime.batchable, logs })
 } catch (err) {
   failure = err
   post({ [THREAD_MESSAGE]: 'failed', threadId, error: packError(err) })
@@ -104,6 +104,21 @@ async function dispatch (rt: SeldonRuntime, task: PoolTask, message: unknown): P
   }
 }
 
+/** A batch the main thread gathered: one predict call here, one answer per request, each encoded for its transport. */
+async function predictBatch (rt: SeldonRuntime, requests: BatchRequest[], transfer: ArrayBuffer[]): Promise<TaskAnswer[]> {
+  const outcomes = await rt.predictBatch(requests)
+  const answers: TaskAnswer[] = []
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i] as BatchOutcome
+    try {
+      answers.push(o.ok ? encode(o.answer, (requests[i] as BatchRequest).transport, transfer) : await failed(o.error))
+    } catch (err) {
+      answers.push(await failed(err))
+    }
+  }
+  return answers
+}
+
 export default async function serve (task: PoolTask): Promise<unknown> {
   records = []
   const transfer: ArrayBuffer[] = []
@@ -112,7 +127,9 @@ export default async function serve (task: PoolTask): Promise<unknown> {
     answers = [await failed(failure)]
   } else {
     try {
-      answers = [encode(await dispatch(runtime, task, unpack(task.message)), task.transport, transfer)]
+      answers = task.op === 'predictBatch'
+        ? await predictBatch(runtime, unpack(task.message) as BatchRequest[], transfer)
+        : [encode(await dispatch(runtime, task, unpack(task.message)), task.transport, transfer)]
     } catch (err) {
       answers = [await failed(err)]
     }
