@@ -3,7 +3,7 @@
  * them — `seldonModel` + `seldonFeedback`, `seldonRouter` + `seldonFeedback`, `seldonCombiner`,
  * `seldonTransformer` — under a prefix (`/svc`), with `cors: true` (the single-kind plugins have
  * CORS off by default). The plugins of one suite share the component object, so they share its
- * runtime and state, as the reference's single Python object does.
+ * runtime and state, as the wrapper's single Python object does.
  *
  * A case whose path the composition serves must answer exactly as recorded (or as documented in
  * DEVIATIONS); a case whose path it does not serve (e.g. `/route` on a model) must be the Seldon
@@ -23,7 +23,7 @@ import {
 
 const PREFIX = '/svc'
 
-/** The reference's route table (section 2.1 of the wrapper spec), per endpoint. */
+/** The wrapper's route table (docs/wrapper-behaviour.md, "REST endpoints"), per endpoint. */
 const PATHS = {
   predict: ['/predict', '/api/v1.0/predictions', '/api/v0.1/predictions'],
   sendFeedback: ['/send-feedback', '/api/v1.0/feedback', '/api/v0.1/feedback'],

@@ -36,7 +36,7 @@ export interface PreflightDeviation {
   preflight: true
 }
 
-/** Where we answer differently from the reference on purpose: OUR answer, exactly. */
+/** Where we answer differently from the wrapper on purpose: OUR answer, exactly. */
 export const DEVIATIONS: Record<string, EnvelopeDeviation | PreflightDeviation> = {
   'identity.32': {
     compat: 'C-04',
@@ -79,7 +79,7 @@ export const DEVIATIONS: Record<string, EnvelopeDeviation | PreflightDeviation> 
   }
 }
 
-/** The envelope as the reference writes it (sorted keys, compact, trailing newline). */
+/** The envelope as the wrapper writes it (sorted keys, compact, trailing newline). */
 export function envelope (reason: string, info: string): string {
   return JSON.stringify({ status: { code: -1, info, reason, status: 1 } }) + '\n'
 }
@@ -162,7 +162,7 @@ export function writeMismatchReport (name: string): void {
   if (prefix !== undefined && prefix !== '') writeFileSync(`${prefix}-${name}.json`, JSON.stringify(mismatches, null, 2) + '\n')
 }
 
-/** identity.38: the reference serves its OpenAPI document inline as JSON; ours is generated. */
+/** identity.38: the wrapper serves its OpenAPI document inline as JSON; ours is generated. */
 export async function checkOpenApi (t: Test, app: FastifyInstance, prefix = ''): Promise<void> {
   const res = await app.inject({ method: 'GET', url: `${prefix}/seldon.json` })
   t.equal(res.statusCode, 200)

@@ -249,7 +249,7 @@ export function mutateText (text: string, m: TextMutation): Buffer {
 
 // ── whole REST requests ────────────────────────────────────────────────────────────────────────
 
-/** The reference's route table (section 2.1): path, methods, what it reads. */
+/** The wrapper's route table (docs/wrapper-behaviour.md, "REST endpoints"): path, methods, what it reads. */
 export const DISPATCH_ROUTES = [
   { url: '/predict', methods: ['GET', 'POST'], body: 'message' },
   { url: '/api/v1.0/predictions', methods: ['POST'], body: 'message' },

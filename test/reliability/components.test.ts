@@ -1,7 +1,7 @@
 /**
  * A component that fails: throws synchronously, rejects (at once or later), throws a non-Error,
  * throws the user-facing SeldonMicroserviceError, throws an error whose stack and properties
- * name files, or never resolves. The first ones give the reference's documented errors (500
+ * name files, or never resolves. The first ones give the wrapper's documented errors (500
  * MICROSERVICE_INTERNAL_ERROR with the message as info; the chosen status and reason), REST and
  * gRPC; none leaks a stack trace or a path, whatever the log level (there is no debug option that
  * would put them in an answer: they go to the log only); a never-resolving call is cut by

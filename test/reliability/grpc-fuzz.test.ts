@@ -1,6 +1,6 @@
 /**
  * gRPC fuzzing against a real grpc-js server on a free loopback port (the CLI's worker app,
- * buildServer), every RPC of the reference's table, through a client with identity serializers:
+ * buildServer), every RPC of the wrapper's table, through a client with identity serializers:
  * well-formed messages encoded with the protocol codec (SeldonMessage, SeldonMessageList,
  * Feedback, the metadata request), the same bytes mutated (bit flips, splices, truncation,
  * duplicated ranges, junk fields), random bytes; then many calls at once on several connections;

@@ -41,7 +41,7 @@ export const FUZZ_SEED = (() => {
 
 // ── the contract of an answer ──────────────────────────────────────────────────────────────────
 
-/** The Seldon error envelope exactly as the reference writes it (sorted keys, compact, newline). */
+/** The Seldon error envelope exactly as the wrapper writes it (sorted keys, compact, newline). */
 export const ENVELOPE = /^\{"status":\{"code":-1,"info":"((?:[^"\\]|\\.)*)","reason":"([A-Z][A-Z_]*)","status":1\}\}\n$/
 
 /** Signs of internals: stack frames, file paths or URLs of the server, module directories. */
@@ -366,7 +366,7 @@ export async function refused (port: number): Promise<boolean> {
 
 // ── gRPC ───────────────────────────────────────────────────────────────────────────────────────
 
-/** Every RPC of the reference's table (section 3): method path and request message type. */
+/** Every RPC of the wrapper's table (docs/wrapper-behaviour.md, "gRPC services"): method path and request message type. */
 export const RPCS: ReadonlyArray<{ path: string, request: 'SeldonMessage' | 'SeldonMessageList' | 'Feedback' | 'Empty' | 'SeldonModelMetadataRequest', response: 'SeldonMessage' | 'SeldonModelMetadata' | 'SeldonGraphMetadata' }> = [
   { path: '/seldon.protos.Generic/TransformInput', request: 'SeldonMessage', response: 'SeldonMessage' },
   { path: '/seldon.protos.Generic/TransformOutput', request: 'SeldonMessage', response: 'SeldonMessage' },

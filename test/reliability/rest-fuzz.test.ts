@@ -155,7 +155,7 @@ t.test('the catalogue of hostile inputs: each one answered as documented', async
   t.same(serverSideLogs(server.logs), [], 'no error log, no warning but the client-data ones')
 })
 
-t.test('every dispatching route of the reference table is reached by the fuzzers', async t => {
+t.test('every dispatching route of the wrapper\'s route table is reached by the fuzzers', async t => {
   const server = await startInProcess(t, new FuzzModel(), { grpcEnabled: false }, { listen: false })
   for (const route of DISPATCH_ROUTES) {
     for (const method of route.methods) {

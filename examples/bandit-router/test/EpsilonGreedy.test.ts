@@ -79,7 +79,7 @@ t.test('tags and a gauge per branch show what the router has learnt', async t =>
     '"tags":{"best_branch":2,"branch_counts":[0,1,2],"branch_values":[0.0,0.25,0.5]}}}\n',
     'epsilon 0 always exploits: branch 2 (mean 0.5) beats branch 1 (0.25)')
 
-  // /send-feedback answers through the proto-JSON path (numbers as doubles), like the reference.
+  // /send-feedback answers through the proto-JSON path (numbers as doubles), like the wrapper.
   const fb = await a.inject({ method: 'POST', url: '/send-feedback', payload: feedback(0, 1) })
   t.equal(fb.statusCode, 200)
   t.same(fb.json().data, { ndarray: [] })

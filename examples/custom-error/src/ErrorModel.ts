@@ -16,7 +16,10 @@
 import type { ErrorHandlerEntry, ModelComponent } from '@fastify-seldon/core'
 import { NDArray, SeldonMicroserviceError } from '@fastify-seldon/protocol'
 
-/** The seed's exception: a message, an application error code and the HTTP status to answer with. */
+/**
+ * The component's own exception, as in the wrapper's `model_error_handler` example (docs/wrapper-behaviour.md,
+ * "Errors"): a message, an application error code and the HTTP status to answer with.
+ */
 export class UserCustomException extends Error {
   readonly statusCode: number
   readonly applicationErrorCode: number

@@ -4,7 +4,7 @@
  * linear score per row); what matters is where each number goes:
  *
  *   - metrics()  COUNTER, GAUGE and TIMER, called by the runtime after EVERY call — predict, but
- *                also /send-feedback and each /health/status probe (the reference does the same) —
+ *                also /send-feedback and each /health/status probe (the wrapper does the same) —
  *                and recorded with a `method` label (predict, feedback, health...);
  *   - tags()     static facts added to every response's meta.tags;
  *   - SeldonResponse(data, tags, metrics)  per-call tags and metrics, known only inside predict.

@@ -68,7 +68,7 @@ t.test('the metrics reach the Prometheus exposition with a method label', async 
   t.equal(sample(text, 'monitored_predict_time_count', { method: 'predict' }), 2, 'TIMER → a histogram, one observation per predict')
   t.equal(sample(text, 'monitored_predict_time_count', { method: 'health' }), undefined, 'none for health probes')
   t.equal(sample(text, 'monitored_predict_time_bucket', { method: 'predict', le: '+Inf' }), 2)
-  t.match(text, /monitored_predict_time_bucket\{[^}]*le="29\.999999999999996"/, 'the reference\'s buckets, in seconds')
+  t.match(text, /monitored_predict_time_bucket\{[^}]*le="29\.999999999999996"/, 'the wrapper\'s buckets, in seconds')
   t.equal(sample(text, 'monitored_calls_total', { method: 'predict', model_name: 'NOT_IMPLEMENTED' }), 2, 'the deployment labels (NOT_IMPLEMENTED outside Kubernetes)')
 })
 

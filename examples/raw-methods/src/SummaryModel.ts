@@ -12,7 +12,7 @@
  *   pnpm start   # seldon-microservice src/SummaryModel.ts --service-type MODEL
  *
  * What the runtime still does for raw methods: records the metrics found in the result's
- * meta.metrics (unvalidated, as the reference does) and, on the predict routes, uses a numeric
+ * meta.metrics (unvalidated, as the wrapper does) and, on the predict routes, uses a numeric
  * `status.code` as the HTTP status. Nothing else: no tags(), no requestPath, no puid echo.
  */
 import type { ModelComponent } from '@fastify-seldon/core'

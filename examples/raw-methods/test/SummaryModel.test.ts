@@ -42,7 +42,7 @@ t.test('sendFeedbackRaw gets the whole Feedback; healthStatusRaw answers /health
   const first = await a.inject({ method: 'POST', url: '/send-feedback', payload: { request: { data: { ndarray: [[1, 2]] } }, reward: 1, truth: { data: { ndarray: [[1]] } } } })
   t.equal(first.statusCode, 200)
   t.equal(first.body, '{"jsonData":{"feedbacks":1.0,"had_truth":true,"mean_reward":1.0},"meta":{"metrics":[{"key":"summary_mean_reward","type":"GAUGE","value":1.0}]}}\n',
-    'feedback answers follow proto-JSON (numbers as doubles), as the reference\'s')
+    'feedback answers follow proto-JSON (numbers as doubles), as the wrapper\'s')
   const second = await a.inject({ method: 'POST', url: '/api/v1.0/feedback', payload: { request: { data: { ndarray: [[1, 2]] } }, reward: 0 } })
   t.same(second.json().jsonData, { feedbacks: 2, had_truth: false, mean_reward: 0.5 })
 

@@ -1,6 +1,6 @@
 /**
  * @fastify-seldon/component: the all-in-one plugin. It serves every route the Python wrapper
- * serves, whatever the component's kind (the reference ignores the service type too): predict,
+ * serves, whatever the component's kind (the wrapper ignores the service type too): predict,
  * transform-input/output, route, aggregate, feedback, health, metadata and /seldon.json, with
  * CORS on (flask-cors defaults). This is what the seldon-microservice CLI mounts.
  *

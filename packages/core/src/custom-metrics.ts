@@ -60,7 +60,7 @@ function metricProblem (m: unknown): string | undefined {
 
 /**
  * Validate what metrics() or a SeldonResponse returned: a list of well-formed metrics, else the
- * reference's 500 MICROSERVICE_BAD_METRIC with `json.dumps` of the list.
+ * wrapper's 500 MICROSERVICE_BAD_METRIC with `json.dumps` of the list.
  */
 export function validateCustomMetrics (metrics: unknown): Metric[] {
   if (!Array.isArray(metrics) || metrics.some(m => metricProblem(m) !== undefined)) {

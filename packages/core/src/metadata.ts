@@ -1,7 +1,7 @@
 /**
  * Model metadata (seldon-core v1.18.2 python/seldon_core/metadata.py): initMetadata() merged with the MODEL_METADATA env var
  * (YAML, so JSON too; env wins per top-level key), defaults from the image name, then validated
- * against the reference's schema. Invalid metadata is `null`: REST answers 500
+ * against the wrapper's schema. Invalid metadata is `null`: REST answers 500
  * MICROSERVICE_BAD_METADATA, gRPC an empty message.
  */
 import AjvModule from 'ajv'
@@ -55,7 +55,7 @@ const tensorMetadata = {
   ]
 }
 
-/** The reference's model-metadata schema. */
+/** The wrapper's model-metadata schema. */
 export const modelMetadataSchema = {
   $id: 'SeldonModelMetadata',
   type: 'object',
@@ -72,7 +72,7 @@ export const modelMetadataSchema = {
 
 const validate = new Ajv({ strict: false }).compile(modelMetadataSchema)
 
-/** `image:tag` split at the last colon, as the reference does (no colon: name "", version = all). */
+/** `image:tag` split at the last colon, as the wrapper does (no colon: name "", version = all). */
 export function splitImage (image: string | undefined): { name: string, version: string } {
   if (image === undefined || image === '') return { name: '', version: '' }
   const at = image.lastIndexOf(':')

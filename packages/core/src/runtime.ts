@@ -2,7 +2,7 @@
  * SeldonRuntime: the one dispatch path behind every transport. Given a component and a request in
  * the message form, it picks the user method (docs/dispatch.md), decodes the payload,
  * calls the method (sync or async), and builds the response message: type mirroring, names, meta
- * merge, custom metrics. REST and gRPC differ only where the reference differs, through `transport`.
+ * merge, custom metrics. REST and gRPC differ only where the wrapper differs, through `transport`.
  *
  * The life of a request, for every endpoint:
  *   raw method present?  → call it with the message, record its meta.metrics, answer verbatim
@@ -514,7 +514,7 @@ export class SeldonRuntime {
 
   /**
    * Feedback is read strictly as the Feedback proto and answered through the proto rendering
-   * (numbers as doubles, empty names omitted), over REST too, as the reference does.
+   * (numbers as doubles, empty names omitted), over REST too, as the wrapper does.
    */
   async sendFeedback (body: unknown, transport: Transport, _options?: DispatchOptions): Promise<Answer> {
     this.assertReady()

@@ -188,10 +188,10 @@ t.test('decoding errors are the client\'s 400', async t => {
   await rejectsWith(t, runtime.predict({ customData: { a: 1 } }, 'rest'), 400, /Invalid request data type/)
   await rejectsWith(t, runtime.predict({}, 'grpc'), 400, 'Unknown data in SeldonMessage')
   const unknownKey = (await runtime.predict({ data: { foo: [1] } }, 'rest')).message as any
-  t.same(unknownKey.data.ndarray.toNested(), [], 'unknown data key → empty array, as the reference')
+  t.same(unknownKey.data.ndarray.toNested(), [], 'unknown data key → empty array, as the wrapper')
 })
 
-t.test('user results the reference refuses', async t => {
+t.test('user results the wrapper refuses', async t => {
   for (const [value, text] of [[1.5, '1.5'], [null, 'None'], [true, 'True'], [undefined, 'None']] as const) {
     const runtime = await ready({ predict: () => value })
     await rejectsWith(t, runtime.predict({ strData: 'x' }, 'rest'), 400, `Unknown data type returned as payload (must be list or np array):${text}`)
@@ -295,7 +295,7 @@ t.test('metadata: init_metadata merged with MODEL_METADATA, defaults, validation
   t.same(nonObject.metadata().platform, '')
 })
 
-t.test('runtimeOptionsFromEnv reads the reference env contract', async t => {
+t.test('runtimeOptionsFromEnv reads the wrapper\'s environment contract', async t => {
   t.same(runtimeOptionsFromEnv({}), { unitId: undefined, unitImage: undefined, includeMetricsInResponse: true, executorEnabled: true, modelMetadata: undefined })
   const o = runtimeOptionsFromEnv({ PREDICTIVE_UNIT_ID: 'u', PREDICTIVE_UNIT_IMAGE: 'i:1', INCLUDE_METRICS_IN_CLIENT_RESPONSE: '1', SELDON_EXECUTOR_ENABLED: 'FALSE', MODEL_METADATA: 'x' })
   t.same(o, { unitId: 'u', unitImage: 'i:1', includeMetricsInResponse: false, executorEnabled: false, modelMetadata: 'x' })

@@ -7,7 +7,7 @@
  *
  * Routes: /send-feedback (GET, POST), /api/v1.0/feedback and /api/v0.1/feedback (POST), plus the
  * health and metadata routes when no other Seldon plugin serves them at this prefix. A component
- * without `sendFeedback` still counts the rewards and answers an empty message, as the reference.
+ * without `sendFeedback` still counts the rewards and answers an empty message, as the wrapper.
  */
 import type { SeldonComponent, ComponentModule } from '@fastify-seldon/core'
 import { mountSeldon, type SeldonPluginOptions } from '@fastify-seldon/rest'

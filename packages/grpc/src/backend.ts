@@ -62,7 +62,7 @@ export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorM
     route: async (req, o) => await message(runtime.route(req, 'grpc', o)),
     aggregate: async (req, o) => await message(runtime.aggregate(req, 'grpc', o)),
     sendFeedback: async (req, o) => await message(runtime.sendFeedback(req, 'grpc', o)),
-    // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the reference answers
+    // Invalid metadata: INTERNAL "Model metadata unavailable", as REST's 500 (the wrapper answers
     // an empty message; COMPATIBILITY.md C-31).
     metadata: async () => encodeSeldonModelMetadata(runtime.metadata() as SeldonModelMetadata),
     graphMetadata: async () => {

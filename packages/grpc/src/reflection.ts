@@ -1,5 +1,5 @@
 /**
- * gRPC server reflection (grpc.reflection.v1alpha and v1), as the reference registers it: the
+ * gRPC server reflection (grpc.reflection.v1alpha and v1), as the wrapper registers it: the
  * services listed are the seven seldon.protos services plus the v1alpha reflection service itself.
  * @grpc/reflection reads the file descriptors of a @grpc/proto-loader package definition; we load
  * the protocol package's `prediction.proto` (google/protobuf well-known imports resolve from
@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url)
 
 export const REFLECTION_V1ALPHA = 'grpc.reflection.v1alpha.ServerReflection'
 
-/** The names `list_services` answers (the reference's list, sorted as it prints it). */
+/** The names `list_services` answers (the wrapper's list, sorted as it prints it). */
 export const LISTED_SERVICES: readonly string[] = [
   REFLECTION_V1ALPHA,
   ...SELDON_SERVICE_NAMES.map(s => `${SELDON_PACKAGE}.${s}`)

@@ -31,7 +31,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000
 export type GrpcCallHook = (service: string, method: string, code: string, seconds: number) => void
 
 export interface GrpcServerOptions {
-  /** Port to bind (0 picks a free one). Default 5000, the reference's. */
+  /** Port to bind (0 picks a free one). Default 5000, the wrapper's. */
   port?: number
   /** Interface to bind. Default `0.0.0.0`. */
   host?: string

@@ -1,5 +1,5 @@
 /**
- * Errors over gRPC with meaning. The reference answers every exception with UNKNOWN and (for its own
+ * Errors over gRPC with meaning. The wrapper answers every exception with UNKNOWN and (for its own
  * SeldonMicroserviceException) an empty message; we keep the REST error's information instead:
  * the gRPC code is derived from the HTTP status REST would answer, `details` is REST's `info`, and
  * the trailing metadata carries `seldon-reason` and `seldon-http-status` (COMPATIBILITY.md C-19).

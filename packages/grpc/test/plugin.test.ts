@@ -169,7 +169,7 @@ function ask (client: ReturnType<typeof reflectionClient>, request: Record<strin
   })
 }
 
-t.test('server reflection lists exactly the reference\'s services', async t => {
+t.test('server reflection lists exactly the wrapper\'s services', async t => {
   const fastify = await app({ component: new IdentityModel() })
   await fastify.ready()
   const port = fastify.seldonGrpc.port as number

@@ -1,7 +1,7 @@
 /**
  * REST and gRPC on one app for one component (`seldonComponent` + `seldonGrpc`): one shared
  * runtime (load() once, one state), and the same data, names and meta for the same input, except
- * where the reference itself differs by transport (REST keeps JSON ints; gRPC numbers are doubles).
+ * where the wrapper itself differs by transport (REST keeps JSON ints; gRPC numbers are doubles).
  */
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'

@@ -1,5 +1,5 @@
 /**
- * Every RPC of every service, through a real grpc-js client, against the reference's model classes
+ * Every RPC of every service, through a real grpc-js client, against the wrapper's model classes
  * (ported in helpers.ts); the gRPC answers agree with what the same runtime gives REST.
  */
 import t from 'tap'
@@ -14,7 +14,7 @@ import {
 const ndarray = (rows: number[][], names?: string[]): SeldonMessage => ({ data: { ...(names ? { names } : {}), ndarray: rows } })
 const tensor = (shape: number[], values: number[]): SeldonMessage => ({ data: { tensor: { shape, values } } })
 
-t.test('the service table is the reference\'s', async t => {
+t.test('the service table is the wrapper\'s', async t => {
   t.same([...SELDON_SERVICE_NAMES], ['Generic', 'Model', 'Router', 'Transformer', 'OutputTransformer', 'Combiner', 'Seldon'])
   const table = Object.fromEntries(SELDON_SERVICE_NAMES.map(s => [s, Object.keys(seldonServices[s])]))
   t.same(table, {
@@ -83,7 +83,7 @@ t.test('Seldon: Predict, SendFeedback, ModelMetadata, GraphMetadata', async t =>
   t.equal(graph.error?.details, 'GraphMetadata not available on the Model level.')
 })
 
-t.test('invalid metadata answers INTERNAL as REST answers 500 (the reference: an empty message; C-31)', async t => {
+t.test('invalid metadata answers INTERNAL as REST answers 500 (the wrapper: an empty message; C-31)', async t => {
   const server = await serve({ predict: (x: unknown) => x, initMetadata: () => ({ name: 42 }) })
   t.teardown(server.close)
   t.equal(server.runtime.metadataOrNull(), null)

@@ -4,7 +4,7 @@
  * (one fresh component per suite, cases in order), and the answer is compared with the recorded one:
  * decoded message forms always, the exact bytes wherever the response has no map entries (map
  * order on the wire is the encoder's choice). Error cases answer with meaning on purpose (the
- * reference sends UNKNOWN with an empty or bare message): DEVIATIONS states our answer exactly.
+ * wrapper sends UNKNOWN with an empty or bare message): DEVIATIONS states our answer exactly.
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
@@ -46,7 +46,7 @@ const COMPONENTS: Record<string, () => object> = {
 /** Responses with map entries (Struct, tags, custom...): compared decoded, not byte for byte. */
 const HAS_MAPS = new Set(['identity.45', 'identity.47', 'rich.8', 'rich.9'])
 
-/** Our answer where the reference's is UNKNOWN: code, details, seldon-reason, seldon-http-status. */
+/** Our answer where the wrapper's is UNKNOWN: code, details, seldon-reason, seldon-http-status. */
 const DEVIATIONS: Record<string, { code: Status, details: string, reason?: string, httpStatus?: string }> = {
   'identity.48': { code: Status.INVALID_ARGUMENT, details: 'Unknown data in SeldonMessage', reason: 'MICROSERVICE_BAD_DATA', httpStatus: '400' },
   'identity.52': { code: Status.UNIMPLEMENTED, details: 'GraphMetadata not available on the Model level.', reason: 'MICROSERVICE_BAD_DATA', httpStatus: '501' },

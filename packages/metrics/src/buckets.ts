@@ -6,7 +6,7 @@
  * The values are the float64s Python prints, written out rather than computed: numpy evaluates
  * `10 ** y` with the C library's `pow`, and V8's `10 ** y` differs from glibc's by one ulp for
  * 14 of the 50 edges (e.g. 0.0012341553253454695 instead of 0.0012341553253454693). The test
- * suite checks this table against the formula (within one ulp) and against the reference text.
+ * suite checks this table against the formula (within one ulp) and against the printed edges.
  */
 export const SELDON_TIMER_BUCKETS: readonly number[] = Object.freeze([
   0.001, 0.0012341553253454693, 0.0015231393670785815, 0.0018797905611233593, 0.0023199535315445415,

@@ -8,7 +8,7 @@
  * Histogram, registered nowhere) per distinct label-name set and is itself registered in the
  * registry: its `get()` concatenates the children's series, so the exposition shows one
  * `# HELP`/`# TYPE` header and every series keeps exactly its own labels. Labels are emitted
- * sorted by name (`le` included), as the reference's prometheus_client prints them.
+ * sorted by name (`le` included), as the wrapper's prometheus_client prints them.
  *
  * A family holds at most `maxSeries` series (label sets): a component whose tags come from its
  * input would otherwise grow one per distinct value, without bound (10,000 requests made 10,035

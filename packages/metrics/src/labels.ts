@@ -2,7 +2,7 @@
  * The deployment labels the Python wrapper adds to every custom metric (seldon-core v1.18.2 python/seldon_core/metrics.py).
  */
 
-/** The reference's placeholder for an unknown deployment attribute. */
+/** The wrapper's placeholder for an unknown deployment attribute. */
 export const NOT_IMPLEMENTED = 'NOT_IMPLEMENTED'
 
 /** Deployment attributes; an absent one becomes `NOT_IMPLEMENTED`. */
@@ -26,7 +26,7 @@ export interface DeploymentLabels {
   predictorVersion?: string | undefined
 }
 
-/** The label names, in the reference's merge order. */
+/** The label names, in the wrapper's merge order. */
 export const DEPLOYMENT_LABEL_NAMES = [
   'deployment_name', 'model_name', 'model_image', 'model_version', 'predictor_name', 'predictor_version',
   'seldon_deployment_name', 'image_name', 'image_version'
@@ -35,7 +35,7 @@ export const DEPLOYMENT_LABEL_NAMES = [
 export type DeploymentLabelName = typeof DEPLOYMENT_LABEL_NAMES[number]
 
 /**
- * Split an image reference the way the reference's `split_image_tag` does: at the last colon;
+ * Split an image reference the way the wrapper's `split_image_tag` does: at the last colon;
  * without a colon the image is `""` and the version the whole string.
  */
 export function splitImage (image: string): { modelImage: string, modelVersion: string } {
@@ -43,7 +43,7 @@ export function splitImage (image: string): { modelImage: string, modelVersion: 
   return { modelImage: at < 0 ? '' : image.slice(0, at), modelVersion: image.slice(at + 1) }
 }
 
-/** Read the deployment attributes from the environment, as the reference does (section 9). */
+/** Read the deployment attributes from the environment, as the wrapper does (docs/wrapper-behaviour.md, "Custom metrics"). */
 export function deploymentLabelsFromEnv (env: NodeJS.ProcessEnv = process.env): DeploymentLabels {
   return {
     deploymentName: env.SELDON_DEPLOYMENT_ID,

@@ -11,7 +11,7 @@ export const DEFAULT_METRICS_ENDPOINT = '/metrics'
 export interface StartMetricsServerOptions {
   /** Default 6000; 0 picks a free port (see the returned `port`). */
   port?: number | undefined
-  /** Default `0.0.0.0`, as the reference. */
+  /** Default `0.0.0.0`, as the wrapper. */
   host?: string | undefined
   /** Default `/metrics` (the operator sets `/prometheus`). */
   endpoint?: string | undefined
@@ -66,7 +66,7 @@ export async function startMetricsServer (options: StartMetricsServerOptions): P
   const logger = options.logger ?? false
   const app = typeof logger === 'boolean' ? fastify({ logger }) : fastify({ loggerInstance: logger })
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('access-control-allow-origin', '*') // the reference's metrics app has CORS on
+    reply.header('access-control-allow-origin', '*') // the wrapper's metrics app has CORS on
   })
   app.get(endpoint, async (_request, reply) => { await sendMetrics(source, reply) })
   try {

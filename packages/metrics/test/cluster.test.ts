@@ -105,7 +105,7 @@ t.test('the primary sums all workers; a restarted worker does not add series', a
   const after = (await httpGet(server.port, '/metrics')).body
   const s2 = parseSamples(after)
   t.equal(seriesCount(after), before, 'same number of series after the restart')
-  t.equal(value(s2, 'calls_total'), 12, 'worker 0 (2) + restarted worker 1 (10): the old worker\'s counts are gone, as in the reference')
+  t.equal(value(s2, 'calls_total'), 12, 'worker 0 (2) + restarted worker 1 (10): the old worker\'s counts are gone, as in the wrapper')
   t.equal(value(s2, 'level'), 3, 'max(3, 1)')
   t.equal(value(s2, 'lat_count'), 2)
 })

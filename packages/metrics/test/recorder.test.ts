@@ -20,9 +20,9 @@ const DEFAULTS = {
 }
 
 /** The Python wrapper's list (seldon-core v1.18.2 python/seldon_core/metrics.py), verbatim. */
-const REFERENCE_LE = '0.001, 0.0012341553253454693, 0.0015231393670785815, 0.0018797905611233593, 0.0023199535315445415, 0.002863183005509725, 0.0035336125536884733, 0.004361026750842238, 0.005382184388525997, 0.006642451525090608, 0.008197816923039709, 0.010117379411776668, 0.012486417679584786, 0.015410178873747385, 0.019018554321561593, 0.02347185009632733, 0.028967908792092944, 0.03575089889988335, 0.04412216226317852, 0.05445360152285871, 0.06720420230367624, 0.0829404241586763, 0.10236136616184238, 0.12632982515827532, 0.15591062646904755, 0.19241792993472334, 0.2374736129208902, 0.2930793240153456, 0.3617054084821892, 0.44640065608455204, 0.5509277469444613, 0.6799304127720881, 0.8391397397870157, 1.035628778567157, 1.2781267721496807, 1.5774069623151439, 1.9467652027782552, 2.402610642206036, 2.965194718810281, 3.65951085290597, 4.516404807273444, 5.573945044312399, 6.879113959621136, 8.489895126924782, 10.477849282518772, 12.931293490187748, 15.959224724520412, 19.696162182151948, 24.30812344597087, 29.999999999999996, +Inf'.split(', ')
+const WRAPPER_LE = '0.001, 0.0012341553253454693, 0.0015231393670785815, 0.0018797905611233593, 0.0023199535315445415, 0.002863183005509725, 0.0035336125536884733, 0.004361026750842238, 0.005382184388525997, 0.006642451525090608, 0.008197816923039709, 0.010117379411776668, 0.012486417679584786, 0.015410178873747385, 0.019018554321561593, 0.02347185009632733, 0.028967908792092944, 0.03575089889988335, 0.04412216226317852, 0.05445360152285871, 0.06720420230367624, 0.0829404241586763, 0.10236136616184238, 0.12632982515827532, 0.15591062646904755, 0.19241792993472334, 0.2374736129208902, 0.2930793240153456, 0.3617054084821892, 0.44640065608455204, 0.5509277469444613, 0.6799304127720881, 0.8391397397870157, 1.035628778567157, 1.2781267721496807, 1.5774069623151439, 1.9467652027782552, 2.402610642206036, 2.965194718810281, 3.65951085290597, 4.516404807273444, 5.573945044312399, 6.879113959621136, 8.489895126924782, 10.477849282518772, 12.931293490187748, 15.959224724520412, 19.696162182151948, 24.30812344597087, 29.999999999999996, +Inf'.split(', ')
 
-t.test('a fresh object exposes nothing, like the reference\'s empty store', async t => {
+t.test('a fresh object exposes nothing, like the wrapper\'s empty store', async t => {
   const m = createSeldonMetrics()
   t.equal(await m.metrics(), '')
   t.equal(m.contentType, 'text/plain; version=0.0.4; charset=utf-8')
@@ -30,7 +30,7 @@ t.test('a fresh object exposes nothing, like the reference\'s empty store', asyn
   t.not(m.registry, promClient.register, 'never the global registry')
 })
 
-t.test('COUNTER: <key>_total, summed per tag set, HELP/TYPE lines as the reference', async t => {
+t.test('COUNTER: <key>_total, summed per tag set, HELP/TYPE lines as the wrapper', async t => {
   const m = createSeldonMetrics({ logger: captureLogger() })
   m.recorder.record([{ key: 'rich_calls', type: 'COUNTER', value: 1 }], 'predict')
   m.recorder.record([{ key: 'rich_calls', type: 'COUNTER', value: 2.5 }], 'predict')
@@ -57,7 +57,7 @@ t.test('GAUGE: set, last value wins', async t => {
   t.equal(value(parseSamples(text), 'rich_multiplier'), -1.5, 'negative gauges are fine')
 })
 
-t.test('TIMER: milliseconds into a seconds histogram with the reference\'s 50 edges + Inf', async t => {
+t.test('TIMER: milliseconds into a seconds histogram with the wrapper\'s 50 edges + Inf', async t => {
   const m = createSeldonMetrics()
   m.recorder.record([{ key: 'rich_fake_timer', type: 'TIMER', value: 12.5 }], 'predict')
   m.recorder.record([{ key: 'rich_fake_timer', type: 'TIMER', value: 12.5 }], 'predict')
@@ -66,7 +66,7 @@ t.test('TIMER: milliseconds into a seconds histogram with the reference\'s 50 ed
   t.match(text, /^# HELP rich_fake_timer \n# TYPE rich_fake_timer histogram$/m)
   const s = parseSamples(text)
   const buckets = find(s, 'rich_fake_timer_bucket')
-  t.same(buckets.map(b => b.labels.le), REFERENCE_LE, 'exactly the reference le values, printed identically')
+  t.same(buckets.map(b => b.labels.le), WRAPPER_LE, 'exactly the wrapper\'s le values, printed identically')
   t.equal(buckets.length, 51)
   t.equal(value(s, 'rich_fake_timer_bucket', { le: '0.015410178873747385' }), 2, '0.0125 s is in the (0.01248.., 0.01541..] bucket')
   t.equal(value(s, 'rich_fake_timer_bucket', { le: '0.012486417679584786' }), 0)
@@ -77,9 +77,9 @@ t.test('TIMER: milliseconds into a seconds histogram with the reference\'s 50 ed
   for (const b of buckets) t.same(b.labelOrder, [...b.labelOrder].sort(), 'le sorted in among the other labels')
 })
 
-t.test('the bucket table is the reference formula, numbers exactly as Python prints them', async t => {
+t.test('the bucket table is the wrapper\'s formula, numbers exactly as Python prints them', async t => {
   t.equal(SELDON_TIMER_BUCKETS.length, 50)
-  t.same(SELDON_TIMER_BUCKETS.map(String), REFERENCE_LE.slice(0, 50), 'JS shortest repr == Python repr')
+  t.same(SELDON_TIMER_BUCKETS.map(String), WRAPPER_LE.slice(0, 50), 'JS shortest repr == Python repr')
   // [0] + 10 ** linspace(-3, log10(30), 50): numpy's linspace (i * step + start, last = stop).
   const start = -3
   const stop = Math.log10(30)
@@ -93,7 +93,7 @@ t.test('the bucket table is the reference formula, numbers exactly as Python pri
   t.ok(Object.isFrozen(SELDON_TIMER_BUCKETS))
 })
 
-t.test('labels: tags, method, deployment labels; defaults override tags; printed sorted as the reference', async t => {
+t.test('labels: tags, method, deployment labels; defaults override tags; printed sorted as the wrapper', async t => {
   const deployment = deploymentLabelsFromEnv({
     SELDON_DEPLOYMENT_ID: 'mydep',
     PREDICTIVE_UNIT_ID: 'classifier',
@@ -170,7 +170,7 @@ t.test('the exposition of rich.7 / feedback.8, line for line (values aside)', as
     '# TYPE seldon_api_model_feedback_reward_total counter',
     `seldon_api_model_feedback_reward_total{${L},method="feedback",${R}} 1.5`,
     ''
-  ].join('\n'), 'the reference prints 1.0 where prom-client prints 1, and adds worker_id; otherwise identical')
+  ].join('\n'), 'the wrapper prints 1.0 where prom-client prints 1, and adds worker_id; otherwise identical')
 })
 
 t.test('feedback counters: count += 1, reward += reward, method="feedback"', async t => {
@@ -443,7 +443,7 @@ t.test('deployment labels', async t => {
   t.equal(fromEnv('{"version":"v1"}'), 'v1')
   t.equal(fromEnv('{"version":3}'), '3')
   t.equal(fromEnv('{}'), undefined)
-  t.equal(fromEnv('not json'), undefined, 'malformed JSON: the default (the reference would crash at import)')
+  t.equal(fromEnv('not json'), undefined, 'malformed JSON: the default (the wrapper would crash at import)')
   t.equal(fromEnv('[1]'), undefined)
   t.equal(fromEnv('{"version":{"a":1}}'), undefined)
   t.same(resolveDeploymentLabels({ image: 'img:1', modelVersion: 'override' }), {

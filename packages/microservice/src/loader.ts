@@ -1,6 +1,6 @@
 /**
- * Finding, importing and instantiating the user's component: the analogue of the reference's
- * `interface_name` handling (section 1.1), for JavaScript and TypeScript modules.
+ * Finding, importing and instantiating the user's component: the analogue of the wrapper's
+ * `interface_name` handling (docs/wrapper-behaviour.md, "Start-up and the command line"), for JavaScript and TypeScript modules.
  */
 import { existsSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -46,7 +46,7 @@ function withExtensions (base: string): string | undefined {
 /**
  * `./model.ts` / `dir/model.js` → that file (relative to cwd); `model` or `MyModel` → the first of
  * `./MyModel.{js,mjs,cjs,ts,mts,cts}` (the s2i MODEL_NAME convention); `pkg.module.MyModel` →
- * `./pkg/module.*`, export `MyModel` (the reference's dotted form).
+ * `./pkg/module.*`, export `MyModel` (the wrapper's dotted form).
  */
 export function resolveModule (spec: string, cwd: string): ResolvedModule {
   const full = path.resolve(cwd, spec)
@@ -157,7 +157,7 @@ export function componentName (component: object, fallback: string): string {
 }
 
 /**
- * The reference never checks the type (it serves every route whatever the type); we refuse a
+ * The wrapper never checks the type (it serves every route whatever the type); we refuse a
  * component that lacks its type's method at start-up rather than answer 400s later.
  */
 export function checkServiceType (component: object, serviceType: ServiceType, label: string): void {

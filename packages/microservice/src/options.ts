@@ -14,7 +14,7 @@ import { GRAPH_OPTIONS, parseGraphConfig, type GraphConfig } from './graph-optio
 
 export { SERVICE_TYPES, type ServiceType }
 
-/** pino level names, mapped from the reference's Python level names. */
+/** pino level names, mapped from the wrapper's Python level names. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const LOG_LEVELS: Record<string, LogLevel> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', ERROR: 'error' }
 
@@ -29,7 +29,7 @@ export interface MicroserviceConfig {
   grpcPort: number
   metricsPort: number
   metricsEndpoint: string
-  /** `--grpc-workers 0` turns gRPC off (the reference's rule); any other value keeps it on. */
+  /** `--grpc-workers 0` turns gRPC off (the wrapper's rule); any other value keeps it on. */
   grpcEnabled: boolean
   /** The constructor argument built from PREDICTIVE_UNIT_PARAMETERS. */
   parameters: Record<string, unknown>
@@ -62,7 +62,7 @@ export interface MicroserviceConfig {
   maxBatchSize: number
   /** Adaptive batching: ms the first request of a batch waits for others. */
   maxBatchTimeMs: number
-  /** Flags accepted for compatibility with the reference that have no effect here. */
+  /** Flags accepted for compatibility with the wrapper that have no effect here. */
   ignored: string[]
   /** A graph to serve instead of one component (`--graph`, or ENGINE_PREDICTOR); `module` is then ''. */
   graph?: GraphConfig | undefined
@@ -178,7 +178,7 @@ export const USAGE = [
   'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED,',
   'SELDON_OPENAPI (false: no /seldon.json), SELDON_DOCS (false: no Swagger UI at /docs).',
   'Without <module> and --graph, ENGINE_PREDICTOR (base64 PredictorSpec JSON, as the executor reads it) is served as a graph.',
-  'Accepted and ignored (reference compatibility): --persistence --threads --grpc-threads --max-requests',
+  'Accepted and ignored (compatibility with the wrapper): --persistence --threads --grpc-threads --max-requests',
   '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --access-log.'
 ].join('\n')
 

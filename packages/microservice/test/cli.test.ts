@@ -20,7 +20,7 @@ t.test('--help, --version and unknown args', async t => {
   t.same(await version.exited(), { code: 0, signal: null })
   t.match(version.stdout(), /^\d+\.\d+\.\d+\n$/)
 
-  t.same(await unknown.exited(), { code: 255, signal: null }, 'exit -1 (255), as the reference')
+  t.same(await unknown.exited(), { code: 255, signal: null }, 'exit -1 (255), as the wrapper')
   t.match(unknown.stderr(), 'seldon-microservice: Unknown args ["--bogus","REST"]')
 
   t.same(await badPort.exited(), { code: 2, signal: null })

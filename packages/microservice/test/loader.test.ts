@@ -23,7 +23,7 @@ t.test('resolveModule: paths, bare names, dotted names', async t => {
   t.same(resolveModule('EchoModel', fixtures), { file: path.join(fixtures, 'EchoModel.mjs') }, 'a bare name: ./EchoModel.mjs')
   t.same(resolveModule('TsModel', fixtures), { file: path.join(fixtures, 'TsModel.ts') }, 'a bare name: ./TsModel.ts')
   t.same(resolveModule('./fixtures/CjsModel', path.dirname(fixtures)), { file: path.join(fixtures, 'CjsModel.cjs') }, 'a path without extension')
-  t.same(resolveModule('pkg.mod.Thing', fixtures), { file: path.join(fixtures, 'pkg', 'mod.mjs'), exportName: 'Thing' }, 'the reference\'s dotted form')
+  t.same(resolveModule('pkg.mod.Thing', fixtures), { file: path.join(fixtures, 'pkg', 'mod.mjs'), exportName: 'Thing' }, 'the wrapper\'s dotted form')
   t.same(resolveModule('pkg/mod', fixtures), { file: path.join(fixtures, 'pkg', 'mod.mjs') })
   const missing = thrown(() => resolveModule('Nope', fixtures))
   t.type(missing, ComponentError)

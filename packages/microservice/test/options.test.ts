@@ -12,7 +12,7 @@ function run (argv: string[], env: NodeJS.ProcessEnv = {}): MicroserviceConfig {
   return parsed.config
 }
 
-t.test('defaults are the reference\'s', async t => {
+t.test('defaults are the wrapper\'s', async t => {
   const c = run(['model.ts'])
   t.match(c, {
     module: 'model.ts',
@@ -175,7 +175,7 @@ t.test('usage errors', async t => {
   t.equal(run(['m', '--http-port', '0', '--metrics-port', '0']).httpPort, 0, 'port 0 never clashes')
 })
 
-t.test('parameters: the reference\'s conversions', async t => {
+t.test('parameters: the wrapper\'s conversions', async t => {
   const p = (type: string, value: unknown): unknown => parseParameters(JSON.stringify([{ name: 'x', value, type }])).x
   t.equal(p('INT', '7'), 7)
   t.equal(p('INT', '007'), 7)
@@ -204,7 +204,7 @@ t.test('parameters: the reference\'s conversions', async t => {
   ])), { a: 2, b: 'x' }, 'a repeated name: the last wins')
 })
 
-t.test('parameters: errors with the reference\'s messages', async t => {
+t.test('parameters: errors with the wrapper\'s messages', async t => {
   const bad = (list: unknown, message: string | RegExp): void => {
     const err = caught(() => parseParameters(typeof list === 'string' ? list : JSON.stringify(list)))
     t.equal((err as { reason?: string }).reason, 'MICROSERVICE_BAD_PARAMETER')

@@ -1,5 +1,5 @@
 /**
- * Reading the request payload the way the reference's `get_request` does (sections 2.2 and 2.3):
+ * Reading the request payload the way the wrapper's `get_request` does (docs/wrapper-behaviour.md, "Reading the payload"):
  *
  *   multipart/form-data  >  urlencoded form field `json`  >  query `json`  >  JSON body
  *
@@ -19,7 +19,7 @@ export class JsonBody {
   constructor (readonly text: string) {}
 }
 
-/** An `application/x-www-form-urlencoded` body; its `json` field is what the reference reads. */
+/** An `application/x-www-form-urlencoded` body; its `json` field is what the wrapper reads. */
 export class FormBody {
   readonly fields: URLSearchParams
   constructor (readonly text: string) {
@@ -86,7 +86,7 @@ function registerMultipart (instance: FastifyInstance, options: FastifyMultipart
   if (failure !== undefined && failure !== null) throw failure
 }
 
-/** Where the payload comes from, by the reference's precedence; nothing is parsed yet. */
+/** Where the payload comes from, by the wrapper's precedence; nothing is parsed yet. */
 type PayloadSource =
   | { from: 'multipart' }
   | { from: 'form field json' | 'query parameter json', text: string }
@@ -131,7 +131,7 @@ export async function readRawPayload (request: FastifyRequest): Promise<string> 
   }
 }
 
-/** The JSON body: empty, malformed or literally `null` is the reference's "Can't find JSON in data". */
+/** The JSON body: empty, malformed or literally `null` is the wrapper's "Can't find JSON in data". */
 function parseJsonBody (text: string): unknown {
   let value: unknown
   try {
@@ -144,7 +144,7 @@ function parseJsonBody (text: string): unknown {
 }
 
 /**
- * JSON from a form field, query parameter or multipart part. Deviation: the reference lets the
+ * JSON from a form field, query parameter or multipart part. Deviation: the wrapper lets the
  * decoder's exception become a 500; a client's malformed JSON is a 400 here.
  */
 function parseJsonParameter (text: string, where: string): unknown {
@@ -156,7 +156,7 @@ function parseJsonParameter (text: string, where: string): unknown {
 }
 
 /**
- * The reference's `get_multi_form_data_request`: text parts first (`strData` verbatim, others
+ * The wrapper's `get_multi_form_data_request`: text parts first (`strData` verbatim, others
  * JSON), then file parts over them (`binData` base64, others UTF-8 text). For a name sent twice
  * the first part wins, as Werkzeug's `MultiDict.get` does.
  */

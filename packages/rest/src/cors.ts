@@ -1,5 +1,5 @@
 /**
- * CORS like flask-cors' defaults, which the reference uses: every origin allowed (the request's
+ * CORS like flask-cors' defaults, which the wrapper uses: every origin allowed (the request's
  * `Origin` echoed, `*` without one), preflights answered for any method and requested headers.
  */
 import cors from '@fastify/cors'

@@ -9,7 +9,7 @@
  *   4. anything else → 500 MICROSERVICE_INTERNAL_ERROR with the error's message (never a stack).
  *
  * The handler is set on the component's encapsulated context only: the host's routes keep theirs.
- * 404 and 405 are answered with the envelope too (the reference turns both into 500s).
+ * 404 and 405 are answered with the envelope too (the wrapper turns both into 500s).
  */
 import {
   BadDataError, InternalError, MethodNotAllowedError, NoJsonError, NotFoundError, NotReadyError, PayloadTooLargeError,

@@ -131,7 +131,7 @@ const EXAMPLES: Readonly<Record<BodyKind, unknown>> = {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
-/** The reference documents the form field `json` too (the payload's JSON text). */
+/** The wrapper documents the form field `json` too (the payload's JSON text). */
 function formBody (kind: string): Record<string, unknown> {
   return { type: 'object', required: ['json'], properties: { json: { type: 'string', description: `The ${kind} as JSON text` } } }
 }

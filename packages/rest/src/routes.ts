@@ -188,7 +188,7 @@ function get (
 
 /** /health/ping, /health/status, /metadata (and their /api/v1.0 aliases). */
 export function registerHealthRoutes (instance: FastifyInstance, runtime: SeldonRuntime, options: Pick<RouteOptions, 'cors' | 'hostSwagger'>): void {
-  // touches no user code, as in the reference
+  // touches no user code, as in the wrapper
   for (const { url } of ENDPOINTS.ping.rest) {
     get(instance, url, HEALTH_SCHEMAS.ping, async function ping (_request, reply) {
       return reply.type('text/html; charset=utf-8').send('pong')
@@ -207,7 +207,7 @@ export function registerHealthRoutes (instance: FastifyInstance, runtime: Seldon
   }
 }
 
-/** /seldon.json: the OpenAPI document of the prefix's group, inline (as the reference serves its file). */
+/** /seldon.json: the OpenAPI document of the prefix's group, inline (as the wrapper serves its file). */
 export function registerOpenApiRoute (instance: FastifyInstance, group: DocGroup, options: Pick<RouteOptions, 'cors'>): void {
   get(instance, OPENAPI_PATH, HIDDEN, async function openApi (_request, reply) {
     reply.header('content-disposition', 'inline; filename=seldon.json')

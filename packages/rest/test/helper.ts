@@ -31,7 +31,7 @@ export function inject (app: FastifyInstance, options: InjectOptions): Promise<L
   return app.inject(options)
 }
 
-/** The reference's error envelope, byte for byte. */
+/** The wrapper's error envelope, byte for byte. */
 export function envelope (info: string, reason = 'MICROSERVICE_BAD_DATA'): string {
   return `{"status":{"code":-1,"info":${JSON.stringify(info)},"reason":"${reason}","status":1}}\n`
 }

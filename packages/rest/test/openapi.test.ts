@@ -77,7 +77,7 @@ t.test('/seldon.json: a valid OpenAPI 3.0 document generated from the route sche
 
 /**
  * Bodies the schemas refuse, and the answers the plugins gave before the schemas were attached
- * (recorded from the previous commit): our own checks answer, or the reference's leniency holds.
+ * (recorded from the previous commit): our own checks answer, or the wrapper's leniency holds.
  */
 const BEFORE: Array<[method: 'GET' | 'POST', url: string, body: string | null, status: number, answer: string]> = [
   ['POST', '/predict', '{"foo":1}', 400, envelope("Invalid request data type: {'foo': 1}")],
@@ -116,7 +116,7 @@ t.test('the schemas are documentation only: a body they refuse gets the same ans
   t.teardown(() => control.close())
   control.post('/validated', { schema: { body: seldonMessageSchema } }, async () => 'accepted')
   const refused = await control.inject({ method: 'POST', url: '/validated', payload: '{"data":{"ndarray":[[1,2]]},"strData":"x"}', headers: { 'content-type': 'application/json' } })
-  t.equal(refused.statusCode, 400, 'Ajv would have refused the body our plugins accept, as the reference does')
+  t.equal(refused.statusCode, 400, 'Ajv would have refused the body our plugins accept, as the wrapper does')
   t.equal(refused.json().code, 'FST_ERR_VALIDATION')
   t.equal((await control.inject({ method: 'POST', url: '/validated', payload: '{"strData":"x"}', headers: { 'content-type': 'application/json' } })).statusCode, 200)
 })

@@ -64,7 +64,7 @@ t.test('JSON bodies: content types, null, empty, errors', async t => {
   t.equal(custom.body, envelope("Invalid request data type: {'customData': {'a': 1}}"), 'customData is gRPC-only')
 })
 
-t.test('malformed JSON in ?json=, form or multipart: 400 (deviation: the reference answers 500)', async t => {
+t.test('malformed JSON in ?json=, form or multipart: 400 (deviation: the wrapper answers 500)', async t => {
   const app = await build(t, new IdentityModel())
   const query = await app.inject({ method: 'GET', url: `/predict?json=${q('{bad')}` })
   t.equal(query.statusCode, 400)
@@ -93,7 +93,7 @@ t.test('multipart/form-data (as flask_utils.py reads it)', async t => {
   t.equal((await send([{ name: 'strData', value: 'first' }, { name: 'strData', value: 'second' }])).body,
     '{"meta":{},"strData":"first"}\n', 'a repeated field: the first wins')
   t.equal((await send([{ name: 'strData', value: 'as text' }, { name: 'strData', value: 'as file', filename: 's.txt' }])).body,
-    '{"meta":{},"strData":"as file"}\n', 'files override fields of the same name, as the reference applies them after')
+    '{"meta":{},"strData":"as file"}\n', 'files override fields of the same name, as the wrapper applies them after')
   t.equal((await send([{ name: 'strData', value: 'x' }, { name: 'meta', value: '{"tags":{"a":1}}' }])).body,
     '{"meta":{"tags":{"a":1}},"strData":"x"}\n', 'meta part merged')
   t.equal((await send([])).body, envelope('Invalid request data type: {}'), 'no parts: an empty dict')

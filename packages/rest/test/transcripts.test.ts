@@ -1,5 +1,5 @@
 /**
- * The reference's recorded REST exchanges (recorded fixtures under test/fixtures/), replayed byte for
+ * The wrapper's recorded REST exchanges (recorded fixtures under test/fixtures/), replayed byte for
  * byte against the plugin stack seldonComponent uses. Each suite runs on a fresh app, in the
  * recorded order (some components keep state between requests). Rows where this project
  * deliberately answers differently say so and assert our answer.
@@ -132,12 +132,12 @@ t.test('identity: IdentityModel (MODEL)', async t => {
     { name: 'identity.31 unknown data key -> empty ndarray', request: post('/predict', '{"data":{"foo":[1]}}'), status: 200, body: '{"data":{"names":[],"ndarray":[]},"meta":{}}\n' },
     // Deviation of the protocol package (not the REST glue): a shape mismatch is the client's 400, not a 500.
     {
-      name: 'identity.32 tensor shape/values mismatch (400 here, 500 in the reference)',
+      name: 'identity.32 tensor shape/values mismatch (400 here, 500 in the wrapper)',
       request: post('/predict', '{"data":{"tensor":{"shape":[2,2],"values":[1,2,3]}}}'),
       status: 400,
       body: envelope('cannot reshape array of size 3 into shape (2,2)')
     },
-    // Deviation: 404 and 405 get their own statuses (the reference answers 500 for both).
+    // Deviation: 404 and 405 get their own statuses (the wrapper answers 500 for both).
     { name: 'identity.34 unknown path (404 here)', request: get('/nope'), status: 404, body: envelope('Not Found: GET /nope') },
     {
       name: 'identity.35 GET on POST-only route (405 here)',
@@ -163,7 +163,7 @@ t.test('identity: IdentityModel (MODEL)', async t => {
     { name: 'identity.40 HTTP port GET /metrics (404 here)', request: get('/metrics'), status: 404, body: envelope('Not Found: GET /metrics') }
   ])
 
-  // identity.33: a ragged ndarray is refused as the client's 400 by the protocol package (500 in the reference)
+  // identity.33: a ragged ndarray is refused as the client's 400 by the protocol package (500 in the wrapper)
   const ragged = await app.inject(post('/predict', '{"data":{"ndarray":[[1,2],[3]]}}'))
   t.equal(ragged.statusCode, 400, 'identity.33 ragged ndarray: 400 here')
   t.match(ragged.json(), { status: { code: -1, reason: 'MICROSERVICE_BAD_DATA', status: 1, info: /inhomogeneous/ } })

@@ -48,8 +48,8 @@ const output: FastifyPluginAsync<SeldonOutputTransformerOptions> = async functio
 }
 
 /**
- * Both routes, as the reference's TRANSFORMER serves them; a side the component does not implement
- * answers its input unchanged (the reference's identity default).
+ * Both routes, as the wrapper's TRANSFORMER serves them; a side the component does not implement
+ * answers its input unchanged (the wrapper's identity default).
  */
 const both: FastifyPluginAsync<SeldonTransformerOptions> = async function seldonTransformer (instance, opts) {
   const endpoints: PayloadEndpoint[] = ['transformInput', 'transformOutput']

@@ -1,7 +1,8 @@
 /**
- * Reference behaviour the transcripts do not record, taken from the wrapper's source
- * (seldon-core v1.18.2 python/seldon_core/wrapper.py and flask_utils.py): requests a client or the
- * Seldon executor sends, answered byte for byte as the Python wrapper answers them.
+ * Wrapper behaviour the recorded exchanges do not cover, read from its source (seldon-core v1.18.2
+ * python/seldon_core/wrapper.py, flask_utils.py, utils.py; described in docs/wrapper-behaviour.md):
+ * requests a client or the Seldon executor sends, answered byte for byte as the Python wrapper
+ * answers them. Each edge names the section of docs/wrapper-behaviour.md it checks.
  */
 import t from 'tap'
 import Fastify, { type InjectOptions } from 'fastify'
@@ -12,8 +13,8 @@ import { AverageCombiner, IdentityModel, RouterModel } from '@fastify-seldon/tes
 import { envelope } from './replay-helpers.js'
 
 interface Edge {
-  /** Where the specification says so. */
-  spec: string
+  /** The section of docs/wrapper-behaviour.md that says so. */
+  doc: string
   name: string
   component: () => object
   options?: Record<string, unknown>
@@ -32,7 +33,7 @@ let lastReward: number | undefined
 
 const EDGES: Edge[] = [
   {
-    spec: '2.4, 11.31',
+    doc: 'Answers',
     name: 'NaN and Infinity are echoed as bare tokens',
     component: () => new IdentityModel(),
     request: post('/predict', '{"data":{"ndarray":[[NaN,1.0,Infinity,-Infinity]]}}'),
@@ -40,7 +41,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0","t:1","t:2","t:3"],"ndarray":[[NaN,1.0,Infinity,-Infinity]]},"meta":{}}\n'
   },
   {
-    spec: '2.4',
+    doc: 'Answers',
     name: 'Python float repr',
     component: () => new IdentityModel(),
     request: post('/predict', '{"data":{"ndarray":[[1e-7,1e16,1.5e300,0.1,-0.0,100.0]]}}'),
@@ -48,7 +49,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0","t:1","t:2","t:3","t:4","t:5"],"ndarray":[[1e-07,1e+16,1.5e+300,0.1,-0.0,100.0]]},"meta":{}}\n'
   },
   {
-    spec: '2.4 (Flask JSON_AS_ASCII)',
+    doc: 'Answers (Flask\'s JSON_AS_ASCII)',
     name: 'non-ASCII escaped as \\uXXXX',
     component: () => new IdentityModel(),
     request: post('/predict', '{"strData":"é€😀"}'),
@@ -56,7 +57,7 @@ const EDGES: Edge[] = [
     body: '{"meta":{},"strData":"\\u00e9\\u20ac\\ud83d\\ude00"}\n'
   },
   {
-    spec: '4.5 (tags: request meta.tags updated with tags())',
+    doc: 'Encoding an answer (tags: the request\'s, then tags())',
     name: 'request tags keep their number spelling',
     component: () => new IdentityModel(),
     request: post('/predict', '{"meta":{"tags":{"x":1.0,"y":[1.0,2],"n":1}},"data":{"ndarray":[1]}}'),
@@ -64,7 +65,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"ndarray":[1]},"meta":{"tags":{"n":1,"x":1.0,"y":[1.0,2]}}}\n',
   },
   {
-    spec: '4.7 aggregate (tags: union of all messages\' tags)',
+    doc: 'Encoding an answer (aggregate merges all messages\' metas)',
     name: 'aggregated tags keep their number spelling',
     component: () => new AverageCombiner(),
     request: post('/aggregate', '[{"meta":{"tags":{"a":1.0}},"data":{"ndarray":[[1]]}},{"meta":{"tags":{"b":2}},"data":{"ndarray":[[3]]}}]'),
@@ -72,7 +73,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0"],"ndarray":[[2.0]]},"meta":{"tags":{"a":1.0,"b":2}}}\n',
   },
   {
-    spec: '4.5',
+    doc: 'Encoding an answer',
     name: 'request meta.metrics echoed verbatim, floats kept',
     component: () => new IdentityModel(),
     request: post('/predict', '{"meta":{"metrics":[{"key":"k","type":"GAUGE","value":1.0}]},"data":{"ndarray":[1]}}'),
@@ -80,7 +81,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"ndarray":[1]},"meta":{"metrics":[{"key":"k","type":"GAUGE","value":1.0}]}}\n'
   },
   {
-    spec: '2.5 (Invalid request data type: <Python repr>)',
+    doc: 'Errors (Invalid request data type: <Python repr>)',
     name: 'the request shown as a Python repr',
     component: () => new IdentityModel(),
     request: post('/predict', '{"wrong":[{"data":{"ndarray":[1.0]}}],"b":true,"c":null,"s":"it\'s"}'),
@@ -88,7 +89,7 @@ const EDGES: Edge[] = [
     body: bad('Invalid request data type: {\'wrong\': [{\'data\': {\'ndarray\': [1.0]}}], \'b\': True, \'c\': None, \'s\': "it\'s"}')
   },
   {
-    spec: '4.5 step 5',
+    doc: 'Encoding an answer (anything else is a 400)',
     name: 'a scalar result is a 400',
     component: () => ({ predict: () => 0.5 }),
     request: post('/predict', '{"data":{"ndarray":[1]}}'),
@@ -96,7 +97,7 @@ const EDGES: Edge[] = [
     body: bad('Unknown data type returned as payload (must be list or np array):0.5')
   },
   {
-    spec: '4.5 step 5',
+    doc: 'Encoding an answer (anything else is a 400)',
     name: 'a null result is a 400',
     component: () => ({ predict: () => null }),
     request: post('/predict', '{"data":{"ndarray":[1]}}'),
@@ -104,7 +105,7 @@ const EDGES: Edge[] = [
     body: bad('Unknown data type returned as payload (must be list or np array):None')
   },
   {
-    spec: '4.5 step 4 (no data key in the request: numeric → tensor)',
+    doc: 'Encoding an answer (a request without data: numbers → tensor)',
     name: 'numbers answered to a strData request are a tensor',
     component: () => ({ predict: () => [1, 2] }),
     request: post('/predict', '{"strData":"x"}'),
@@ -112,7 +113,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"tensor":{"shape":[2],"values":[1,2]}},"meta":{}}\n'
   },
   {
-    spec: '4.5 step 4 (a returned list is echoed unchanged)',
+    doc: 'Encoding an answer (a list is echoed as written)',
     name: 'a mixed list result is echoed as is',
     component: () => ({ predict: () => [[1, 2.5, 'a']] }),
     request: post('/predict', '{"data":{"ndarray":[1]}}'),
@@ -120,7 +121,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0","t:1","t:2"],"ndarray":[[1,2.5,"a"]]},"meta":{}}\n'
   },
   {
-    spec: '4.1 (SeldonResponse: runtime tags and metrics)',
+    doc: 'Which user method is called (SeldonResponse)',
     name: 'SeldonResponse tags and metrics',
     component: () => ({
       predict: (X: NDArray) => new SeldonResponse(X, { run: float(1) }, [{ type: 'COUNTER', key: 'runtime_calls', value: 1 }]),
@@ -131,7 +132,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0"],"ndarray":[[1]]},"meta":{"metrics":[{"key":"runtime_calls","type":"COUNTER","value":1}],"puid":"p","tags":{"run":1.0,"user":"u"}}}\n'
   },
   {
-    spec: '4.5 (requestPath with PREDICTIVE_UNIT_ID)',
+    doc: 'Encoding an answer (requestPath with PREDICTIVE_UNIT_ID)',
     name: 'requestPath gets this unit\'s entry',
     component: () => new IdentityModel(),
     options: { unitId: 'm1' },
@@ -140,7 +141,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"ndarray":[1]},"meta":{"requestPath":{"m1":"NOT_IMPLEMENTED:NOT_IMPLEMENTED","t":"img:2"}}}\n'
   },
   {
-    spec: '4.5 (INCLUDE_METRICS_IN_CLIENT_RESPONSE)',
+    doc: 'Encoding an answer (INCLUDE_METRICS_IN_CLIENT_RESPONSE)',
     name: 'custom metrics hidden when asked',
     component: () => ({ predict: (X: NDArray) => X, metrics: () => [{ type: 'COUNTER', key: 'c', value: 1 }] }),
     options: { includeMetricsInResponse: false },
@@ -149,7 +150,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"ndarray":[1]},"meta":{}}\n'
   },
   {
-    spec: '4.7 route (request tags not propagated, puid kept)',
+    doc: 'Encoding an answer (route: request tags dropped, puid kept)',
     name: 'route keeps puid, drops request tags',
     component: () => new RouterModel(),
     request: post('/route', '{"meta":{"puid":"p1","tags":{"t":1}},"data":{"ndarray":[[0.1]]}}'),
@@ -157,7 +158,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0"],"ndarray":[[0]]},"meta":{"puid":"p1"}}\n'
   },
   {
-    spec: '4.7 route',
+    doc: 'Encoding an answer (route)',
     name: 'a router answering a string is a 400',
     component: () => ({ route: () => 'x' }),
     request: post('/route', '{"data":{"ndarray":[[1]]}}'),
@@ -165,7 +166,7 @@ const EDGES: Edge[] = [
     body: bad('Routing response must be int but got x')
   },
   {
-    spec: '4.7 aggregate (the executor sends a bare array)',
+    doc: 'REST endpoints (aggregate: the executor sends a bare array)',
     name: 'aggregate of a bare array, puid of the first message',
     component: () => new AverageCombiner(),
     request: post('/aggregate', '[{"meta":{"puid":"first"},"data":{"tensor":{"shape":[1,2],"values":[1,2]}}},{"meta":{"puid":"second"},"data":{"ndarray":[[3,6]]}}]'),
@@ -173,7 +174,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":["t:0","t:1"],"tensor":{"shape":[1,2],"values":[2.0,4.0]}},"meta":{"puid":"first"}}\n'
   },
   {
-    spec: '4.7 send_feedback (reward is float32)',
+    doc: 'Decoding a request (feedback: the reward is a 32-bit float)',
     name: 'the reward reaches the user as float32',
     component: () => ({ send_feedback: (_f: unknown, _n: unknown, reward: number) => { lastReward = reward; return [] } }),
     request: post('/send-feedback', '{"request":{"data":{"ndarray":[[1]]}},"reward":1.1}'),
@@ -181,7 +182,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"ndarray":[]},"meta":{}}\n'
   },
   {
-    spec: '4.7 send_feedback (no request: tensor of shape [0]) — derived',
+    doc: 'Encoding an answer (feedback without a request: a tensor of shape [0]; read from the code, not recorded)',
     name: 'feedback without a request',
     component: () => new IdentityModel(),
     request: post('/send-feedback', '{"reward":42}'),
@@ -189,7 +190,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"tensor":{"shape":[0]}},"meta":{}}\n'
   },
   {
-    spec: '4.7 health_status (encoded against an empty request)',
+    doc: 'Encoding an answer (health: against an empty request)',
     name: 'a numeric health status is a tensor',
     component: () => ({ predict: (X: NDArray) => X, health_status: () => [1, 2] }),
     request: { method: 'GET', url: '/health/status' },
@@ -197,7 +198,7 @@ const EDGES: Edge[] = [
     body: '{"data":{"names":[],"tensor":{"shape":[2],"values":[1,2]}},"meta":{}}\n'
   },
   {
-    spec: '2.4 (predict routes: status.code of a raw result is the HTTP status)',
+    doc: 'Answers (predict routes: a status.code is the HTTP status)',
     name: 'predictRaw chooses the HTTP status',
     component: () => ({ predict_raw: () => ({ status: { code: 418, info: 'teapot', reason: 'X', status: 'FAILURE' } }) }),
     request: post('/api/v1.0/predictions', '{"data":{"ndarray":[1]}}'),
@@ -205,7 +206,7 @@ const EDGES: Edge[] = [
     body: '{"status":{"code":418,"info":"teapot","reason":"X","status":"FAILURE"}}\n'
   },
   {
-    spec: '8 (MODEL_METADATA overrides init_metadata per top-level key)',
+    doc: 'Metadata (MODEL_METADATA wins per top-level key)',
     name: 'MODEL_METADATA',
     component: () => ({ predict: (X: NDArray) => X, init_metadata: () => ({ name: 'from-code', platform: 'p' }) }),
     options: { modelMetadata: 'name: from-env\nversions: [v2]', unitImage: 'repo/img:1.2' },
@@ -216,7 +217,7 @@ const EDGES: Edge[] = [
 ]
 
 for (const edge of EDGES) {
-  t.test(`${edge.name} (spec ${edge.spec})`, { todo: edge.todo ?? false }, async t => {
+  t.test(`${edge.name} (${edge.doc})`, { todo: edge.todo ?? false }, async t => {
     const app = Fastify()
     t.teardown(() => app.close())
     await app.register(seldonComponent, { component: edge.component() as any, ...edge.options })
