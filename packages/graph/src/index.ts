@@ -22,6 +22,6 @@ export {
 } from './errors.js'
 export { executorEnvelopeText, renderError, type RenderedError } from './render.js'
 export { graphGrpcBackend } from './grpc-service.js'
-export { GRAPH_ROUTES, type GraphRoute } from './routes.js'
+export { GRAPH_ROUTES, type ApiCallHook, type GraphApiCall, type GraphRoute } from './routes.js'
 export { PUID_HEADER, type IncomingHeaders } from './scope.js'
 export * from './spec.js'

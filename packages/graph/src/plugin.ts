@@ -15,7 +15,7 @@ import { GraphEngine, type GraphEngineOptions } from './engine.js'
 import { GraphOptionError } from './errors.js'
 import type { GraphInput } from './model.js'
 import { renderError } from './render.js'
-import { puidHook, registerGraphRoutes } from './routes.js'
+import { apiCallReporter, puidHook, registerGraphRoutes, type ApiCallHook } from './routes.js'
 
 export interface SeldonGraphOptions extends GraphEngineOptions {
   /** The graph: a PredictiveUnit, a PredictorSpec, a SeldonDeployment, or loadGraph()'s result. */
@@ -32,6 +32,12 @@ export interface SeldonGraphOptions extends GraphEngineOptions {
   cors?: boolean
   /** Answer unknown paths under the prefix with the envelope (default true). */
   notFound?: boolean
+  /**
+   * Called after each answered call to the graph's API but the probes, labelled as the executor's
+   * `seldon_api_executor_server_requests_seconds` (`graphServerObserver` of @fastify-seldon/metrics
+   * records it so).
+   */
+  onApiCall?: ApiCallHook
 }
 
 const DEFAULT_CORS_HEADERS = 'Accept, Accept-Encoding, Authorization, Content-Length, Content-Type, X-CSRF-Token'
@@ -51,6 +57,7 @@ async function seldonGraphPlugin (instance: FastifyInstance, opts: SeldonGraphOp
   const owned = opts.engine === undefined
   const engine = opts.engine ?? new GraphEngine(opts.graph as GraphInput, { log: message => { instance.log.warn(message) }, ...opts })
   const bodyLimit = instance.initialConfig.bodyLimit ?? 1048576
+  if (opts.onApiCall !== undefined && typeof opts.onApiCall !== 'function') throw new GraphOptionError('option onApiCall must be a function')
 
   // Tracing on: a server span per request on this context, before its routes (docs/tracing.md).
   // (an engine made here got the hooks too; one given is the caller's to set: engine.setTracing)
@@ -86,6 +93,7 @@ async function seldonGraphPlugin (instance: FastifyInstance, opts: SeldonGraphOp
       instance.log.debug({ err }, 'Seldon graph 404 handler not set: this prefix already has one')
     }
   }
+  if (opts.onApiCall !== undefined) instance.addHook('onResponse', apiCallReporter(opts.onApiCall))
   registerGraphRoutes(instance, engine, { cors })
 
   instance.addHook('onReady', async function loadGraphComponents () {

@@ -26,6 +26,44 @@ export const GRAPH_ROUTES = {
 
 export type GraphRoute = keyof typeof GRAPH_ROUTES
 
+/**
+ * URLs the executor does not measure in `seldon_api_executor_server_requests_seconds`: its probes
+ * (`/ready`, `/live`) and ours (`/health/ping`, `/health/status`). Every other route counts under its
+ * span name, which is the executor's `service` label (metric/constants.go).
+ */
+const UNMEASURED_URLS: ReadonlySet<string> = new Set(['/ready', '/live', '/health/ping', '/health/status'])
+
+/** Where a route's config keeps the `service` it is measured as (absent: not measured). */
+export const kApiService = Symbol('seldon.graph.apiService')
+
+/** A finished call to the graph's API, as the executor's server histogram labels it. */
+export interface GraphApiCall {
+  /** `predictions`, `feedback`, `metadata` or `status`. */
+  service: string
+  /** The lowercase HTTP method. */
+  method: string
+  /** The HTTP status. */
+  code: string
+  seconds: number
+}
+
+export type ApiCallHook = (call: GraphApiCall) => void
+
+/** An onResponse hook reporting each measured call to `hook` (what the executor's `wrapMetrics` observes). */
+export function apiCallReporter (hook: ApiCallHook): (request: FastifyRequest, reply: FastifyReply, done: () => void) => void {
+  return function reportApiCall (request, reply, done) {
+    const service = (request.routeOptions.config as { [kApiService]?: string } | undefined)?.[kApiService]
+    if (service !== undefined) {
+      try {
+        hook({ service, method: request.method.toLowerCase(), code: String(reply.statusCode), seconds: reply.elapsedTime / 1000 })
+      } catch (err) {
+        request.log.warn({ err }, 'onApiCall failed')
+      }
+    }
+    done()
+  }
+}
+
 const kPuid = Symbol('seldon-graph.puid')
 
 /** The request's puid: its Seldon-Puid header, else a new UUID (set by the onRequest hook). */
@@ -108,7 +146,10 @@ export function registerGraphRoutes (instance: FastifyInstance, engine: GraphEng
     const allow = EVERY_METHOD.filter(m => allowed.has(m)).join(', ')
     for (const url of route.urls) {
       // the executor's span names (executor/api/rest/server.go: predictions, feedback, metadata, status)
-      instance.route({ method: [...route.methods], url, handler: handle[name], config: { [ROUTE_OPERATION_KEY]: route.span } })
+      const config = UNMEASURED_URLS.has(url) || name === 'live'
+        ? { [ROUTE_OPERATION_KEY]: route.span }
+        : { [ROUTE_OPERATION_KEY]: route.span, [kApiService]: route.span }
+      instance.route({ method: [...route.methods], url, handler: handle[name], config })
       if (options.cors) {
         instance.route({ method: 'OPTIONS', url, handler: async (_request, reply) => reply.code(200).header('access-control-allow-methods', allow).send('') })
       }

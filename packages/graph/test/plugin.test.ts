@@ -131,6 +131,7 @@ t.test('options are checked at registration; a shared engine stays open', async 
     [{}, /needs option graph \(or engine\)/],
     [{ engine: {} }, /option engine must be a GraphEngine/],
     [{ graph: model, components: { m: new Probe('m') }, cors: 'yes' }, /option cors must be a boolean/],
+    [{ graph: model, components: { m: new Probe('m') }, onApiCall: 'log' }, /option onApiCall must be a function/],
     [{ graph: model }, /MODEL calls \/predict, \/send-feedback, but it has no in-process component and no endpoint/]
   ]
   for (const [options, message] of attempts) {

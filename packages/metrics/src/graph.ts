@@ -1,5 +1,13 @@
 /**
- * Per-node request metrics of an inference graph: the executor's client histogram
+ * The request metrics of an inference graph, the executor's two histograms (seldon-core v1.18.2
+ * executor/api/metric/server.go and client.go):
+ *
+ * - `seldon_api_executor_server_requests_seconds`: the calls to the graph's own API (what Seldon's
+ *   analytics dashboards read), `service` `predictions`, `feedback`, `metadata` or `status` with
+ *   `method` the lowercase HTTP method and `code` the status for REST; the full gRPC method
+ *   (`/seldon.protos.Seldon/Predict`), `unary` and the code name (`OK`) for gRPC. The probes
+ *   (`/ready`, `/live`, `/health/*`), the metrics path and preflights are not measured.
+ * - per node, the client histogram
  * `seldon_api_executor_client_requests_seconds` (seldon-core v1.18.2 executor/api/metric/client.go),
  * one series per node and call, the node's name as `model_name`:
  *
@@ -17,6 +25,7 @@ import type { Histogram } from 'prom-client'
 import type { SeldonMetrics } from './metrics.js'
 
 export const GRAPH_NODE_METRIC = 'seldon_api_executor_client_requests_seconds'
+export const GRAPH_SERVER_METRIC = 'seldon_api_executor_server_requests_seconds'
 
 const LABELS = ['deployment_name', 'predictor_name', 'predictor_version', 'service', 'model_name', 'model_image', 'model_version', 'method', 'code'] as const
 
@@ -40,6 +49,51 @@ export interface GraphNodeMetricsOptions {
   images?: ReadonlyMap<string, string> | Readonly<Record<string, string>> | undefined
 }
 
+const SERVER_LABELS = ['deployment_name', 'predictor_name', 'predictor_version', 'service', 'method', 'code'] as const
+
+/** One finished call to the graph's API (REST: `seldonGraph`'s `onApiCall`; gRPC: the `Seldon` service). */
+export interface GraphApiCallReport {
+  /** `predictions`, `feedback`, `metadata`, `status`; for gRPC the full method. */
+  service: string
+  /** The lowercase HTTP method; `unary` for gRPC. */
+  method: string
+  /** The HTTP status; the gRPC code name. */
+  code: string
+  seconds: number
+}
+
+/** The histogram `name` of `metrics`'s registry, made on first use (a second observer shares it). */
+function sharedHistogram<L extends string> (metrics: SeldonMetrics, name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+  const existing = metrics.registry.getSingleMetric(name)
+  if (existing instanceof promClient.Histogram) return existing as Histogram<L>
+  return new promClient.Histogram({ name, help, labelNames: [...labelNames], buckets: [...metrics.requestBuckets], registers: [metrics.registry] })
+}
+
+/**
+ * Observes each call to the graph's API into `metrics`'s registry as the executor's server
+ * histogram (summed across cluster workers like every histogram). Never throws.
+ */
+export function graphServerObserver (metrics: SeldonMetrics, options: GraphNodeMetricsOptions = {}): (call: GraphApiCallReport) => void {
+  const fixed = fixedLabels(options)
+  let histogram: Histogram<typeof SERVER_LABELS[number]> | undefined
+  return function observeGraphApiCall (call: GraphApiCallReport): void {
+    try {
+      histogram ??= sharedHistogram(metrics, GRAPH_SERVER_METRIC, 'Calls to the graph, in seconds, by API (service), method and status code', SERVER_LABELS)
+      histogram.observe({ ...fixed, service: call.service, method: call.method, code: call.code }, call.seconds)
+    } catch {
+      // metrics never fail a request
+    }
+  }
+}
+
+function fixedLabels (options: GraphNodeMetricsOptions): Record<'deployment_name' | 'predictor_name' | 'predictor_version', string> {
+  return {
+    deployment_name: options.deploymentName ?? '',
+    predictor_name: options.predictorName ?? '',
+    predictor_version: options.predictorVersion ?? ''
+  }
+}
+
 /** `image:tag` → [image, tag] (no tag: an empty version), a registry port kept in the image. */
 function splitImage (image: string | undefined): [string, string] {
   if (image === undefined || image === '') return ['', '']
@@ -53,24 +107,11 @@ function splitImage (image: string | undefined): [string, string] {
  */
 export function graphNodeObserver (metrics: SeldonMetrics, options: GraphNodeMetricsOptions = {}): (call: GraphNodeCallReport) => void {
   const images = options.images instanceof Map ? options.images : new Map(Object.entries(options.images ?? {}))
-  const fixed = {
-    deployment_name: options.deploymentName ?? '',
-    predictor_name: options.predictorName ?? '',
-    predictor_version: options.predictorVersion ?? ''
-  }
+  const fixed = fixedLabels(options)
   let histogram: Histogram<typeof LABELS[number]> | undefined
   return function observeGraphNodeCall (call: GraphNodeCallReport): void {
     try {
-      const existing = metrics.registry.getSingleMetric(GRAPH_NODE_METRIC)
-      histogram ??= existing instanceof promClient.Histogram
-        ? existing as Histogram<typeof LABELS[number]>
-        : new promClient.Histogram({
-          name: GRAPH_NODE_METRIC,
-          help: 'Calls from the graph to its nodes, in seconds, by node (model_name), call (service), method and status code',
-          labelNames: [...LABELS],
-          buckets: [...metrics.requestBuckets],
-          registers: [metrics.registry]
-        })
+      histogram ??= sharedHistogram(metrics, GRAPH_NODE_METRIC, 'Calls from the graph to its nodes, in seconds, by node (model_name), call (service), method and status code', LABELS)
       const [image, version] = splitImage(images.get(call.node))
       histogram.observe({ ...fixed, service: call.service, model_name: call.node, model_image: image, model_version: version, method: call.method, code: call.code }, call.seconds)
     } catch {

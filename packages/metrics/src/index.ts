@@ -13,4 +13,7 @@ export {
   type StartMetricsServerOptions, type MetricsServer
 } from './server.js'
 export { createClusterAggregator, registerWorkerRegistry, type ClusterAggregator } from './cluster.js'
-export { GRAPH_NODE_METRIC, graphNodeObserver, type GraphNodeCallReport, type GraphNodeMetricsOptions } from './graph.js'
+export {
+  GRAPH_NODE_METRIC, GRAPH_SERVER_METRIC, graphNodeObserver, graphServerObserver, type GraphApiCallReport, type GraphNodeCallReport,
+  type GraphNodeMetricsOptions
+} from './graph.js'

@@ -13,7 +13,7 @@
  */
 import path from 'node:path'
 import type { GraphEngine } from '@fastify-seldon/graph'
-import { graphNodeObserver, type SeldonMetrics } from '@fastify-seldon/metrics'
+import { graphNodeObserver, graphServerObserver, type GraphNodeMetricsOptions, type SeldonMetrics } from '@fastify-seldon/metrics'
 import type { FastifyInstance } from 'fastify'
 import type { GraphConfig } from './graph-options.js'
 import { ComponentError, importModule, instantiate, pickExport, resolveModule } from './loader.js'
@@ -27,6 +27,19 @@ export interface LoadGraphEngineOptions {
   log?: (message: string) => void
   /** Where per-node request metrics go (`seldon_api_executor_client_requests_seconds`, docs/graph.md). */
   metrics?: SeldonMetrics
+}
+
+/** The executor's labels of a graph's metrics: deployment, predictor, its version, the nodes' images. */
+function metricLabels (graph: GraphEngine | GraphEngine['spec'], env: NodeJS.ProcessEnv): GraphNodeMetricsOptions {
+  const spec = 'spec' in graph ? graph.spec : graph
+  const images = new Map<string, string>()
+  for (const [name, container] of spec.containers) if (typeof container.image === 'string') images.set(name, container.image)
+  return {
+    deploymentName: spec.deploymentName ?? env.SELDON_DEPLOYMENT_ID,
+    predictorName: spec.name,
+    predictorVersion: spec.annotations.version,
+    images
+  }
 }
 
 /** The graph of the config (its file, or ENGINE_PREDICTOR) with its in-process components constructed. */
@@ -49,16 +62,7 @@ export async function loadGraphEngine (graph: GraphConfig, options: LoadGraphEng
     const label = picked.name === 'default' ? path.basename(resolved.file) : picked.name
     Object.defineProperty(components, node, { value: await instantiate(picked.value, parameters, `${label} (node ${node})`), enumerable: true })
   }
-  const images = new Map<string, string>()
-  for (const [name, container] of spec.containers) if (typeof container.image === 'string') images.set(name, container.image)
-  const onNodeCall = options.metrics === undefined
-    ? undefined
-    : graphNodeObserver(options.metrics, {
-      deploymentName: spec.deploymentName ?? options.env.SELDON_DEPLOYMENT_ID,
-      predictorName: spec.name,
-      predictorVersion: spec.annotations.version,
-      images
-    })
+  const onNodeCall = options.metrics === undefined ? undefined : graphNodeObserver(options.metrics, metricLabels(spec, options.env))
   return new GraphEngine(spec, {
     components,
     ...(onNodeCall !== undefined ? { onNodeCall } : {}),
@@ -76,10 +80,17 @@ export async function buildGraphServer (engine: GraphEngine, config: ServerConfi
   for (const name of engine.spec.nodes.keys()) engine.runtimeOf(name)?.setMetricsRecorder(metrics.recorder)
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
   if (options.tracing !== undefined) engine.setTracing(options.tracing)
-  await app.register(seldonGraph, { engine, cors: true, ...tracing })
+  // The executor's server histogram, for REST and gRPC alike (what Seldon's dashboards read).
+  const onApiCall = graphServerObserver(metrics, metricLabels(engine, options.env ?? process.env))
+  await app.register(seldonGraph, { engine, cors: true, onApiCall, ...tracing })
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
-    await app.register(seldonGrpc, { backend: graphGrpcBackend(engine), ...grpcLimits(app, config, metrics), ...tracing })
+    const limits = grpcLimits(app, config, metrics)
+    const onCall = (service: string, method: string, code: string, seconds: number): void => {
+      limits.onCall(service, method, code, seconds)
+      onApiCall({ service: `/${service}/${method}`, method: 'unary', code, seconds })
+    }
+    await app.register(seldonGrpc, { backend: graphGrpcBackend(engine), ...limits, onCall, ...tracing })
   }
   app.addHook('onClose', async function closeGraphEngine () { await engine.close() })
   return app

@@ -64,6 +64,19 @@ t.test('REST and gRPC over one engine; per-node metrics; custom metrics recorded
   t.match(text, /seldon_api_executor_client_requests_seconds_count\{deployment_name="chain",predictor_name="main",predictor_version="",service="\/transform-input",model_name="in",model_image="",model_version="",method="in-process",code="200"\} 2/)
   t.match(text, /scaled_total\{[^}]*method="predict"[^}]*\} 2/, "the in-process model's custom metric reached the worker's registry")
   t.match(text, /seldon_grpc_server_handled_total\{grpc_service="seldon\.protos\.Seldon",grpc_method="Predict",grpc_code="OK"\} 1/, 'the gRPC call hook')
+  // the executor's server histogram: REST by API, gRPC by full method; the probes are not measured
+  for (const url of ['/api/v1.0/metadata', '/api/v1.0/status/model', '/ready', '/live', '/health/ping', '/health/status']) await app.inject({ url })
+  await app.inject({ method: 'POST', url: '/api/v0.1/predictions', payload: 'not json' })
+  await app.inject({ method: 'OPTIONS', url: '/api/v1.0/predictions' })
+  const server = (await metrics.metrics()).split('\n').filter(l => l.startsWith('seldon_api_executor_server_requests_seconds_count'))
+  const labels = 'deployment_name="chain",predictor_name="main",predictor_version=""'
+  t.same(server.sort(), [
+    `seldon_api_executor_server_requests_seconds_count{${labels},service="/seldon.protos.Seldon/Predict",method="unary",code="OK"} 1`,
+    `seldon_api_executor_server_requests_seconds_count{${labels},service="metadata",method="get",code="200"} 1`,
+    `seldon_api_executor_server_requests_seconds_count{${labels},service="predictions",method="post",code="200"} 1`,
+    `seldon_api_executor_server_requests_seconds_count{${labels},service="predictions",method="post",code="400"} 1`,
+    `seldon_api_executor_server_requests_seconds_count{${labels},service="status",method="get",code="200"} 1`
+  ], 'seldon_api_executor_server_requests_seconds as the executor labels it')
   await app.close()
   t.ok(closed, 'the engine is closed with the app')
 })
