@@ -149,6 +149,14 @@ function resultDims (result: unknown): number {
   return 0
 }
 
+/** The raw method of each endpoint whose request a component may take decoded. */
+const RAW_SLOT = {
+  predict: 'predictRaw',
+  transformInput: 'transformInputRaw',
+  transformOutput: 'transformOutputRaw',
+  route: 'routeRaw'
+} as const
+
 export class SeldonRuntime {
   readonly component: object
   readonly methods: MethodTable
@@ -202,6 +210,15 @@ export class SeldonRuntime {
    */
   has (endpoint: Endpoint): boolean {
     return !(PAYLOAD_ENDPOINTS as readonly string[]).includes(endpoint) || implementsEndpoint(this.methods, endpoint)
+  }
+
+  /**
+   * Whether a request to `endpoint` may come with its numbers already decoded, `data.ndarray` or
+   * `data.tensor.values` an NDArray (REST's fast path for numeric bodies; decodePayload takes an
+   * NDArray as it is): true unless a raw method, which is handed the message itself, could see it.
+   */
+  takesDecodedArrays (endpoint: 'predict' | 'transformInput' | 'transformOutput' | 'route'): boolean {
+    return this.methods[RAW_SLOT[endpoint]] === undefined
   }
 
   get ready (): boolean { return this.loadState === 'ready' }

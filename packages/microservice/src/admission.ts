@@ -109,11 +109,13 @@ export function slotsFor (max: number, costMs: number): number {
   return Math.max(1, Math.min(max, Math.floor(LIVENESS_TARGET_MS / costMs)))
 }
 
-/** The size of a request's body: its Content-Length, else the text our body parsers kept. */
+/** The size of a request's body: its Content-Length, else the bytes (or text) our body parsers kept. */
 function bodyBytes (request: FastifyRequest): number {
   const declared = Number(request.headers['content-length'])
   if (declared > 0) return declared
-  const text = (request.body as { text?: unknown } | undefined)?.text
+  const body = request.body as { bytes?: unknown, text?: unknown } | undefined
+  if (Buffer.isBuffer(body?.bytes)) return body.bytes.length
+  const text = body?.text
   return typeof text === 'string' ? text.length : 0
 }
 

@@ -24,3 +24,6 @@ export { floatMarksOf, isFloatArray, isMarkedFloat, markFloat, type FloatMark } 
 // the strict base64 reading of `bytes` fields, and the bound on elements a request may imply
 // (COMPATIBILITY.md C-27).
 export { MAX_IMPLIED_ELEMENTS, decodeBytes, floatNested } from './payload.js'
+
+// REST's fast path: a body of only `data.ndarray` / `data.tensor` numbers, from bytes to an NDArray.
+export { parseNumericDataBytes } from './json-bytes.js'

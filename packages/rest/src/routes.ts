@@ -91,6 +91,12 @@ function dispatchOptions (runtime: SeldonRuntime, reply: FastifyReply): Dispatch
 
 /** One handler per endpoint, each read → dispatch → send. */
 function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record<PayloadEndpoint, Handler> {
+  const arrays = {
+    predict: runtime.takesDecodedArrays('predict'),
+    transformInput: runtime.takesDecodedArrays('transformInput'),
+    transformOutput: runtime.takesDecodedArrays('transformOutput'),
+    route: runtime.takesDecodedArrays('route')
+  }
   return {
     predict: passthrough
       ? async function predictPassthrough (request, reply) {
@@ -98,19 +104,19 @@ function endpointHandlers (runtime: SeldonRuntime, passthrough: boolean): Record
         return sendAnswer(reply, await runtime.predictPassthrough(raw, dispatchOptions(runtime, reply)))
       }
       : async function predict (request, reply) {
-        const message = await readPayload(request)
+        const message = await readPayload(request, arrays.predict)
         return sendAnswer(reply, await runtime.predict(message, 'rest', dispatchOptions(runtime, reply)))
       },
     transformInput: async function transformInput (request, reply) {
-      const message = await readPayload(request)
+      const message = await readPayload(request, arrays.transformInput)
       return sendAnswer(reply, await runtime.transformInput(message, 'rest', dispatchOptions(runtime, reply)))
     },
     transformOutput: async function transformOutput (request, reply) {
-      const message = await readPayload(request)
+      const message = await readPayload(request, arrays.transformOutput)
       return sendAnswer(reply, await runtime.transformOutput(message, 'rest', dispatchOptions(runtime, reply)))
     },
     route: async function route (request, reply) {
-      const message = await readPayload(request)
+      const message = await readPayload(request, arrays.route)
       return sendAnswer(reply, await runtime.route(message, 'rest', dispatchOptions(runtime, reply)))
     },
     aggregate: async function aggregate (request, reply) {

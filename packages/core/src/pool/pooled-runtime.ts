@@ -96,6 +96,9 @@ export class PooledRuntime extends SeldonRuntime {
   /** What the threads' instance said when it loaded (false until then). */
   override get batchable (): boolean { return this.threadBatchable }
 
+  /** The component lives in the threads (its raw methods unknown here): the message goes as parsed. */
+  override takesDecodedArrays (): boolean { return false }
+
   override has (endpoint: Endpoint): boolean {
     if (this.state !== 'ready') return true
     if (endpoint === 'health' || endpoint === 'metadata') return true

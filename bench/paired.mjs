@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// `node bench/paired.mjs <payload> <contender>...`: before/after numbers for one change, in one
+// bounded run. Each contender is a REST server in its own child process; after a warm-up the rounds
+// alternate them (the order rotating), each loaded by autocannon (16 connections, the payload of
+// lib/payloads.mjs: small | ndarray | tensor) for BENCH_SECONDS. Printed: medians of req/s and of
+// the server's CPU per request (/proc, the process and its children), and each contender's ratios
+// to the first one (the floor) taken within each round, then their median.
+//
+// A contender is `name=kind[@checkout]`: kind is `bare` (servers/bare.mjs), `ours`
+// (servers/ours.mjs) or `cli` (the seldon-microservice CLI, 1 worker, gRPC and metrics beside,
+// CLI_ARGS added); `@checkout` runs that kind from another checkout of this repository (built),
+// e.g. a worktree of main for "before":
+//   nice node bench/paired.mjs tensor bare=bare before=ours@/tmp/base after=ours
+// Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
+import { fork, spawn } from 'node:child_process'
+import net from 'node:net'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median } from './lib/stats.mjs'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
+const seconds = Number(process.env.BENCH_SECONDS ?? 4)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const [payload, ...specs] = process.argv.slice(2)
+if (payload === undefined || specs.length < 2) {
+  console.error('usage: node bench/paired.mjs <small|ndarray|tensor> <name=bare|ours|cli[@checkout]>...')
+  process.exit(2)
+}
+const children = new Set()
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL') } catch {} } })
+
+const contenders = specs.map(spec => {
+  const [name, rest] = spec.split('=')
+  const [kind, checkout] = rest.split('@')
+  return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra: (process.env.CLI_ARGS ?? '').split(' ').filter(Boolean) }
+})
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startCli (c) {
+  const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
+  const child = spawn(process.execPath, [path.join(c.root, 'packages/microservice/dist/cli.js'), path.join(c.root, 'bench/servers/identity-model.mjs'),
+    '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
+    '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra], { stdio: ['ignore', 'ignore', 'inherit'] })
+  children.add(child)
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${c.name} exited with ${child.exitCode}`)
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/health/status`)
+      await res.arrayBuffer()
+      if (res.status === 200) break
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`${c.name} not ready in 60 s`)
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  return { ...c, child, port: httpPort, path: '/api/v1.0/predictions' }
+}
+
+async function start (c) {
+  if (c.kind === 'cli') return await startCli(c)
+  const child = fork(path.join(c.root, 'bench/servers', `${c.kind}.mjs`), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  children.add(child)
+  const ready = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${c.name} did not start`)), 30_000)
+    child.on('message', m => { if (m?.ready) { clearTimeout(timer); resolve(m) } })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`${c.name} exited with ${code}`)) })
+  })
+  return { ...c, child, port: ready.http, path: c.kind === 'bare' ? '/predict' : '/api/v1.0/predictions' }
+}
+
+/** CPU time (µs) used so far by a process and its descendants, from /proc. */
+function cpuMicros (pid) {
+  let total = 0
+  const visit = (p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      total += (Number(fields[11]) + Number(fields[12])) * 1e4
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim()
+        if (kids !== '') for (const kid of kids.split(' ')) visit(Number(kid))
+      }
+    } catch {}
+  }
+  visit(pid)
+  return total
+}
+
+function load (server, duration) {
+  const child = fork(path.join(here, 'lib/http-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  children.add(child)
+  child.send({ url: `http://127.0.0.1:${server.port}${server.path}`, payload, connections, duration, latencies: false })
+  return new Promise((resolve, reject) => {
+    child.once('message', m => { m.error ? reject(new Error(m.error)) : resolve(m) })
+  })
+}
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+const loadBefore = loadavg()
+const servers = []
+for (const c of contenders) servers.push(await start(c))
+const results = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [] }]))
+for (const server of servers) await load(server, 2) // warm-up
+for (let round = 0; round < rounds; round++) {
+  const order = servers.slice(round % servers.length).concat(servers.slice(0, round % servers.length))
+  for (const server of order) {
+    const cpu0 = cpuMicros(server.child.pid)
+    const r = await load(server, seconds)
+    const cpu = cpuMicros(server.child.pid) - cpu0
+    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
+    results[server.name].rps.push(r.rps)
+    results[server.name].cpu.push(cpu / r.requests)
+    process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(1)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req\n`)
+  }
+}
+for (const s of servers) s.child.kill('SIGTERM')
+
+const floor = contenders[0].name
+const fmtCpu = (us) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`
+console.log(`${payload}, REST, ${connections} connections, ${rounds} rounds × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadavg()}):`)
+console.log(`| contender | req/s | server CPU / req | req/s vs ${floor} (per round) | CPU vs ${floor} (per round) |`)
+console.log('| --- | ---: | ---: | --- | --- |')
+for (const c of contenders) {
+  const r = results[c.name]
+  const f = results[floor]
+  const rpsRatios = r.rps.map((x, i) => x / f.rps[i])
+  const cpuRatios = r.cpu.map((x, i) => x / f.cpu[i])
+  const list = (xs) => xs.map(x => x.toFixed(2)).join(', ')
+  console.log(`| ${c.name} | ${median(r.rps).toFixed(1)} | ${fmtCpu(median(r.cpu))} | ${c.name === floor ? 'floor' : `**${median(rpsRatios).toFixed(2)}×** (${list(rpsRatios)})`} | ${c.name === floor ? '' : `${median(cpuRatios).toFixed(2)}× (${list(cpuRatios)})`} |`)
+}

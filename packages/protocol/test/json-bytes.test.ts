@@ -1,0 +1,176 @@
+/**
+ * The bytes → NDArray fast path (src/json-bytes.ts) against the general path it stands in for,
+ * `decodePayload(parseJson(text))`: wherever the fast path answers, the decoded payload is the
+ * same (dtype, shape, every double bit for bit, -0 and NaN included) or the same error; where it
+ * declines, the general path is what runs.
+ */
+import t, { type Test } from 'tap'
+import fc from 'fast-check'
+import { parseJson } from '../src/json-parse.js'
+import { parseNumericDataBytes } from '../src/json-bytes.js'
+import { decodePayload } from '../src/payload.js'
+import { NDArray } from '../src/ndarray.js'
+import { stringifyJson } from '../src/json-stringify.js'
+
+type Outcome = { error: string } | { dataKind: string, dtype: string, shape: readonly number[], data: unknown[], names: string[] }
+
+function outcome (decode: () => ReturnType<typeof decodePayload>): Outcome {
+  try {
+    const d = decode()
+    const a = d.features as NDArray
+    return { dataKind: d.dataKind, dtype: a.dtype, shape: a.shape, data: Array.from(a.data as ArrayLike<unknown>), names: d.names }
+  } catch (err) {
+    return { error: `${(err as Error).constructor.name}: ${(err as Error).message}` }
+  }
+}
+
+function general (text: string): Outcome {
+  return outcome(() => decodePayload(parseJson(text), 'rest'))
+}
+
+/** The fast path's outcome, or undefined when it declines. */
+function fast (text: string): Outcome | undefined {
+  const message = parseNumericDataBytes(Buffer.from(text, 'utf8'))
+  if (message === undefined) return undefined
+  return outcome(() => decodePayload(message, 'rest'))
+}
+
+/** Same values bit for bit: Object.is tells -0 from 0 and NaN from NaN. */
+function same (a: Outcome, b: Outcome): boolean {
+  if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error
+  return a.dataKind === b.dataKind && a.dtype === b.dtype && a.names.length === b.names.length &&
+    a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]) &&
+    a.data.length === b.data.length && a.data.every((v, i) => Object.is(v, b.data[i]))
+}
+
+function check (tt: Test, text: string, expectFast: boolean): void {
+  const f = fast(text)
+  const g = general(text)
+  if (expectFast) tt.not(f, undefined, `fast path takes ${text.slice(0, 80)}`)
+  else tt.equal(f, undefined, `fast path declines ${text.slice(0, 80)}`)
+  if (f !== undefined) tt.ok(same(f, g), `same as the general path: ${text.slice(0, 80)}`, { fast: f, general: g })
+}
+
+t.test('what the fast path takes, decoded as the general path decodes it', async (tt) => {
+  for (const text of [
+    '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}',
+    '{"data":{"ndarray":[[1,2],[3,4]]}}',
+    '{"data":{"ndarray":[1,2.5,-0,-0.0,0.0]}}',
+    '{"data":{"ndarray":[-0]}}',
+    '{"data":{"ndarray":[[[1e3,2E-3],[1.5e+2,-4.25e-300]]]}}',
+    '{"data":{"ndarray":[NaN,Infinity,-Infinity,1]}}',
+    '{"data":{"ndarray":[123456789012345,-123456789012345]}}',
+    '{"data":{"ndarray":[0.1234567890123456789,1.7976931348623157e308,5e-324,2.2250738585072014e-308]}}',
+    '{"data":{"ndarray":[9007199254740993.0,12345678901234567890.5]}}',
+    ' \n{ "data" :\t{ "ndarray" : [ [ 1 , 2 ] , [ 3 , 4 ] ] } }\r\n',
+    '{"data":{"tensor":{"shape":[2,2],"values":[1.0,2,3,4]}}}',
+    '{"data":{"tensor":{"values":[1,2,3,4],"shape":[4]}}}',
+    '{"data":{"tensor":{"shape":[-1,2],"values":[1,2,3,4]}}}',
+    '{"data":{"tensor":{"shape":[3],"values":[1,2,3,4]}}}', // the shape's error, from decodeTensor either way
+    '{"data":{"tensor":{"shape":[-5],"values":[1]}}}'
+  ]) check(tt, text, true)
+})
+
+t.test('what the fast path leaves to the general path', async (tt) => {
+  for (const text of [
+    '{"data":{"names":["a"],"ndarray":[[1,2]]}}',
+    '{"meta":{},"data":{"ndarray":[[1,2]]}}',
+    '{"data":{"ndarray":[[1,2]]},"data":{"ndarray":[[3]]}}',
+    '{"data":{"ndarray":[[1,2],[3]]}}', // ragged: the general path's 400
+    '{"data":{"ndarray":[[1,2],3]}}',
+    '{"data":{"ndarray":[1,[2]]}}',
+    '{"data":{"ndarray":[]}}',
+    '{"data":{"ndarray":[[],[]]}}',
+    '{"data":{"ndarray":[["a",1]]}}',
+    '{"data":{"ndarray":[true]}}',
+    '{"data":{"ndarray":[12345678901234567890]}}', // beyond 2^53: a bigint there
+    '{"data":{"ndarray":[1234567890123456]}}',
+    '{"data":{"ndarray":[1.]}}',
+    '{"data":{"ndarray":[01]}}',
+    '{"data":{"ndarray":[1,]}}',
+    '{"data":{"ndarray":[-NaN]}}',
+    '{"data":{"ndarray":5}}',
+    '{"data":{"tensor":{"shape":[2.0],"values":[1,2]}}}',
+    '{"data":{"tensor":{"shape":[2],"values":[[1,2]]}}}',
+    '{"data":{"tensor":{"shape":[2],"shape":[2],"values":[1,2]}}}',
+    '{"data":{"tensor":{"shape":[2]}}}',
+    '{"data":{"d\\u0061ta":1}}',
+    '\ufeff{"data":{"ndarray":[1]}}',
+    '{"data":{"ndarray":[1]}} x',
+    '{"data":{"ndarray":[1]}',
+    '[1,2]',
+    ''
+  ]) check(tt, text, false)
+  const deep = '{"data":{"ndarray":' + '['.repeat(600) + '1' + ']'.repeat(600) + '}}'
+  check(tt, deep, false)
+  tt.equal(parseNumericDataBytes(Buffer.from([0x7b, 0xff, 0x7d])), undefined, 'invalid UTF-8 declined')
+})
+
+t.test('a body of more values than the scratch holds', async (tt) => {
+  const values = Array.from({ length: (1 << 20) + 5 }, (_, i) => i % 7 === 0 ? i : i / 8)
+  const text = JSON.stringify({ data: { tensor: { shape: [values.length], values } } })
+  const f = fast(text) as Outcome
+  tt.ok(!('error' in f) && f.data.length === values.length && f.data.every((v, i) => v === values[i]), 'every value read')
+  check(tt, '{"data":{"ndarray":[[1.5,2]]}}', true) // and the next body starts clean
+})
+
+// Number literals as clients write them: JS and Python floats, ints, integral floats, exponents,
+// long mantissas, -0, the non-finite tokens Python's json accepts.
+const literal = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('1', '2.5') },
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map(x => stringifyJson(new Float64Array([x])).slice(1, -1)),
+  fc.integer({ min: -1e6, max: 1e6 }).map(String),
+  fc.integer({ min: -1e6, max: 1e6 }).map(n => `${n}.0`),
+  { arbitrary: fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String), weight: 1 },
+  fc.tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: 0, max: 99999 }), fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 400 }))
+    .map(([i, f, e, s, x]) => `${i}.${f}${e}${s}${x}`),
+  fc.constantFrom('-0', '-0.0', '0', '0.0', 'NaN', 'Infinity', '-Infinity', '1.5', '0.1', '123456789012345.6', '0.30000000000000004')
+)
+const ws = fc.constantFrom('', '', '', ' ', '\n', '\t', ' \r\n ')
+
+/** A nested array of literals of the given shape, whitespace between tokens. */
+function nested (shape: number[]): fc.Arbitrary<string> {
+  if (shape.length === 0) return literal
+  const [n, ...rest] = shape as [number, ...number[]]
+  return fc.tuple(fc.array(fc.tuple(ws, nested(rest), ws), { minLength: n, maxLength: n }), ws)
+    .map(([items, w]) => '[' + items.map(([a, v, b]) => a + v + b).join(',') + w + ']')
+}
+
+const dims = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
+
+const ndarrayBody = dims.chain(nested).chain(nd => fc.tuple(ws, ws).map(([a, b]) => `{${a}"data":{"ndarray":${nd}}${b}}`))
+const tensorBody = fc.integer({ min: 1, max: 12 }).chain(n => fc.tuple(
+  nested([n]),
+  fc.constantFrom([n], [-1], [1, n], [n + 1], [n, 1, 1]),
+  fc.boolean(), ws
+).map(([values, shape, shapeFirst, w]) => {
+  const s = `"shape":${w}${JSON.stringify(shape)}`
+  const v = `"values":${values}`
+  return `{"data":{"tensor":{${shapeFirst ? s + ',' + v : v + ',' + w + s}}}}`
+}))
+
+t.test('property: wherever the fast path answers, it answers as the general path', async (tt) => {
+  let taken = 0
+  fc.assert(fc.property(fc.oneof(ndarrayBody, tensorBody), (text) => {
+    const f = fast(text)
+    if (f === undefined) return true
+    taken++
+    return same(f, general(text))
+  }), { numRuns: 1000 })
+  tt.ok(taken > 500, `the fast path took most bodies (${taken} of 1000)`)
+})
+
+t.test('property: a body edited anywhere is decoded the same or declined', async (tt) => {
+  // One character replaced, dropped or inserted: syntax errors, ragged rows, stray tokens.
+  const edited = fc.tuple(fc.oneof(ndarrayBody, tensorBody), fc.nat(), fc.constantFrom('', ',', '[', ']', '1', '.', 'e', '-', '"', ' ', '}', 'N'), fc.boolean())
+    .map(([text, at, c, insert]) => {
+      const i = at % (text.length + 1)
+      return text.slice(0, i) + c + text.slice(insert ? i : i + 1)
+    })
+  fc.assert(fc.property(edited, (text) => {
+    const f = fast(text)
+    return f === undefined || same(f, general(text))
+  }), { numRuns: 1500 })
+  tt.pass('no edit made the two paths disagree')
+})
