@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // HTTP load generator child: autocannon (programmatic API) against one URL with one body, bounded
 // in time (and in count when `amount` is given). Receives its job over IPC, answers the result.
-//   { url, payload, connections, pipelining, duration, amount?, maxSeconds, latencies, progressMs?, headers? }
+//   { url, payload (or body: the JSON text), connections, pipelining, duration, amount?, maxSeconds, latencies, progressMs?, headers? }
 // With progressMs it also sends { progress: <2xx answers so far> } that often.
 import autocannon from 'autocannon'
 import { jsonBody } from './payloads.mjs'
 import { Samples } from './stats.mjs'
 
 process.once('message', async (job) => {
-  const body = jsonBody(job.payload)
+  const body = job.body ?? jsonBody(job.payload)
   const samples = new Samples(job.latencies === false ? 1 : 4_000_000)
   let ok = 0
   const t0 = process.hrtime.bigint()
