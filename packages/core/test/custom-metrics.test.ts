@@ -5,9 +5,10 @@
 import t, { type Test } from 'tap'
 import { JsonFloat, SeldonError, errorEnvelopeText, errorStatus, type Metric } from '@fastify-seldon/protocol'
 import {
-  SeldonResponse, SeldonRuntime, isPrometheusLabelName, isPrometheusMetricName, pyJsonDumps,
+  SeldonResponse, SeldonRuntime, isPrometheusLabelName, isPrometheusMetricName,
   type MethodLabel, type MetricsRecorder
 } from '../src/index.js'
+import { pyJsonDumps } from '../src/internal.js'
 
 async function ready (component: object, options = {}): Promise<SeldonRuntime> {
   const runtime = new SeldonRuntime(component, options)

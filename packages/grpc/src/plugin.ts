@@ -7,8 +7,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import {
-  SeldonRuntime, connectScopeMetrics, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
+  SeldonRuntime, runtimeFor, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeSettings
 } from '@fastify-seldon/core'
+import { connectScopeMetrics } from '@fastify-seldon/core/internal'
 import type { GrpcBackend } from './backend.js'
 import { createGrpcServer, type GrpcCallHook, type GrpcServerOptions, type SeldonGrpcServer } from './server.js'
 

@@ -9,8 +9,9 @@
  * of them; /seldon.json and /docs document the routes of all of them (openapi.ts).
  */
 import {
-  assertComponent, componentErrorHandlers, connectScopeMetrics, runtimeFor, sharedWeakMap, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
+  assertComponent, componentErrorHandlers, runtimeFor, sharedWeakMap, type ErrorHandlerEntry, type PayloadEndpoint, type SeldonRuntime
 } from '@fastify-seldon/core'
+import { connectScopeMetrics } from '@fastify-seldon/core/internal'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
 import { addCorsHeadersHook, registerCors } from './cors.js'

@@ -5,8 +5,9 @@
  * CLI, or by a host with `optionsFromEnv(process.env)` of @fastify-seldon/core.
  */
 import {
-  checkTypes, runtimeOptionsFrom, validateRuntimeSettings, type RuntimeOptions, type RuntimeSettings
+  runtimeOptionsFrom, validateRuntimeSettings, type RuntimeOptions, type RuntimeSettings
 } from '@fastify-seldon/core'
+import { checkTypes } from '@fastify-seldon/core/internal'
 
 /** Options shared by every Seldon REST plugin (the kind plugins add `component`). */
 export interface SeldonPluginOptions extends RuntimeSettings {
