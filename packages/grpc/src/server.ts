@@ -117,128 +117,217 @@ function isBackend (source: SeldonRuntime | GrpcBackend): source is GrpcBackend 
   return b !== null && typeof b === 'object' && typeof b.call === 'function' && typeof b.status === 'function' && typeof b.load === 'function'
 }
 
-export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: GrpcServerOptions = {}): SeldonGrpcServer {
-  const host = options.host ?? '0.0.0.0'
-  const maxReceive = options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
-  const maxSend = options.maxSendMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
-  const shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT
-  const { onCall, errorMapper, isOverloaded } = options
-  const callTimeout = options.callTimeout ?? 0
+/** {@link GrpcServerOptions} with every default filled in, checked once. */
+interface ServerSettings {
+  host: string
+  port: number
+  maxReceive: number
+  maxSend: number
+  shutdownTimeout: number
+  callTimeout: number
+  reflection: boolean
+  receiveWindow: number | undefined
+  onCall: GrpcCallHook | undefined
+  isOverloaded: (() => boolean) | undefined
+  tracing: TracingHooks | undefined
+}
 
-  const server = new Server({
-    ...options.serverOptions,
-    'grpc.max_receive_message_length': maxReceive,
-    'grpc.max_send_message_length': maxSend
-  })
-
-  const backend = isBackend(source) ? source : runtimeBackend(source, errorMapper)
-  const served = new Set<SeldonServiceName>(backend.services ?? SELDON_SERVICE_NAMES)
-
-  const report = (spec: RpcSpec, code: Status, started: bigint): void => {
-    if (onCall === undefined) return
-    try {
-      onCall(`${SELDON_PACKAGE}.${spec.service}`, spec.rpc, grpcCodeName(code), Number(process.hrtime.bigint() - started) / 1e9)
-    } catch {
-      // A metrics hook must never fail a call.
-    }
-  }
-
-  const handler = (spec: RpcSpec) => {
-    const operation = spec.endpoint
-    return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
-      const started = process.hrtime.bigint()
-      const fail = async (err: unknown): Promise<void> => {
-        const status = await statusOf(backend, err)
-        report(spec, call.cancelled ? Status.CANCELLED : status.code, started)
-        callback(status, null)
-      }
-      // Never an unhandled rejection (it would end the process): answer INTERNAL if still possible.
-      const lastResort = (err: unknown): void => {
-        try { callback({ code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) }, null) } catch {}
-      }
-      const request = call.request
-      if (request instanceof DecodeFailure) {
-        fail(new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, seldonTrailers('MICROSERVICE_BAD_DATA', 400))).catch(lastResort)
-        return
-      }
-      if (isOverloaded?.() === true) {
-        fail(new OverloadedError()).catch(lastResort)
-        return
-      }
-      // Every operation is async: whatever it throws arrives as a rejection.
-      // A backend that queues requests drops this one while it waits if the call is cancelled or times out.
-      let controller: AbortController | undefined
-      if (backend.cancellable === true) {
-        const c = controller = new AbortController()
-        call.once('cancelled', () => { c.abort() })
-      }
-      const options = controller !== undefined ? { signal: controller.signal } : undefined
-      withTimeout(backend.call(operation, request, call, options), callTimeout, controller).then(bytes => {
-        if (maxSend !== -1 && bytes.byteLength > maxSend) {
-          return fail(new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
-        }
-        report(spec, call.cancelled ? Status.CANCELLED : Status.OK, started)
-        callback(null, bytes)
-      }, fail).catch(lastResort)
-    }
-  }
-
-  const implementations = new Map<SeldonServiceName, { definition: Record<string, unknown>, impl: UntypedServiceImplementation }>()
-  for (const spec of SELDON_RPCS) {
-    if (!served.has(spec.service)) continue
-    let entry = implementations.get(spec.service)
-    if (entry === undefined) implementations.set(spec.service, entry = { definition: {}, impl: {} })
-    entry.definition[spec.rpc] = serverMethodDefinition(spec)
-    const grpcTracing = options.tracing?.grpc
-    entry.impl[spec.rpc] = grpcTracing === undefined
-      ? handler(spec)
-      : grpcTracing.wrapUnary(methodPath(spec.service, spec.rpc), handler(spec), grpcCodeName)
-  }
-  for (const { definition, impl } of implementations.values()) server.addService(definition as never, impl)
-  if (options.reflection ?? true) addReflection(server)
-
-  let boundPort: number | undefined
-  let starting: Promise<number> | undefined
-  let stopping: Promise<{ forced: boolean }> | undefined
-
+function settingsFrom (options: GrpcServerOptions): ServerSettings {
   const { receiveWindow } = options
   if (receiveWindow !== undefined && !(Number.isInteger(receiveWindow) && receiveWindow >= 65_535 && receiveWindow <= 2 ** 31 - 1)) {
     throw new RangeError(`receiveWindow must be an integer from 65535 to ${2 ** 31 - 1} (bytes), got ${String(receiveWindow)}`)
   }
-  const start = async (): Promise<number> => {
-    await backend.load()
-    if (receiveWindow !== undefined) setStreamWindow(server, receiveWindow)
+  return {
+    host: options.host ?? '0.0.0.0',
+    port: options.port ?? 5000,
+    maxReceive: options.maxReceiveMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
+    maxSend: options.maxSendMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH,
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    callTimeout: options.callTimeout ?? 0,
+    reflection: options.reflection ?? true,
+    receiveWindow,
+    onCall: options.onCall,
+    isOverloaded: options.isOverloaded,
+    tracing: options.tracing
+  }
+}
+
+/**
+ * The handler of one RPC: refuses what cannot be served (undecodable request, overload), calls the
+ * backend under the call timeout, sends the answer or the failure's status, and reports each call
+ * once to the `onCall` hook.
+ */
+class UnaryRpcHandler {
+  readonly #spec: RpcSpec
+  readonly #backend: GrpcBackend
+  readonly #settings: ServerSettings
+
+  constructor (spec: RpcSpec, backend: GrpcBackend, settings: ServerSettings) {
+    this.#spec = spec
+    this.#backend = backend
+    this.#settings = settings
+  }
+
+  /** The function grpc-js calls (bound, so it can be handed over as is). */
+  get unary (): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
+    return (call, callback) => { this.handle(call, callback) }
+  }
+
+  handle (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void {
+    const started = process.hrtime.bigint()
+    const request = call.request
+    const refusal = this.refusalOf(request)
+    // Never an unhandled rejection (it would end the process): answer INTERNAL if still possible.
+    const lastResort = (err: unknown): void => { this.sendLastResort(callback, err) }
+    if (refusal !== undefined) {
+      this.fail(call, callback, started, refusal).catch(lastResort)
+      return
+    }
+    // Every operation is async: whatever it throws arrives as a rejection.
+    const controller = this.abortControllerFor(call)
+    const options = controller !== undefined ? { signal: controller.signal } : undefined
+    withTimeout(this.#backend.call(this.#spec.endpoint, request, call, options), this.#settings.callTimeout, controller).then(
+      bytes => this.answer(call, callback, started, bytes),
+      err => this.fail(call, callback, started, err)
+    ).catch(lastResort)
+  }
+
+  /** Why a call is refused before the backend sees it: an undecodable request, or load shedding. */
+  private refusalOf (request: unknown): Error | undefined {
+    if (request instanceof DecodeFailure) {
+      return new GrpcStatusError(Status.INVALID_ARGUMENT, request.message, seldonTrailers('MICROSERVICE_BAD_DATA', 400))
+    }
+    if (this.#settings.isOverloaded?.() === true) return new OverloadedError()
+    return undefined
+  }
+
+  /** A backend that queues requests drops this one while it waits if the call is cancelled or times out. */
+  private abortControllerFor (call: ServerUnaryCall<unknown, unknown>): AbortController | undefined {
+    if (this.#backend.cancellable !== true) return undefined
+    const controller = new AbortController()
+    call.once('cancelled', () => { controller.abort() })
+    return controller
+  }
+
+  private async answer (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>, started: bigint, bytes: Uint8Array): Promise<void> {
+    const { maxSend } = this.#settings
+    if (maxSend !== -1 && bytes.byteLength > maxSend) {
+      await this.fail(call, callback, started, new GrpcStatusError(Status.RESOURCE_EXHAUSTED, `Response message larger than max (${bytes.byteLength} vs. ${maxSend})`))
+      return
+    }
+    this.report(call.cancelled ? Status.CANCELLED : Status.OK, started)
+    callback(null, bytes)
+  }
+
+  private async fail (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>, started: bigint, err: unknown): Promise<void> {
+    const status = await statusOf(this.#backend, err)
+    this.report(call.cancelled ? Status.CANCELLED : status.code, started)
+    callback(status, null)
+  }
+
+  private sendLastResort (callback: sendUnaryData<unknown>, err: unknown): void {
+    try { callback({ code: Status.INTERNAL, details: err instanceof Error ? err.message : String(err) }, null) } catch {}
+  }
+
+  private report (code: Status, started: bigint): void {
+    const { onCall } = this.#settings
+    if (onCall === undefined) return
+    try {
+      onCall(`${SELDON_PACKAGE}.${this.#spec.service}`, this.#spec.rpc, grpcCodeName(code), Number(process.hrtime.bigint() - started) / 1e9)
+    } catch {
+      // A metrics hook must never fail a call.
+    }
+  }
+}
+
+/** A grpc-js Server with the backend's services (and reflection) added, started and stopped once. */
+class GrpcServer implements SeldonGrpcServer {
+  readonly server: Server
+  readonly #backend: GrpcBackend
+  readonly #settings: ServerSettings
+  #boundPort: number | undefined
+  #starting: Promise<number> | undefined
+  #stopping: Promise<{ forced: boolean }> | undefined
+
+  constructor (backend: GrpcBackend, settings: ServerSettings, serverOptions: ServerOptions | undefined) {
+    this.#backend = backend
+    this.#settings = settings
+    this.server = new Server({
+      ...serverOptions,
+      'grpc.max_receive_message_length': settings.maxReceive,
+      'grpc.max_send_message_length': settings.maxSend
+    })
+    this.addServices()
+    if (settings.reflection) addReflection(this.server)
+  }
+
+  get port (): number | undefined { return this.#boundPort }
+
+  start (): Promise<number> {
+    this.#starting ??= this.loadAndBind()
+    return this.#starting
+  }
+
+  shutdown (graceMs = this.#settings.shutdownTimeout): Promise<{ forced: boolean }> {
+    this.#stopping ??= this.drain(graceMs)
+    return this.#stopping
+  }
+
+  /** One service definition per served service, each RPC's handler wrapped by tracing when on. */
+  private addServices (): void {
+    const served = new Set<SeldonServiceName>(this.#backend.services ?? SELDON_SERVICE_NAMES)
+    const services = new Map<SeldonServiceName, { definition: Record<string, unknown>, impl: UntypedServiceImplementation }>()
+    for (const spec of SELDON_RPCS) {
+      if (!served.has(spec.service)) continue
+      let entry = services.get(spec.service)
+      if (entry === undefined) services.set(spec.service, entry = { definition: {}, impl: {} })
+      entry.definition[spec.rpc] = serverMethodDefinition(spec)
+      entry.impl[spec.rpc] = this.handlerFor(spec)
+    }
+    for (const { definition, impl } of services.values()) this.server.addService(definition as never, impl)
+  }
+
+  private handlerFor (spec: RpcSpec): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
+    const unary = new UnaryRpcHandler(spec, this.#backend, this.#settings).unary
+    const grpcTracing = this.#settings.tracing?.grpc
+    return grpcTracing === undefined ? unary : grpcTracing.wrapUnary(methodPath(spec.service, spec.rpc), unary, grpcCodeName)
+  }
+
+  /** The backend's load() (once), then the bind; resolves with the bound port. */
+  private async loadAndBind (): Promise<number> {
+    await this.#backend.load()
+    const { host, port, receiveWindow } = this.#settings
+    if (receiveWindow !== undefined) setStreamWindow(this.server, receiveWindow)
     return await new Promise<number>((resolve, reject) => {
-      server.bindAsync(hostPort(host, options.port ?? 5000), ServerCredentials.createInsecure(), (err, port) => {
+      this.server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
         if (err !== null) { reject(err); return }
-        if (receiveWindow !== undefined) setConnectionWindow(server, receiveWindow)
-        boundPort = port
-        resolve(port)
+        if (receiveWindow !== undefined) setConnectionWindow(this.server, receiveWindow)
+        this.#boundPort = bound
+        resolve(bound)
       })
     })
   }
 
-  const shutdown = (graceMs = shutdownTimeout): Promise<{ forced: boolean }> => {
-    stopping ??= new Promise(resolve => {
+  /** tryShutdown, and forceShutdown after `graceMs`. */
+  private drain (graceMs: number): Promise<{ forced: boolean }> {
+    return new Promise(resolve => {
       let forced = false
       const timer = setTimeout(() => {
         forced = true
-        server.forceShutdown()
+        this.server.forceShutdown()
         resolve({ forced })
       }, graceMs)
       timer.unref?.()
-      server.tryShutdown(() => {
+      this.server.tryShutdown(() => {
         clearTimeout(timer)
         resolve({ forced })
       })
     })
-    return stopping
   }
+}
 
-  return {
-    server,
-    get port () { return boundPort },
-    start: () => (starting ??= start()),
-    shutdown
-  }
+export function createGrpcServer (source: SeldonRuntime | GrpcBackend, options: GrpcServerOptions = {}): SeldonGrpcServer {
+  const settings = settingsFrom(options)
+  const backend = isBackend(source) ? source : runtimeBackend(source, options.errorMapper)
+  return new GrpcServer(backend, settings, options.serverOptions)
 }
