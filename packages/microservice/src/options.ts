@@ -8,11 +8,12 @@
  */
 import { parseArgs } from 'node:util'
 import { SERVICE_TYPES, type ServiceType } from '@fastify-seldon/core'
-import { BadParameterError } from '@fastify-seldon/protocol'
 import { parseTracingSwitch } from '@fastify-seldon/tracing/switch'
 import { GRAPH_OPTIONS, parseGraphConfig, type GraphConfig } from './graph-options.js'
+import { PARAMETER_TYPES, parseParameters } from './parameters.js'
 
 export { SERVICE_TYPES, type ServiceType }
+export { PARAMETER_TYPES, parseParameters }
 
 /** pino level names, mapped from the wrapper's Python level names. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -185,7 +186,7 @@ export const USAGE = [
 /** Where a value came from, for error messages: the flag or the environment variable. */
 interface Sourced { value: string, source: string }
 
-function pick (flags: Partial<Record<OptionName, string | boolean | string[]>>, env: NodeJS.ProcessEnv, name: OptionName): Sourced | undefined {
+function pick (flags: Flags, env: NodeJS.ProcessEnv, name: OptionName): Sourced | undefined {
   const flag = flags[name]
   if (typeof flag === 'string') return { value: flag, source: `--${name}` }
   for (const variable of OPTIONS[name].env) {
@@ -213,8 +214,7 @@ const MAX_BATCH_TIME_MS = 60_000
  * --max-batch-time / SELDON_MAX_BATCH_TIME in ms; else MLSERVER_MODEL_MAX_BATCH_TIME in seconds
  * (a decimal, as MLServer's model settings read it), so an MLServer deployment's variable means the same here.
  */
-function batchTimeMs (flags: Partial<Record<OptionName, string | boolean | string[]>>, env: NodeJS.ProcessEnv): number {
-  const ms = pick(flags, env, 'max-batch-time')
+function batchTimeMs (ms: Sourced | undefined, env: NodeJS.ProcessEnv): number {
   if (ms !== undefined) return integer(ms, DEFAULTS.maxBatchTimeMs, 0, MAX_BATCH_TIME_MS)
   const seconds = env.MLSERVER_MODEL_MAX_BATCH_TIME?.trim()
   if (seconds === undefined || seconds === '') return DEFAULTS.maxBatchTimeMs
@@ -236,19 +236,14 @@ function withTracingValue (argv: readonly string[]): string[] {
   return args
 }
 
-/** --tracing (alone: on; with a value, or TRACING: any non-zero integer or `true`), as the wrapper reads it. */
-function tracingSwitch (flag: string | boolean | undefined, env: NodeJS.ProcessEnv): boolean {
-  const given: Sourced | undefined = flag !== undefined
-    ? { value: flag === true ? '1' : String(flag), source: '--tracing' }
-    : env.TRACING !== undefined ? { value: env.TRACING, source: 'TRACING' } : undefined
-  if (given === undefined) return false
-  const on = parseTracingSwitch(given.value)
-  if (on === undefined) throw new UsageError(`${given.source} must be an integer (0: off) or true/false, got ${JSON.stringify(given.value)}`)
-  return on
-}
+/** Options as parseArgs gives them: a string, a boolean switch or, for `multiple`, a list. */
+type Flags = Partial<Record<OptionName, string | boolean | string[]>>
 
-/** Parse argv (without the node and script entries) and the environment. */
-export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommand {
+/** Each option's value and where it came from, once flags and environment are merged. */
+type Given = Partial<Record<OptionName, Sourced>>
+
+/** Step 1: argv → flags and positionals. Unknown arguments and a flag without its value are usage errors. */
+function parseArgv (argv: readonly string[]): { flags: Flags, positionals: string[] } {
   const parseOptions: Record<string, { type: 'string' | 'boolean', short?: string, multiple?: boolean }> = {}
   for (const [name, o] of Object.entries(OPTIONS)) {
     parseOptions[name] = { type: o.type, ...('short' in o ? { short: o.short } : {}), ...('multiple' in o ? { multiple: true } : {}) }
@@ -256,7 +251,6 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
   const { values, positionals, tokens } = parseArgs({
     args: withTracingValue(argv), options: parseOptions, strict: false, allowPositionals: true, tokens: true
   })
-
   const unknown: string[] = []
   for (const token of tokens) {
     if (token.kind !== 'option') continue
@@ -271,80 +265,134 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
   if (unknown.length > 0) {
     throw new UsageError(`Unknown args ${JSON.stringify(unknown)}. Note this CLI does not take an API type (REST, GRPC): both are served. See --help.`, 255)
   }
+  return { flags: values as Flags, positionals }
+}
 
-  const flags = values as Partial<Record<OptionName, string | boolean | string[]>>
-  if (flags.help === true) return { kind: 'help' }
-  if (flags.version === true) return { kind: 'version' }
+/**
+ * Step 2: each option's value from its flag, else its environment variable (the first set of its
+ * list). Two exceptions: SELDON_LOG_LEVEL overrides `--log-level` (seldon-core v1.18.2
+ * python/seldon_core/microservice.py), and `--tracing` alone means on while TRACING counts even empty.
+ */
+function mergeEnv (flags: Flags, env: NodeJS.ProcessEnv): Given {
+  const given: Given = {}
+  for (const name of Object.keys(OPTIONS) as OptionName[]) {
+    const value = pick(flags, env, name)
+    if (value !== undefined) given[name] = value
+  }
+  const level = env.SELDON_LOG_LEVEL
+  if (level !== undefined && level !== '') given['log-level'] = { value: level, source: 'SELDON_LOG_LEVEL' }
+  delete given.tracing
+  const tracing = flags.tracing
+  if (tracing !== undefined) given.tracing = { value: tracing === true ? '1' : String(tracing), source: '--tracing' }
+  else if (env.TRACING !== undefined) given.tracing = { value: env.TRACING, source: 'TRACING' }
+  return given
+}
+
+/** What to serve: the module (first positional) or a graph (--graph, ENGINE_PREDICTOR); one is required. */
+function componentSource (flags: Flags, env: NodeJS.ProcessEnv, positionals: string[]): { module: string, graph: GraphConfig | undefined } {
   const graph = parseGraphConfig(flags, env, positionals[0], message => new UsageError(message))
   const module = graph === undefined ? positionals[0] : ''
   if (module === undefined || (module === '' && graph === undefined)) {
     throw new UsageError('the component module is required: seldon-microservice <module> [options] (or --graph <file>)')
   }
+  return { module, graph }
+}
 
-  const serviceTypeText = pick(flags, env, 'service-type')
-  const serviceType = (serviceTypeText?.value.trim().toUpperCase() ?? DEFAULTS.serviceType) as ServiceType
+// Step 3's readers: one value each, checked and put in the form the config holds.
+
+function serviceTypeOf (given: Sourced | undefined): ServiceType {
+  const serviceType = (given?.value.trim().toUpperCase() ?? DEFAULTS.serviceType) as ServiceType
   if (!SERVICE_TYPES.includes(serviceType)) {
-    throw new UsageError(`${serviceTypeText?.source ?? '--service-type'} must be one of ${SERVICE_TYPES.join(', ')}, got ${JSON.stringify(serviceTypeText?.value)}`)
+    throw new UsageError(`${given?.source ?? '--service-type'} must be one of ${SERVICE_TYPES.join(', ')}, got ${JSON.stringify(given?.value)}`)
   }
+  return serviceType
+}
 
-  // SELDON_LOG_LEVEL overrides the flag (seldon-core v1.18.2 python/seldon_core/microservice.py).
-  const levelSource: Sourced | undefined = env.SELDON_LOG_LEVEL !== undefined && env.SELDON_LOG_LEVEL !== ''
-    ? { value: env.SELDON_LOG_LEVEL, source: 'SELDON_LOG_LEVEL' }
-    : typeof flags['log-level'] === 'string' ? { value: flags['log-level'], source: '--log-level' } : undefined
-  const logLevel = LOG_LEVELS[(levelSource?.value ?? DEFAULTS.logLevel).trim().toUpperCase()]
+function logLevelOf (given: Sourced | undefined): LogLevel {
+  const logLevel = LOG_LEVELS[(given?.value ?? DEFAULTS.logLevel).trim().toUpperCase()]
   if (logLevel === undefined) {
-    throw new UsageError(`${levelSource?.source ?? '--log-level'} must be one of DEBUG, INFO, WARNING, ERROR, got ${JSON.stringify(levelSource?.value)}`)
+    throw new UsageError(`${given?.source ?? '--log-level'} must be one of DEBUG, INFO, WARNING, ERROR, got ${JSON.stringify(given?.value)}`)
   }
+  return logLevel
+}
 
-  const graceText = pick(flags, env, 'grace-period')
-  let gracePeriodMs = DEFAULTS.gracePeriodSeconds * 1000
-  if (graceText !== undefined) {
-    const seconds = Number(graceText.value.trim())
-    if (graceText.value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
-      throw new UsageError(`${graceText.source} must be a number of seconds >= 0, got ${JSON.stringify(graceText.value)}`)
-    }
-    gracePeriodMs = Math.round(seconds * 1000)
+function gracePeriodMsOf (given: Sourced | undefined): number {
+  if (given === undefined) return DEFAULTS.gracePeriodSeconds * 1000
+  const seconds = Number(given.value.trim())
+  if (given.value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`${given.source} must be a number of seconds >= 0, got ${JSON.stringify(given.value)}`)
   }
+  return Math.round(seconds * 1000)
+}
 
-  let metricsEndpoint = pick(flags, env, 'metrics-endpoint')?.value.trim() ?? DEFAULTS.metricsEndpoint
-  if (!metricsEndpoint.startsWith('/')) metricsEndpoint = `/${metricsEndpoint}`
+function metricsEndpointOf (given: Sourced | undefined): string {
+  const endpoint = given?.value.trim() ?? DEFAULTS.metricsEndpoint
+  return endpoint.startsWith('/') ? endpoint : `/${endpoint}`
+}
 
-  const exportName = typeof flags.export === 'string' ? flags.export : undefined
-  if (exportName !== undefined && exportName.trim() === '') throw new UsageError('--export needs a name')
+function exportNameOf (given: Sourced | undefined): string | undefined {
+  if (given !== undefined && given.value.trim() === '') throw new UsageError('--export needs a name')
+  return given?.value
+}
 
-  const config: MicroserviceConfig = {
-    module,
+function hostOf (given: Sourced | undefined): string {
+  const host = given?.value.trim() ?? ''
+  return host !== '' ? host : DEFAULTS.host
+}
+
+/** --tracing (alone: on; with a value, or TRACING: any non-zero integer or `true`), as the wrapper reads it. */
+function tracingOf (given: Sourced | undefined): boolean {
+  if (given === undefined) return false
+  const on = parseTracingSwitch(given.value)
+  if (on === undefined) throw new UsageError(`${given.source} must be an integer (0: off) or true/false, got ${JSON.stringify(given.value)}`)
+  return on
+}
+
+/** Step 3: every value checked and normalised (defaults, units, ranges) into the config. */
+function normalise (given: Given, flags: Flags, env: NodeJS.ProcessEnv, source: { module: string, graph: GraphConfig | undefined }): MicroserviceConfig {
+  const int = (name: OptionName, fallback: number, min: number, max: number): number => integer(given[name], fallback, min, max)
+  // The first mistake found is the one reported: these in this order, then the rest in field order.
+  const serviceType = serviceTypeOf(given['service-type'])
+  const logLevel = logLevelOf(given['log-level'])
+  const gracePeriodMs = gracePeriodMsOf(given['grace-period'])
+  const metricsEndpoint = metricsEndpointOf(given['metrics-endpoint'])
+  const exportName = exportNameOf(given.export)
+  return {
+    module: source.module,
     exportName,
     serviceType,
-    host: typeof flags.host === 'string' && flags.host.trim() !== '' ? flags.host.trim() : DEFAULTS.host,
-    httpPort: port(pick(flags, env, 'http-port'), DEFAULTS.httpPort),
-    grpcPort: port(pick(flags, env, 'grpc-port'), DEFAULTS.grpcPort),
-    metricsPort: port(pick(flags, env, 'metrics-port'), DEFAULTS.metricsPort),
+    host: hostOf(given.host),
+    httpPort: port(given['http-port'], DEFAULTS.httpPort),
+    grpcPort: port(given['grpc-port'], DEFAULTS.grpcPort),
+    metricsPort: port(given['metrics-port'], DEFAULTS.metricsPort),
     metricsEndpoint,
-    grpcEnabled: integer(pick(flags, env, 'grpc-workers'), DEFAULTS.grpcWorkers, 0, 1024) > 0,
-    parameters: parseParameters(pick(flags, env, 'parameters')?.value ?? '[]'),
+    grpcEnabled: int('grpc-workers', DEFAULTS.grpcWorkers, 0, 1024) > 0,
+    parameters: parseParameters(given.parameters?.value ?? '[]'),
     logLevel,
-    workers: integer(pick(flags, env, 'workers'), DEFAULTS.workers, 1, 1024),
+    workers: int('workers', DEFAULTS.workers, 1, 1024),
     gracePeriodMs,
-    maxEventLoopDelay: integer(pick(flags, env, 'max-event-loop-delay'), DEFAULTS.maxEventLoopDelay, 0, Number.MAX_SAFE_INTEGER),
-    maxHeapUsedBytes: integer(pick(flags, env, 'max-heap-used-bytes'), DEFAULTS.maxHeapUsedBytes, 0, Number.MAX_SAFE_INTEGER),
-    maxRssBytes: integer(pick(flags, env, 'max-rss-bytes'), DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
-    bodyLimit: integer(pick(flags, env, 'body-limit'), DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
-    requestTimeout: integer(pick(flags, env, 'request-timeout'), DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
-    maxConcurrentRequests: integer(pick(flags, env, 'max-concurrent-requests'), DEFAULTS.maxConcurrentRequests, 0, 1_000_000),
-    maxQueuedRequests: integer(pick(flags, env, 'max-queued-requests'), DEFAULTS.maxQueuedRequests, 0, 1_000_000),
-    maxConnections: integer(pick(flags, env, 'max-connections'), DEFAULTS.maxConnections, 0, 1_000_000),
-    bodyTimeout: integer(pick(flags, env, 'body-timeout'), DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
-    grpcMaxMessageSize: integer(pick(flags, env, 'grpc-max-message-size'), DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
-    maxMetricSeries: integer(pick(flags, env, 'max-metric-series'), DEFAULTS.maxMetricSeries, 1, 1_000_000),
-    tracing: tracingSwitch(flags.tracing as string | boolean | undefined, env),
-    inferenceThreads: integer(pick(flags, env, 'inference-threads'), DEFAULTS.inferenceThreads, 0, 1024),
-    maxBatchSize: integer(pick(flags, env, 'max-batch-size'), DEFAULTS.maxBatchSize, 0, 65_536),
-    maxBatchTimeMs: batchTimeMs(flags, env),
+    maxEventLoopDelay: int('max-event-loop-delay', DEFAULTS.maxEventLoopDelay, 0, Number.MAX_SAFE_INTEGER),
+    maxHeapUsedBytes: int('max-heap-used-bytes', DEFAULTS.maxHeapUsedBytes, 0, Number.MAX_SAFE_INTEGER),
+    maxRssBytes: int('max-rss-bytes', DEFAULTS.maxRssBytes, 0, Number.MAX_SAFE_INTEGER),
+    bodyLimit: int('body-limit', DEFAULTS.bodyLimit, 1, Number.MAX_SAFE_INTEGER),
+    requestTimeout: int('request-timeout', DEFAULTS.requestTimeout, 0, 2 ** 31 - 1),
+    maxConcurrentRequests: int('max-concurrent-requests', DEFAULTS.maxConcurrentRequests, 0, 1_000_000),
+    maxQueuedRequests: int('max-queued-requests', DEFAULTS.maxQueuedRequests, 0, 1_000_000),
+    maxConnections: int('max-connections', DEFAULTS.maxConnections, 0, 1_000_000),
+    bodyTimeout: int('body-timeout', DEFAULTS.bodyTimeout, 0, 2 ** 31 - 1),
+    grpcMaxMessageSize: int('grpc-max-message-size', DEFAULTS.grpcMaxMessageSize, 1, 2 ** 31 - 1),
+    maxMetricSeries: int('max-metric-series', DEFAULTS.maxMetricSeries, 1, 1_000_000),
+    tracing: tracingOf(given.tracing),
+    inferenceThreads: int('inference-threads', DEFAULTS.inferenceThreads, 0, 1024),
+    maxBatchSize: int('max-batch-size', DEFAULTS.maxBatchSize, 0, 65_536),
+    maxBatchTimeMs: batchTimeMs(given['max-batch-time'], env),
     ignored: Object.keys(OPTIONS).filter(name => 'compat' in OPTIONS[name as OptionName] && flags[name as OptionName] !== undefined),
-    graph
+    graph: source.graph
   }
+}
 
+/** Step 4: the rules across options: no two servers on one port (0 picks a free one each). */
+function validate (config: MicroserviceConfig): void {
   const ports: Array<[string, number]> = [['--http-port', config.httpPort], ['--metrics-port', config.metricsPort]]
   if (config.grpcEnabled) ports.push(['--grpc-port', config.grpcPort])
   for (let i = 0; i < ports.length; i++) {
@@ -354,96 +402,15 @@ export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = 
       if (pa !== 0 && pa === pb) throw new UsageError(`${a} and ${b} are both ${pa}: each port serves one thing`)
     }
   }
+}
+
+/** Parse argv (without the node and script entries) and the environment. */
+export function parseCommand (argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommand {
+  const { flags, positionals } = parseArgv(argv)
+  if (flags.help === true) return { kind: 'help' }
+  if (flags.version === true) return { kind: 'version' }
+  const source = componentSource(flags, env, positionals)
+  const config = normalise(mergeEnv(flags, env), flags, env, source)
+  validate(config)
   return { kind: 'run', config }
-}
-
-// ── PREDICTIVE_UNIT_PARAMETERS ─────────────────────────────────────────────────────────────────
-
-export const PARAMETER_TYPES = ['INT', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'JSON'] as const
-
-const DIGITS = String.raw`\d(?:_?\d)*`
-/** Python's int(): optional sign and surrounding whitespace, digits with single underscores. */
-const PY_INT = new RegExp(`^[+-]?${DIGITS}$`)
-/** Python's float(): decimal and exponent forms, inf/infinity/nan. */
-const PY_FLOAT = new RegExp(`^[+-]?(?:(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity|nan)$`, 'i')
-const TRUE_WORDS = new Set(['y', 'yes', 't', 'true', 'on', '1'])
-const FALSE_WORDS = new Set(['n', 'no', 'f', 'false', 'off', '0'])
-
-function display (value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
-}
-
-function convert (name: string, value: unknown, type: string): unknown {
-  const fail = (): never => {
-    throw new BadParameterError(`Bad model parameter: ${name} with value ${display(value)} can't be parsed as a ${type}`)
-  }
-  if (type === 'JSON') {
-    if (typeof value !== 'string') return value
-    try { return JSON.parse(value) } catch { return fail() }
-  }
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return fail()
-  const text = String(value)
-  switch (type) {
-    case 'STRING':
-      return text
-    case 'INT': {
-      const t = text.trim()
-      if (!PY_INT.test(t)) return fail()
-      const big = BigInt(t.replace(/_/g, ''))
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big
-    }
-    case 'FLOAT':
-    case 'DOUBLE': {
-      const t = text.trim()
-      if (!PY_FLOAT.test(t)) return fail()
-      const lower = t.toLowerCase().replace(/^[+-]/, '')
-      const negative = t.startsWith('-')
-      if (lower === 'nan') return NaN
-      if (lower === 'inf' || lower === 'infinity') return negative ? -Infinity : Infinity
-      return Number(t.replace(/_/g, ''))
-    }
-    case 'BOOL': {
-      const t = text.trim().toLowerCase()
-      if (TRUE_WORDS.has(t)) return true
-      if (FALSE_WORDS.has(t)) return false
-      return fail()
-    }
-    default:
-      throw new BadParameterError(`Bad model parameter type: ${type} valid are ${PARAMETER_TYPES.join(', ')}`)
-  }
-}
-
-/**
- * PREDICTIVE_UNIT_PARAMETERS → the constructor's parameters object. Names become own properties
- * defined with defineProperty, so `__proto__`, `constructor` or `prototype` are plain keys and
- * never reach a prototype.
- */
-export function parseParameters (text: string): Record<string, unknown> {
-  let list: unknown
-  try {
-    list = JSON.parse(text)
-  } catch (err) {
-    throw new BadParameterError(`Bad model parameters: not JSON (${(err as Error).message}); expected a list of {"name", "value", "type"}`)
-  }
-  if (!Array.isArray(list)) {
-    throw new BadParameterError(`Bad model parameters: expected a JSON list of {"name", "value", "type"}, got ${display(list)}`)
-  }
-  const params: Record<string, unknown> = {}
-  list.forEach((entry: unknown, i) => {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new BadParameterError(`Bad model parameters: entry ${i} must be an object {"name", "value", "type"}, got ${display(entry)}`)
-    }
-    const { name, value, type } = entry as Record<string, unknown>
-    if (typeof name !== 'string' || name === '') {
-      throw new BadParameterError(`Bad model parameters: entry ${i} needs a "name" string, got ${display(entry)}`)
-    }
-    if (typeof type !== 'string') {
-      throw new BadParameterError(`Bad model parameter type: ${display(type)} valid are ${PARAMETER_TYPES.join(', ')}`)
-    }
-    if (!Object.hasOwn(entry, 'value')) {
-      throw new BadParameterError(`Bad model parameters: entry ${i} (${name}) needs a "value"`)
-    }
-    Object.defineProperty(params, name, { value: convert(name, value, type), enumerable: true, writable: true, configurable: true })
-  })
-  return params
 }
