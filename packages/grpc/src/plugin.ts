@@ -96,7 +96,7 @@ function resolveRuntime (opts: SeldonGrpcPluginOptions): SeldonRuntime {
   return runtimeFor(component, runtimeOptionsFrom(opts))
 }
 
-async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPluginOptions): Promise<void> {
+function checkPortAndBackend (opts: SeldonGrpcPluginOptions): void {
   if (typeof opts.port !== 'number' || !Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
     throw new TypeError('@fastify-seldon/grpc needs option port (an integer 0-65535; 0 picks a free port)')
   }
@@ -104,25 +104,24 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
   if (backend !== undefined && (backend === null || typeof backend !== 'object' || typeof backend.call !== 'function')) {
     throw new TypeError('option backend must be a GrpcBackend { load, call, status }')
   }
-  const runtime = backend === undefined ? resolveRuntime(opts) : undefined
-  const serverOptions = serverOptionsOf(opts)
-  // The scope's seldonMetrics (core's scope-metrics.ts): gRPC call metrics unless `onCall` is
-  // given, custom metrics unless `metrics` (or a ready-made `runtime`, or a `backend`) is.
+}
+
+/**
+ * The scope's seldonMetrics (core's scope-metrics.ts): gRPC call metrics unless `onCall` is given,
+ * custom metrics unless `metrics` (or a ready-made `runtime`, or a `backend`) is.
+ */
+function connectMetrics (fastify: FastifyInstance, opts: SeldonGrpcPluginOptions, serverOptions: GrpcServerOptions, runtime: SeldonRuntime | undefined): void {
   let scopeOnCall: GrpcCallHook | undefined
   if (opts.onCall === undefined) serverOptions.onCall = (...call) => { scopeOnCall?.(...call) }
   connectScopeMetrics(fastify, metrics => {
     if (opts.onCall === undefined && typeof metrics.observeGrpc === 'function') scopeOnCall = metrics.observeGrpc.bind(metrics)
     if (runtime !== undefined && opts.metrics === undefined && opts.runtime === undefined) runtime.setMetricsRecorder(metrics.recorder)
   })
-  const core = createGrpcServer(backend ?? runtime as SeldonRuntime, serverOptions)
+}
+
+/** Start on onReady; stop accepting calls on preClose, wait for them (and the runtime) on onClose. */
+function addLifecycleHooks (fastify: FastifyInstance, core: SeldonGrpcServer, runtime: SeldonRuntime | undefined): void {
   let draining: Promise<{ forced: boolean }> | undefined
-
-  fastify.decorate('seldonGrpc', {
-    get port () { return core.port },
-    core,
-    runtime
-  } satisfies SeldonGrpcDecoration)
-
   fastify.addHook('onReady', async () => {
     const port = await core.start()
     fastify.log.info({ port }, 'Seldon gRPC server listening')
@@ -136,6 +135,21 @@ async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPlugi
     // Inference threads stop once the queued and running requests are done (idempotent: shared runtime).
     await runtime?.close()
   })
+}
+
+async function seldonGrpcPlugin (fastify: FastifyInstance, opts: SeldonGrpcPluginOptions): Promise<void> {
+  checkPortAndBackend(opts)
+  const backend = opts.backend
+  const runtime = backend === undefined ? resolveRuntime(opts) : undefined
+  const serverOptions = serverOptionsOf(opts)
+  connectMetrics(fastify, opts, serverOptions, runtime)
+  const core = createGrpcServer(backend ?? runtime as SeldonRuntime, serverOptions)
+  fastify.decorate('seldonGrpc', {
+    get port () { return core.port },
+    core,
+    runtime
+  } satisfies SeldonGrpcDecoration)
+  addLifecycleHooks(fastify, core, runtime)
 }
 
 /** `app.register(seldonGrpc, { component, port: 5000 })` */
