@@ -8,7 +8,8 @@
 //
 // A contender is `name=kind[@checkout]`: kind is `bare` (servers/bare.mjs), `ours`
 // (servers/ours.mjs) or `cli` (the seldon-microservice CLI, 1 worker, gRPC and metrics beside,
-// CLI_ARGS added); `@checkout` runs that kind from another checkout of this repository (built),
+// CLI_ARGS added, and the flags after `#`, comma-separated: `cli#--grpc-workers,0`); `@checkout`
+// runs that kind from another checkout of this repository (built),
 // e.g. a worktree of main for "before":
 //   nice node bench/paired.mjs tensor bare=bare before=ours@/tmp/base after=ours
 // Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
@@ -33,8 +34,10 @@ process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL') }
 
 const contenders = specs.map(spec => {
   const [name, rest] = spec.split('=')
-  const [kind, checkout] = rest.split('@')
-  return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra: (process.env.CLI_ARGS ?? '').split(' ').filter(Boolean) }
+  const [kindArgs, checkout] = rest.split('@')
+  const [kind, args] = kindArgs.split('#')
+  const extra = [...(process.env.CLI_ARGS ?? '').split(' '), ...(args ?? '').split(',')].filter(Boolean)
+  return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra }
 })
 
 function freePort () {
