@@ -77,14 +77,21 @@ function remoteGraph (dir: string, children: Record<string, Served>, type: 'REST
 t.test('one graph, the same bytes: in-process, every node a CLI over REST, every node a CLI over gRPC (gRPC in; REST in: the same values)', async t => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'graph-cli-'))
   t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-  // one at a time: a start-up takes seconds on a loaded machine, and each has 20 s
-  const outChild = await serveCli(t, ['Steps.mjs', '--export', 'Label', '--service-type', 'OUTPUT_TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'out' } })
-  const inChild = await serveCli(t, ['Steps.mjs', '--export', 'AddOne', '--service-type', 'TRANSFORMER', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'in' } })
-  const modelChild = await serveCli(t, ['Steps.mjs', '--export', 'Scale', '--parameters', '[{"name":"factor","value":"3","type":"INT"}]', ...CALM], { cwd, env: { PREDICTIVE_UNIT_ID: 'model' } })
+  // three start-ups at once, twice (the graphs need their nodes' ports): a start-up is seconds of
+  // waiting for two node processes, one after another they made most of this test's time; 60 s
+  // each, as three at once on a loaded machine take longer than one
+  const ready = { cwd, readyMs: 60_000 }
+  const [outChild, inChild, modelChild] = await Promise.all([
+    serveCli(t, ['Steps.mjs', '--export', 'Label', '--service-type', 'OUTPUT_TRANSFORMER', ...CALM], { ...ready, env: { PREDICTIVE_UNIT_ID: 'out' } }),
+    serveCli(t, ['Steps.mjs', '--export', 'AddOne', '--service-type', 'TRANSFORMER', ...CALM], { ...ready, env: { PREDICTIVE_UNIT_ID: 'in' } }),
+    serveCli(t, ['Steps.mjs', '--export', 'Scale', '--parameters', '[{"name":"factor","value":"3","type":"INT"}]', ...CALM], { ...ready, env: { PREDICTIVE_UNIT_ID: 'model' } })
+  ])
   const children = { out: outChild, in: inChild, model: modelChild }
-  const inProcess = await serveCli(t, ['--graph', 'chain.yaml', '--predictor', 'main', ...IN_PROCESS], { cwd })
-  const overRest = await serveCli(t, ['--graph', remoteGraph(dir, children, 'REST'), ...CALM], { cwd })
-  const overGrpc = await serveCli(t, ['--graph', remoteGraph(dir, children, 'GRPC'), ...CALM], { cwd })
+  const [inProcess, overRest, overGrpc] = await Promise.all([
+    serveCli(t, ['--graph', 'chain.yaml', '--predictor', 'main', ...IN_PROCESS], ready),
+    serveCli(t, ['--graph', remoteGraph(dir, children, 'REST'), ...CALM], ready),
+    serveCli(t, ['--graph', remoteGraph(dir, children, 'GRPC'), ...CALM], ready)
+  ])
 
   for (const body of REQUESTS) {
     const [a, b, c] = await Promise.all([post(inProcess.url, body), post(overRest.url, body), post(overGrpc.url, body)])
