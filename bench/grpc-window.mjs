@@ -5,23 +5,16 @@
 // server's CPU per call (from /proc). Bounded like `pnpm bench`.
 //   CONCURRENCY=16 CHANNELS=16 ROUNDS=3 SECONDS=5 node bench/grpc-window.mjs [payload=tensor]
 import { fork } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
+import { cpuMicros } from './lib/cpu.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const payload = process.argv[2] ?? 'tensor'
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECONDS = Number(process.env.SECONDS ?? 5)
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16)
-
-/** CPU time (µs) of a process so far, from /proc (USER_HZ 100). */
-function cpuMicros (pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 1e4
-}
 
 async function start (script) {
   const child = fork(path.join(here, 'servers', script), ['0', '0'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })

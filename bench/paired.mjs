@@ -15,10 +15,11 @@
 // Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
 import { fork, spawn } from 'node:child_process'
 import net from 'node:net'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
+import { cpuMicros } from './lib/cpu.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
@@ -79,24 +80,6 @@ async function start (c) {
     child.once('exit', code => { clearTimeout(timer); reject(new Error(`${c.name} exited with ${code}`)) })
   })
   return { ...c, child, port: ready.http, path: c.kind === 'bare' ? '/predict' : '/api/v1.0/predictions' }
-}
-
-/** CPU time (µs) used so far by a process and its descendants, from /proc. */
-function cpuMicros (pid) {
-  let total = 0
-  const visit = (p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      total += (Number(fields[11]) + Number(fields[12])) * 1e4
-      for (const tid of readdirSync(`/proc/${p}/task`)) {
-        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim()
-        if (kids !== '') for (const kid of kids.split(' ')) visit(Number(kid))
-      }
-    } catch {}
-  }
-  visit(pid)
-  return total
 }
 
 function load (server, duration) {

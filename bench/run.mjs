@@ -18,12 +18,13 @@
 // BENCH_MEM_REQUESTS, BENCH_ONLY=small,large,mem (groups to run), BENCH_CPU_PROF=dir (servers
 // write --cpu-prof profiles there).
 import { fork, spawn } from 'node:child_process'
-import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
+import { cpuMicros } from './lib/cpu.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -70,25 +71,6 @@ function freePort () {
     srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)) })
   })
 }
-
-/** CPU time (µs) used so far by a process and all its descendants (a CLI's workers), from /proc. */
-function cpuMicros (pid) {
-  let total = 0
-  const visit = (p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      total += (Number(fields[11]) + Number(fields[12])) * (1e6 / CLOCK_TICKS)
-      for (const tid of readdirSync(`/proc/${p}/task`)) {
-        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim()
-        if (kids !== '') for (const kid of kids.split(' ')) visit(Number(kid))
-      }
-    } catch {}
-  }
-  visit(pid)
-  return total
-}
-const CLOCK_TICKS = 100 // USER_HZ on Linux
 
 function logFile (name) {
   mkdirSync(path.join(resultsDir, 'logs'), { recursive: true })

@@ -18,10 +18,11 @@
 import { fork, spawn } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
+import { cpuMicros } from './lib/cpu.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -80,24 +81,6 @@ async function startCli (c, env) {
     await new Promise(resolve => setTimeout(resolve, 200))
   }
   return { ...c, child, port: httpPort }
-}
-
-/** CPU time (µs) used so far by a process and its descendants (a CLI's primary and worker), from /proc. */
-function cpuMicros (pid) {
-  let total = 0
-  const visit = (p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      total += (Number(fields[11]) + Number(fields[12])) * 1e4
-      for (const tid of readdirSync(`/proc/${p}/task`)) {
-        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim()
-        if (kids !== '') for (const kid of kids.split(' ')) visit(Number(kid))
-      }
-    } catch {}
-  }
-  visit(pid)
-  return total
 }
 
 async function start (c) {
