@@ -7,21 +7,13 @@ import Fastify, { type InjectOptions } from 'fastify'
 import { seldonComponent } from '@fastify-seldon/component'
 import { NDArray, float } from '@fastify-seldon/protocol'
 import { AverageCombiner, IdentityModel } from '@fastify-seldon/test-models'
-import { compatibility, envelope } from './replay-helpers.js'
+import { compatibility, envelope, type InjectCase } from './replay-helpers.js'
 import { optionsFromEnv } from '@fastify-seldon/core'
 
-interface Row {
+interface Row extends InjectCase {
   compat: string
-  name: string
-  component: () => object
-  options?: Record<string, unknown>
-  request: InjectOptions
-  status: number
-  body: string
   /** Also check the user method ran this many times. */
   calls?: () => number
-  /** A known bug of another package: reported, not failing CI (tap `todo`). */
-  todo?: string
 }
 
 const json = { 'content-type': 'application/json' }

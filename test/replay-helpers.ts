@@ -172,3 +172,15 @@ export async function checkOpenApi (t: Test, app: FastifyInstance, prefix = ''):
   t.match(doc.openapi, /^3\./, 'an OpenAPI 3 document')
   t.ok(doc.paths?.[`${prefix}/api/v1.0/predictions`] ?? doc.paths?.['/api/v1.0/predictions'], 'documents the predictions route')
 }
+
+/** One request to a component served in-process, and the exact answer expected. */
+export interface InjectCase {
+  name: string
+  component: () => object
+  options?: Record<string, unknown>
+  request: InjectOptions
+  status: number
+  body: string
+  /** A known bug of another package: reported, not failing CI (tap `todo`). */
+  todo?: string
+}

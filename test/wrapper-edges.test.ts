@@ -10,19 +10,11 @@ import { seldonComponent } from '@fastify-seldon/component'
 import { SeldonResponse } from '@fastify-seldon/core'
 import { float, type NDArray } from '@fastify-seldon/protocol'
 import { AverageCombiner, IdentityModel, RouterModel } from '@fastify-seldon/test-models'
-import { envelope } from './replay-helpers.js'
+import { envelope, type InjectCase } from './replay-helpers.js'
 
-interface Edge {
+interface Edge extends InjectCase {
   /** The section of docs/wrapper-behaviour.md that says so. */
   doc: string
-  name: string
-  component: () => object
-  options?: Record<string, unknown>
-  request: InjectOptions
-  status: number
-  body: string
-  /** A known bug of another package: reported, not failing CI (tap `todo`). */
-  todo?: string
 }
 
 const json = { 'content-type': 'application/json' }
