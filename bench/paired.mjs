@@ -15,11 +15,10 @@
 // Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
 import { fork, spawn } from 'node:child_process'
 import net from 'node:net'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
-import { cpuMicros } from './lib/cpu.mjs'
+import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
@@ -91,29 +90,15 @@ function load (server, duration) {
   })
 }
 
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-const loadBefore = loadavg()
+const loadBefore = loadAverage()
 const servers = []
 for (const c of contenders) servers.push(await start(c))
-const results = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [] }]))
-for (const server of servers) await load(server, 2) // warm-up
-for (let round = 0; round < rounds; round++) {
-  const order = servers.slice(round % servers.length).concat(servers.slice(0, round % servers.length))
-  for (const server of order) {
-    const cpu0 = cpuMicros(server.child.pid)
-    const r = await load(server, seconds)
-    const cpu = cpuMicros(server.child.pid) - cpu0
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-    results[server.name].rps.push(r.rps)
-    results[server.name].cpu.push(cpu / r.requests)
-    process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(1)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req\n`)
-  }
-}
+const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds: 2, load })
 for (const s of servers) s.child.kill('SIGTERM')
 
 const floor = contenders[0].name
 const fmtCpu = (us) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`
-console.log(`${payload}, REST, ${connections} connections, ${rounds} rounds × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadavg()}):`)
+console.log(`${payload}, REST, ${connections} connections, ${rounds} rounds × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
 console.log(`| contender | req/s | server CPU / req | req/s vs ${floor} (per round) | CPU vs ${floor} (per round) |`)
 console.log('| --- | ---: | ---: | --- | --- |')
 for (const c of contenders) {

@@ -18,11 +18,10 @@
 import { fork, spawn } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
-import { cpuMicros } from './lib/cpu.mjs'
+import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -113,30 +112,17 @@ function load (server, duration) {
   })
 }
 
-const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+const loadBefore = loadAverage()
 const servers = []
 for (const c of contenders) servers.push(await start(c))
-const results = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [] }]))
-for (const server of servers) await load(server, 1) // warm-up
-for (let round = 0; round < rounds; round++) {
-  const order = servers.slice(round % servers.length).concat(servers.slice(0, round % servers.length))
-  for (const server of order) {
-    const cpu0 = cpuMicros(server.child.pid)
-    const r = await load(server, seconds)
-    const cpu = cpuMicros(server.child.pid) - cpu0
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
-    results[server.name].rps.push(r.rps)
-    results[server.name].cpu.push(cpu / r.requests)
-    process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(0)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req\n`)
-  }
-}
+const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds: 1, load })
 for (const s of servers) s.child.kill('SIGTERM')
 await new Promise(resolve => setTimeout(resolve, 500))
 sink.close()
 
 const off = median(results.off.rps)
 const offCpu = median(results.off.cpu)
-console.log(`small predict, REST, 16 connections, ${rounds} × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}):`)
+console.log(`small predict, REST, 16 connections, ${rounds} × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
 const bare = median(results.bare.rps)
 const cliOff = median(results['cli-off'].rps)
 const cliOffCpu = median(results['cli-off'].cpu)
