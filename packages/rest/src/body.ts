@@ -22,16 +22,8 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fas
  * NDArray (parseNumericDataBytes) without ever becoming a string.
  */
 export class JsonBody {
-  readonly bytes: Buffer
   #text: string | undefined
-  constructor (bytes: Buffer | string) {
-    if (typeof bytes === 'string') {
-      this.#text = bytes
-      this.bytes = Buffer.from(bytes, 'utf8')
-    } else {
-      this.bytes = bytes
-    }
-  }
+  constructor (readonly bytes: Buffer) {}
 
   get text (): string {
     this.#text ??= this.bytes.toString('utf8')
