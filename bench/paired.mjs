@@ -14,11 +14,11 @@
 //   nice node bench/paired.mjs tensor bare=bare before=ours@/tmp/base after=ours
 // Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
 import { fork, spawn } from 'node:child_process'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
+import { freePort, waitForReady } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
@@ -40,32 +40,13 @@ const contenders = specs.map(spec => {
   return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra }
 })
 
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 async function startCli (c) {
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
   const child = spawn(process.execPath, [path.join(c.root, 'packages/microservice/dist/cli.js'), path.join(c.root, 'bench/servers/identity-model.mjs'),
     '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
     '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra], { stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${c.name} exited with ${child.exitCode}`)
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/health/status`)
-      await res.arrayBuffer()
-      if (res.status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${c.name} not ready in 60 s`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
+  await waitForReady(child, httpPort, c.name)
   return { ...c, child, port: httpPort, path: '/api/v1.0/predictions' }
 }
 

@@ -18,10 +18,10 @@
 // BENCH_MAX_REQUESTS (default 1,000,000) requests. Knobs: BENCH_ROUNDS (default 2), BENCH_ONLY=a,b,c.
 import { fork, spawn } from 'node:child_process'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -30,12 +30,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
 const MAX_REQUESTS = Number(process.env.BENCH_MAX_REQUESTS ?? 1_000_000)
 const ONLY = (process.env.BENCH_ONLY ?? 'a,b,c').split(',')
-
-async function freePort () {
-  return await new Promise(resolve => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
-  })
-}
 
 /** The CLI serving `module` with `args` (gRPC off: REST is what is loaded), once /health/status answers. */
 async function startCli (module, args) {

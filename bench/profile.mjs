@@ -9,9 +9,9 @@
 //   node bench/profile.mjs --summary file.cpuprofile      (summarise an existing profile)
 import { fork } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const outDir = path.join(here, 'results', 'profiles')
@@ -55,14 +55,6 @@ export function summarise (profile, top = 25) {
     text: `total sampled ${(all / 1000).toFixed(0)} ms\n\nself time:\n${fmt(self)}\n\ntotal time (inclusive):\n${fmt(total)}\n`,
     folded: [...folded].map(([k, us]) => `${k} ${Math.round(us)}`).join('\n') + '\n'
   }
-}
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)) })
-  })
 }
 
 async function main () {

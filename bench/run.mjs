@@ -19,12 +19,12 @@
 // write --cpu-prof profiles there).
 import { fork, spawn } from 'node:child_process'
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { cpuMicros } from './lib/cpu.mjs'
+import { freePort } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -63,14 +63,6 @@ function killAll () {
 }
 process.on('exit', killAll)
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { killAll(); process.exit(130) })
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)) })
-  })
-}
 
 function logFile (name) {
   mkdirSync(path.join(resultsDir, 'logs'), { recursive: true })

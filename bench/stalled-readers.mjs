@@ -9,19 +9,12 @@ import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const cli = path.join(here, '..', 'packages', 'microservice', 'bin', 'seldon-microservice.mjs')
 const [CONNECTIONS = 50, BODY_BYTES = 800_000, PIPELINED = 4] = process.argv.slice(2).map(Number)
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
-
-async function freePort () {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise(resolve => server.once('listening', resolve))
-  const { port } = server.address()
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()]
 const primary = spawn(process.execPath, [cli, path.join(here, 'servers', 'identity-model.mjs'),

@@ -17,11 +17,11 @@
 // Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_QUICK=1 (1 round of 2 s).
 import { fork, spawn } from 'node:child_process'
 import http from 'node:http'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
+import { freePort, waitForReady } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const QUICK = process.env.BENCH_QUICK === '1'
@@ -52,15 +52,6 @@ const contenders = [
 ]
 const root = path.resolve(here, '..')
 
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 /** `seldon-microservice` (1 worker) serving the identity model; ready when /health/status answers 200. */
 async function startCli (c, env) {
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
@@ -68,17 +59,7 @@ async function startCli (c, env) {
     '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
     '--log-level', 'WARNING', ...c.cli], { env, stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${c.name} exited with ${child.exitCode}`)
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/health/status`)
-      await res.arrayBuffer()
-      if (res.status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${c.name} not ready in 60 s`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
+  await waitForReady(child, httpPort, c.name)
   return { ...c, child, port: httpPort }
 }
 
