@@ -24,7 +24,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { cpuMicros } from './lib/cpu.mjs'
-import { freePort } from './lib/ports.mjs'
+import { freePort, waitForReady } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -97,17 +97,7 @@ async function startCli (name, workers) {
   const child = track(spawn(process.execPath, [...nodeFlags(name), cli, path.join(here, 'servers/identity-model.mjs'),
     '--http-port', String(http), '--grpc-port', String(grpc), '--metrics-port', String(metrics),
     '--workers', String(workers), '--host', '127.0.0.1'], { stdio: ['ignore', out, out] }))
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} (see bench/results/logs/${name}.log)`)
-    try {
-      const res = await fetch(`http://127.0.0.1:${http}/health/status`)
-      await res.arrayBuffer()
-      if (res.status === 200) break
-    } catch {}
-    if (Date.now() > deadline) throw new Error(`${name} not ready in 30 s`)
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
+  await waitForReady(child, http, name, { timeoutMs: 30_000, hint: ` (see bench/results/logs/${name}.log)` })
   // every worker ready: a few more pings so the cluster has accepted on each
   await new Promise(resolve => setTimeout(resolve, 500))
   return { name, child, http, grpc, pid: child.pid }

@@ -12,17 +12,20 @@ export function freePort () {
   })
 }
 
-/** Resolves once `child` (named `name`) answers 200 on http://127.0.0.1:`port`/health/status; 60 s at most. */
-export async function waitForReady (child, port, name) {
-  const deadline = Date.now() + 60_000
+/**
+ * Resolves once `child` (named `name`) answers 200 on http://127.0.0.1:`port`/health/status, within
+ * `timeoutMs`; `hint` is added to the error saying it exited (where its log is).
+ */
+export async function waitForReady (child, port, name, { timeoutMs = 60_000, hint = '' } = {}) {
+  const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`)
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}${hint}`)
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health/status`)
       await res.arrayBuffer()
       if (res.status === 200) return
     } catch {}
-    if (Date.now() > deadline) throw new Error(`${name} not ready in 60 s`)
+    if (Date.now() > deadline) throw new Error(`${name} not ready in ${timeoutMs / 1000} s`)
     await new Promise(resolve => setTimeout(resolve, 200))
   }
 }
