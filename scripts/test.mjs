@@ -151,4 +151,7 @@ if (process.env.TEST_TIMES) {
 }
 if (problems.length > 0) process.stdout.write(`\nFailed: ${problems.join('; ')}\n`)
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`)
-process.exit(failed > 0 || problems.length > 0 ? 1 : 0)
+// exitCode, not process.exit(): when stdout is a pipe that its reader (CI's tee) drains slower than
+// the last steps' buffered output arrives, Node queues the writes, and process.exit() dropped them,
+// the summary line included (a green run whose log ended mid-test and without "N passed").
+process.exitCode = failed > 0 || problems.length > 0 ? 1 : 0
