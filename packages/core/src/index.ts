@@ -20,7 +20,9 @@ export { isComponentModule, type ComponentModule } from './pool/module-ref.js'
 export { DEFAULT_MAX_BATCH_TIME_MS, type BatchingOptions } from './batch/batcher.js'
 
 // The runtime: one dispatch path behind every transport (docs/dispatch.md).
-export { SeldonRuntime, type RuntimeOptions, type DispatchOptions, type Answer, type BatchInfo } from './runtime.js'
+export { SeldonRuntime, type RuntimeOptions, type DispatchOptions } from './runtime.js'
+export { type Answer } from './response.js'
+export { type BatchInfo } from './batch/batched-predict.js'
 export { PooledRuntime } from './pool/pooled-runtime.js'
 export { implementsEndpoint, resolveMethods, type MethodTable } from './methods.js'
 

@@ -5,6 +5,6 @@
  */
 export { validateCustomMetrics, validateRequestMetrics, withMethodLabel, pyJsonDumps } from './custom-metrics.js'
 export { buildMetadata, modelMetadataSchema, splitImage, type MetadataInput, type MetadataResult } from './metadata.js'
-export { type BatchRequest, type BatchOutcome } from './runtime.js'
+export { type BatchRequest, type BatchOutcome } from './batch/batched-predict.js'
 export { checkTypes } from './kit/runtime-settings.js'
 export { METRICS_DECORATOR, connectScopeMetrics, scopeMetrics, type MetricsScope, type ScopeMetrics } from './kit/scope-metrics.js'

@@ -11,7 +11,7 @@
  * process on 32-request batches (5.6 µs per request without it, 20-40 µs with it).
  */
 import { TimeoutError, type DecodedPayload, type Transport } from '@fastify-seldon/protocol'
-import type { Answer } from '../runtime.js'
+import type { Answer } from '../response.js'
 
 export interface BatchingOptions {
   /** The most requests in one predict call (batching is on from 2). */

@@ -12,7 +12,9 @@ import type { ErrorHandlerEntry } from '../component.js'
 import type { MetricsRecorder } from '../custom-metrics.js'
 import type { MethodLabel } from '../endpoints.js'
 import { componentErrorHandlers, findErrorHandler } from '../kit/error-handlers.js'
-import { SeldonRuntime, type Answer, type BatchOutcome, type BatchRequest } from '../runtime.js'
+import type { BatchOutcome, BatchRequest } from '../batch/batched-predict.js'
+import type { Answer } from '../response.js'
+import { SeldonRuntime } from '../runtime.js'
 import { instantiateModule } from './module-ref.js'
 import {
   THREAD_MESSAGE, type EncodedAnswer, type MetricRecord, type PoolTask, type TaskAnswer, type TaskResult, type ThreadInit,
