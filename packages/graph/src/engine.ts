@@ -11,7 +11,7 @@
  *   feedback(node, f): children per f.response.meta.routing[node] first, then /send-feedback
  */
 import { randomUUID } from 'node:crypto'
-import { SeldonRuntime, componentErrorHandlers, runtimeOptionsFromEnv, type RuntimeOptions, type TracingHooks } from '@fastify-seldon/core'
+import { SeldonRuntime, componentErrorHandlers, optionsFromEnv, type RuntimeOptions, type TracingHooks } from '@fastify-seldon/core'
 import type { Transport } from '@fastify-seldon/protocol'
 import { grpcCodeForHttp } from '@fastify-seldon/grpc'
 import { errorStatus, grpcCodeName } from '@fastify-seldon/protocol'
@@ -39,8 +39,17 @@ export interface GraphEngineOptions extends LoadGraphOptions {
   routingInjection?: boolean
   /** How long a readiness check waits for a remote node (ms, default 2000). */
   readinessTimeout?: number
-  /** Where in-process nodes' runtime defaults come from (default `process.env`). */
-  env?: NodeJS.ProcessEnv
+  /**
+   * In-process nodes' default for INCLUDE_METRICS_IN_CLIENT_RESPONSE (default true: custom metrics
+   * in `meta.metrics`); a node's container `env` in componentSpecs overrides it. The engine reads
+   * no environment variable: the CLI maps the graph process's variable onto this option.
+   */
+  includeMetricsInResponse?: boolean
+  /**
+   * In-process nodes' default for SELDON_EXECUTOR_ENABLED (default true; false turns the feedback
+   * reward counters off); a node's container `env` overrides it. Set from the environment by the CLI.
+   */
+  executorEnabled?: boolean
   /** RANDOM_ABTEST's random source (default Math.random). */
   random?: () => number
   /** Start-up notes (invalid metadata of an in-process component...). */
@@ -128,6 +137,9 @@ export class GraphEngine {
   private closed = false
 
   constructor (graph: GraphInput, options: GraphEngineOptions = {}) {
+    rejectEnvOption(options)
+    bool(options.includeMetricsInResponse, 'includeMetricsInResponse')
+    bool(options.executorEnabled, 'executorEnabled')
     this.spec = isGraphSpec(graph) ? graph : loadGraph(graph, options)
     this.routingInjection = bool(options.routingInjection, 'routingInjection') ?? true
     this.readinessTimeout = milliseconds(options.readinessTimeout, 'readinessTimeout') ?? 2000
@@ -349,26 +361,23 @@ export class GraphEngine {
 
   /**
    * A node's runtime options, as its own container would have them: its name as
-   * PREDICTIVE_UNIT_ID, its container's image and environment from componentSpecs; the graph
-   * process's INCLUDE_METRICS_IN_CLIENT_RESPONSE and SELDON_EXECUTOR_ENABLED as defaults.
+   * PREDICTIVE_UNIT_ID, its container's image and environment from componentSpecs (the container's
+   * INCLUDE_METRICS_IN_CLIENT_RESPONSE and SELDON_EXECUTOR_ENABLED over the engine's options).
    */
   private runtimeOptions (node: GraphNode, options: GraphEngineOptions): RuntimeOptions {
-    const env = options.env ?? process.env
     const container = this.spec.containers.get(node.name)
     const containerEnv: Record<string, string> = {}
     for (const entry of container?.env ?? []) {
       if (typeof entry?.name === 'string' && typeof entry.value === 'string') containerEnv[entry.name] = entry.value
     }
-    const fromEnv = runtimeOptionsFromEnv({
-      INCLUDE_METRICS_IN_CLIENT_RESPONSE: env.INCLUDE_METRICS_IN_CLIENT_RESPONSE,
-      SELDON_EXECUTOR_ENABLED: env.SELDON_EXECUTOR_ENABLED,
-      ...containerEnv
-    })
+    const own = optionsFromEnv(containerEnv)
     return {
-      ...fromEnv,
       unitId: node.name,
-      tracing: options.tracing,
       unitImage: typeof container?.image === 'string' && container.image !== '' ? container.image : containerEnv.PREDICTIVE_UNIT_IMAGE,
+      includeMetricsInResponse: own.includeMetricsInResponse ?? options.includeMetricsInResponse ?? true,
+      executorEnabled: own.executorEnabled ?? options.executorEnabled ?? true,
+      modelMetadata: own.modelMetadata,
+      tracing: options.tracing,
       log: options.log
     }
   }
@@ -417,6 +426,17 @@ function componentMap (components: GraphEngineOptions['components'], spec: Graph
     }
   }
   return new Map(entries)
+}
+
+/**
+ * The engine and the plugin take options only, as core's plugins do: the process environment is
+ * the host's (the CLI maps the executor's variables onto options). An `env` option, which earlier
+ * versions read, is refused rather than silently ignored.
+ */
+export function rejectEnvOption (options: object): void {
+  if ((options as { env?: unknown }).env !== undefined) {
+    throw new GraphOptionError('option env is not read: the graph takes options only (includeMetricsInResponse, executorEnabled, corsAllowedOrigins, corsAllowedHeaders)')
+  }
 }
 
 function bool (value: unknown, name: string): boolean | undefined {

@@ -56,7 +56,7 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * variable is not set. An empty or undecodable value is an error (the executor crashes on an empty
  * one, and reports bad base64).
  */
-export function graphFromEnv (env: NodeJS.ProcessEnv = process.env, options: LoadGraphOptions = {}): GraphSpec | undefined {
+export function graphFromEnv (env: Readonly<Record<string, string | undefined>>, options: LoadGraphOptions = {}): GraphSpec | undefined {
   const value = env.ENGINE_PREDICTOR
   if (value === undefined) return undefined
   const encoded = value.trim()

@@ -11,7 +11,7 @@ import fp from 'fastify-plugin'
 import { NotFoundError } from '@fastify-seldon/protocol'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { registerBodyParsers } from './body.js'
-import { GraphEngine, type GraphEngineOptions } from './engine.js'
+import { GraphEngine, rejectEnvOption, type GraphEngineOptions } from './engine.js'
 import { GraphOptionError } from './errors.js'
 import type { GraphInput } from './model.js'
 import { renderError } from './render.js'
@@ -26,10 +26,21 @@ export interface SeldonGraphOptions extends GraphEngineOptions {
   loadInBackground?: boolean
   /**
    * CORS as the executor does it (default false: a host app owns its CORS policy): every answer
-   * gets `Access-Control-Allow-Origin` (CORS_ALLOWED_ORIGINS, default `*`) and
-   * `Access-Control-Allow-Headers` (CORS_ALLOWED_HEADERS), and OPTIONS answers 200.
+   * gets `Access-Control-Allow-Origin` ({@link corsAllowedOrigins}) and
+   * `Access-Control-Allow-Headers` ({@link corsAllowedHeaders}), and OPTIONS answers 200.
    */
   cors?: boolean
+  /**
+   * With `cors`: the `Access-Control-Allow-Origin` value (default `*`). The executor's
+   * CORS_ALLOWED_ORIGINS, which the CLI maps onto this option; the plugin reads no environment.
+   */
+  corsAllowedOrigins?: string
+  /**
+   * With `cors`: the `Access-Control-Allow-Headers` value (default `Accept, Accept-Encoding,
+   * Authorization, Content-Length, Content-Type, X-CSRF-Token`). The executor's CORS_ALLOWED_HEADERS,
+   * mapped onto this option by the CLI.
+   */
+  corsAllowedHeaders?: string
   /** Answer unknown paths under the prefix with the envelope (default true). */
   notFound?: boolean
   /**
@@ -48,12 +59,22 @@ function checkBoolean (opts: SeldonGraphOptions, key: 'loadInBackground' | 'cors
   return value
 }
 
+/** A non-empty string, or undefined (the default applies). */
+function checkText (opts: SeldonGraphOptions, key: 'corsAllowedOrigins' | 'corsAllowedHeaders'): string | undefined {
+  const value = opts[key]
+  if (value !== undefined && (typeof value !== 'string' || value === '')) throw new GraphOptionError(`option ${key} must be a non-empty string`)
+  return value
+}
+
 async function seldonGraphPlugin (instance: FastifyInstance, opts: SeldonGraphOptions): Promise<void> {
   if (opts.engine !== undefined && !(opts.engine instanceof GraphEngine)) throw new GraphOptionError('option engine must be a GraphEngine')
   if (opts.engine === undefined && opts.graph === undefined) throw new GraphOptionError('@fastify-seldon/graph needs option graph (or engine)')
+  rejectEnvOption(opts)
   const loadInBackground = checkBoolean(opts, 'loadInBackground') ?? false
   const cors = checkBoolean(opts, 'cors') ?? false
   const notFound = checkBoolean(opts, 'notFound') ?? true
+  const corsOrigin = checkText(opts, 'corsAllowedOrigins') ?? '*'
+  const corsHeaders = checkText(opts, 'corsAllowedHeaders') ?? DEFAULT_CORS_HEADERS
   const owned = opts.engine === undefined
   const engine = opts.engine ?? new GraphEngine(opts.graph as GraphInput, { log: message => { instance.log.warn(message) }, ...opts })
   const bodyLimit = instance.initialConfig.bodyLimit ?? 1048576
@@ -65,12 +86,9 @@ async function seldonGraphPlugin (instance: FastifyInstance, opts: SeldonGraphOp
   registerBodyParsers(instance)
   instance.addHook('onRequest', puidHook)
   if (cors) {
-    const env = opts.env ?? process.env
-    const origin = env.CORS_ALLOWED_ORIGINS || '*'
-    const headers = env.CORS_ALLOWED_HEADERS || DEFAULT_CORS_HEADERS
     instance.addHook('onRequest', function executorCors (_request, reply, done) {
-      reply.header('access-control-allow-origin', origin)
-      reply.header('access-control-allow-headers', headers)
+      reply.header('access-control-allow-origin', corsOrigin)
+      reply.header('access-control-allow-headers', corsHeaders)
       done()
     })
   }

@@ -196,7 +196,7 @@ export function nodeNames (graph: PredictiveUnit): string[] {
 /** A Fastify app serving the graph under `/g`, closed on teardown. */
 export async function graphApp (t: TeardownHost, options: SeldonGraphOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false })
-  await app.register(seldonGraph, { prefix: '/g', env: {}, ...options })
+  await app.register(seldonGraph, { prefix: '/g', ...options })
   await app.ready()
   t.teardown(async () => { await app.close() })
   return app

@@ -78,9 +78,9 @@ const REQUESTS: SeldonMessage[] = [
 ]
 
 t.test('gRPC in → gRPC out: the same bytes in-process, every node over gRPC, every node over REST', async t => {
-  const local = await serveGraph(t, new GraphEngine(graph, { components: components(), env: {} }))
-  const overGrpc = await serveGraph(t, new GraphEngine(withEndpoints(graph, await serveAll(t, serveGrpc), 'GRPC'), { env: {} }))
-  const overRest = await serveGraph(t, new GraphEngine(withEndpoints(graph, await serveAll(t, serveRest), 'REST'), { env: {} }))
+  const local = await serveGraph(t, new GraphEngine(graph, { components: components() }))
+  const overGrpc = await serveGraph(t, new GraphEngine(withEndpoints(graph, await serveAll(t, serveGrpc), 'GRPC')))
+  const overRest = await serveGraph(t, new GraphEngine(withEndpoints(graph, await serveAll(t, serveRest), 'REST')))
   for (const message of REQUESTS) {
     const request = encodeSeldonMessage(message)
     const [a, b, c] = [await local.call('Predict', request), await overGrpc.call('Predict', request), await overRest.call('Predict', request)]
@@ -98,7 +98,7 @@ t.test('gRPC in → gRPC out: the same bytes in-process, every node over gRPC, e
 })
 
 t.test('seldon-puid: read from the call, else made; sent back as a header; forwarded', async t => {
-  const engine = new GraphEngine({ name: 'm', type: 'MODEL' }, { components: { m: new Scale(2, 'm') }, env: {} })
+  const engine = new GraphEngine({ name: 'm', type: 'MODEL' }, { components: { m: new Scale(2, 'm') } })
   const client = await serveGraph(t, engine)
   const given = new grpc.Metadata()
   given.set('seldon-puid', 'my-puid')
@@ -110,7 +110,7 @@ t.test('seldon-puid: read from the call, else made; sent back as a header; forwa
 
 t.test('SendFeedback: routed by meta.routing; a root without feedback answers an empty message (E-21)', async t => {
   const parts = components()
-  const client = await serveGraph(t, new GraphEngine(graph, { components: parts, env: {} }))
+  const client = await serveGraph(t, new GraphEngine(graph, { components: parts }))
   const request = REQUESTS[2] as SeldonMessage
   const response = decodeSeldonMessage((await client.call('Predict', encodeSeldonMessage(request))).bytes as Buffer)
   t.equal(response.meta?.routing?.r, 1)
@@ -121,7 +121,7 @@ t.test('SendFeedback: routed by meta.routing; a root without feedback answers an
   t.ok(reply.headers?.get('seldon-puid')[0] !== undefined, 'feedback answers carry the puid too')
 
   const model = await serveGraph(t, new GraphEngine({ name: 'r', type: 'ROUTER', children: [{ name: 'x', type: 'MODEL' }] },
-    { components: { r: new Threshold(), x: new Scale(1, 'x') }, env: {} }))
+    { components: { r: new Threshold(), x: new Scale(1, 'x') } }))
   const routed = await model.call('SendFeedback', encodeFeedback({ request, response: { meta: { routing: { r: 0 } } }, reward: 2 }))
   t.equal(routed.error, null, 'a root router answers its own send-feedback')
   const bad = await model.call('SendFeedback', encodeFeedback({ request, response: { meta: { routing: { r: 5 } } }, reward: 2 }))
@@ -136,7 +136,7 @@ t.test('ModelMetadata and GraphMetadata', async t => {
     }
   }
   const chain: PredictiveUnit = { name: 'x', type: 'MODEL', children: [{ name: 'y', type: 'MODEL' }] }
-  const client = await serveGraph(t, new GraphEngine(chain, { components: { x: new Described(1, 'x'), y: new Described(2, 'y') }, env: {} }))
+  const client = await serveGraph(t, new GraphEngine(chain, { components: { x: new Described(1, 'x'), y: new Described(2, 'y') } }))
   const x = await client.call('ModelMetadata', encodeSeldonModelMetadataRequest({ name: 'x' }))
   t.equal(x.error, null)
   t.same(decodeSeldonModelMetadata(x.bytes as Buffer).name, 'x')
@@ -154,34 +154,34 @@ t.test('ModelMetadata and GraphMetadata', async t => {
 
 t.test('failures: meaningful statuses, a node failing as its own server would answer', async t => {
   const model = (name: string): PredictiveUnit => ({ name, type: 'MODEL' })
-  const seldon = await serveGraph(t, new GraphEngine(model('m'), { components: { m: new Failing('seldon') }, env: {} }))
+  const seldon = await serveGraph(t, new GraphEngine(model('m'), { components: { m: new Failing('seldon') } }))
   const a = await seldon.call('Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(a.error?.code, grpc.status.INVALID_ARGUMENT, "an in-process node's 422: INVALID_ARGUMENT")
   t.equal(a.error?.details, 'zero is not allowed')
   t.equal(a.error?.metadata.get('seldon-http-status')[0], '422')
   t.equal(a.error?.metadata.get('seldon-reason')[0], 'MY_REASON')
 
-  const custom = await serveGraph(t, new GraphEngine(model('m'), { components: { m: new Failing('custom') }, env: {} }))
+  const custom = await serveGraph(t, new GraphEngine(model('m'), { components: { m: new Failing('custom') } }))
   const b = await custom.call('Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(b.error?.metadata.get('seldon-http-status')[0], '418', "the component's own error handler decides the status")
   t.ok(new Teapot('x') instanceof Error)
 
   const grpcPort = await serveGrpc(t, new Failing('seldon'), 'm')
-  const viaGrpc = await serveGraph(t, new GraphEngine(withEndpoints(model('m'), { m: grpcPort }, 'GRPC'), { env: {} }))
+  const viaGrpc = await serveGraph(t, new GraphEngine(withEndpoints(model('m'), { m: grpcPort }, 'GRPC')))
   const c = await viaGrpc.call('Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(c.error?.code, a.error?.code, "a gRPC node's status passes through unchanged")
   t.equal(c.error?.details, a.error?.details)
   t.equal(c.error?.metadata.get('seldon-http-status')[0], '422')
 
   const restPort = await serveRest(t, new Failing('seldon'), 'm')
-  const viaRest = await serveGraph(t, new GraphEngine(withEndpoints(model('m'), { m: restPort }, 'REST'), { env: {} }))
+  const viaRest = await serveGraph(t, new GraphEngine(withEndpoints(model('m'), { m: restPort }, 'REST')))
   const d = await viaRest.call('Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(d.error?.code, a.error?.code, "a REST node's 422: the same code")
   t.equal(d.error?.details, 'zero is not allowed', "and its envelope's info as details")
   t.equal(d.error?.metadata.get('seldon-reason')[0], 'MY_REASON')
 
   const badRoute = await serveGraph(t, new GraphEngine({ name: 'r', type: 'ROUTER', children: [{ name: 'x', type: 'MODEL' }] },
-    { components: { r: { route: () => 7 }, x: new Scale(1, 'x') }, env: {} }))
+    { components: { r: { route: () => 7 }, x: new Scale(1, 'x') } }))
   const e = await badRoute.call('Predict', encodeSeldonMessage({ data: { ndarray: [[1]] } }))
   t.equal(e.error?.code, grpc.status.INTERNAL, "the graph's own failure: INTERNAL, never a crash")
   t.equal(e.error?.metadata.get('seldon-reason')[0], 'GRAPH_BAD_ROUTE')

@@ -12,7 +12,7 @@ const model: PredictiveUnit = { name: 'm', type: 'MODEL' }
 t.test('routes: v1.0 and v0.1, 405 with Allow, 404 under the prefix only', async t => {
   const app = Fastify({ logger: false })
   app.get('/host', async () => ({ host: true }))
-  await app.register(seldonGraph, { prefix: '/g', graph: model, components: { m: new Probe('m') }, env: {} })
+  await app.register(seldonGraph, { prefix: '/g', graph: model, components: { m: new Probe('m') } })
   t.teardown(async () => { await app.close() })
   for (const url of ['/g/api/v1.0/predictions', '/g/api/v0.1/predictions']) {
     const res = await app.inject({ method: 'POST', url, payload: { strData: 'x' } })
@@ -65,7 +65,7 @@ t.test('bodies: JSON, +json, the form field json; anything else is a 400', async
   t.match(badForm.body, '"info":"form field json: Invalid JSON: ')
 
   const small = Fastify({ logger: false, bodyLimit: 64 })
-  await small.register(seldonGraph, { graph: model, components: { m: new Probe('m') }, env: {} })
+  await small.register(seldonGraph, { graph: model, components: { m: new Probe('m') } })
   t.teardown(async () => { await small.close() })
   const large = await small.inject({ method: 'POST', url: '/api/v1.0/predictions', headers: { 'content-type': 'application/json' }, payload: `{"strData":"${'x'.repeat(100)}"}` })
   t.equal(large.statusCode, 413)
@@ -115,7 +115,7 @@ t.test('liveness and readiness: ready when every node is', async t => {
 })
 
 t.test('CORS as the executor does it, when asked', async t => {
-  const app = await graphApp(t, { graph: model, components: { m: new Probe('m') }, cors: true, env: { CORS_ALLOWED_ORIGINS: 'https://ui.example' } })
+  const app = await graphApp(t, { graph: model, components: { m: new Probe('m') }, cors: true, corsAllowedOrigins: 'https://ui.example' })
   const preflight = await app.inject({ method: 'OPTIONS', url: '/g/api/v1.0/predictions' })
   t.equal(preflight.statusCode, 200)
   t.equal(preflight.body, '')

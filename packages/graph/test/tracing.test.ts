@@ -55,7 +55,7 @@ t.test('REST and gRPC nodes get the trace context; in-process methods run in spa
       { name: 'overGrpc', type: 'MODEL' as const, endpoint: { service_host: '127.0.0.1', type: 'GRPC' as const, grpcPort } }
     ]
   }
-  const engine = new GraphEngine(graph, { components: { local: new Scale(2, 'l') }, env: {} })
+  const engine = new GraphEngine(graph, { components: { local: new Scale(2, 'l') } })
   const app = Fastify()
   await app.register(seldonGraph, { engine, tracing: fakeTracing([], routes) })
   t.teardown(async () => { await app.close(); await engine.close() })

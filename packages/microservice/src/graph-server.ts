@@ -18,7 +18,7 @@ import type { FastifyInstance } from 'fastify'
 import type { GraphConfig } from './graph-options.js'
 import { ComponentError, importModule, instantiate, pickExport, resolveModule } from './loader.js'
 import { parseParameters } from './options.js'
-import { buildBaseApp, grpcLimits, type BuildServerOptions, type ServerConfig } from './server.js'
+import { buildBaseApp, environmentOptions, grpcLimits, type BuildServerOptions, type ServerConfig } from './server.js'
 
 export interface LoadGraphEngineOptions {
   cwd: string
@@ -63,10 +63,14 @@ export async function loadGraphEngine (graph: GraphConfig, options: LoadGraphEng
     Object.defineProperty(components, node, { value: await instantiate(picked.value, parameters, `${label} (node ${node})`), enumerable: true })
   }
   const onNodeCall = options.metrics === undefined ? undefined : graphNodeObserver(options.metrics, metricLabels(spec, options.env))
+  // The graph process's INCLUDE_METRICS_IN_CLIENT_RESPONSE and SELDON_EXECUTOR_ENABLED: the
+  // in-process nodes' defaults (their container env in componentSpecs still wins).
+  const { includeMetricsInResponse, executorEnabled } = environmentOptions(options.env).plugins
   return new GraphEngine(spec, {
     components,
     ...(onNodeCall !== undefined ? { onNodeCall } : {}),
-    env: options.env,
+    ...(includeMetricsInResponse !== undefined ? { includeMetricsInResponse } : {}),
+    ...(executorEnabled !== undefined ? { executorEnabled } : {}),
     routingInjection: graph.routingInjection,
     ...(graph.nodeTimeout !== undefined ? { timeout: graph.nodeTimeout } : {}),
     ...(options.log !== undefined ? { log: options.log } : {})
@@ -75,14 +79,14 @@ export async function loadGraphEngine (graph: GraphConfig, options: LoadGraphEng
 
 /** A worker's app serving `engine` over REST (and gRPC unless disabled); not listening yet. Closes the engine on close. */
 export async function buildGraphServer (engine: GraphEngine, config: ServerConfig, options: BuildServerOptions = {}): Promise<FastifyInstance> {
-  const { app, metrics } = await buildBaseApp(config, options)
+  const { app, metrics, fromEnv } = await buildBaseApp(config, options)
   const { seldonGraph, graphGrpcBackend } = await import('@fastify-seldon/graph')
   for (const name of engine.spec.nodes.keys()) engine.runtimeOf(name)?.setMetricsRecorder(metrics.recorder)
   const tracing = options.tracing !== undefined ? { tracing: options.tracing } : {}
   if (options.tracing !== undefined) engine.setTracing(options.tracing)
   // The executor's server histogram, for REST and gRPC alike (what Seldon's dashboards read).
   const onApiCall = graphServerObserver(metrics, metricLabels(engine, options.env ?? process.env))
-  await app.register(seldonGraph, { engine, cors: true, onApiCall, ...tracing })
+  await app.register(seldonGraph, { engine, cors: true, ...fromEnv.graphCors, onApiCall, ...tracing })
   if (config.grpcEnabled) {
     const { seldonGrpc } = await import('@fastify-seldon/grpc')
     const limits = grpcLimits(app, config, metrics)

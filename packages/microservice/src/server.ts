@@ -101,6 +101,8 @@ export interface EnvironmentOptions {
   plugins: SeldonEnvOptions
   /** SELDON_DEPLOYMENT_ID, PREDICTIVE_UNIT_ID, PREDICTIVE_UNIT_IMAGE, PREDICTOR_ID, PREDICTOR_LABELS. */
   deployment: DeploymentLabels
+  /** Graph mode only, the executor's CORS_ALLOWED_ORIGINS and CORS_ALLOWED_HEADERS (empty: unset, the plugin's default). */
+  graphCors: { corsAllowedOrigins?: string, corsAllowedHeaders?: string }
 }
 
 /**
@@ -109,7 +111,10 @@ export interface EnvironmentOptions {
  * only and never read `process.env`.
  */
 export function environmentOptions (env: NodeJS.ProcessEnv): EnvironmentOptions {
-  return { plugins: optionsFromEnv(env), deployment: deploymentLabelsFromEnv(env) }
+  const graphCors: EnvironmentOptions['graphCors'] = {}
+  if (env.CORS_ALLOWED_ORIGINS !== undefined && env.CORS_ALLOWED_ORIGINS !== '') graphCors.corsAllowedOrigins = env.CORS_ALLOWED_ORIGINS
+  if (env.CORS_ALLOWED_HEADERS !== undefined && env.CORS_ALLOWED_HEADERS !== '') graphCors.corsAllowedHeaders = env.CORS_ALLOWED_HEADERS
+  return { plugins: optionsFromEnv(env), deployment: deploymentLabelsFromEnv(env), graphCors }
 }
 
 /**

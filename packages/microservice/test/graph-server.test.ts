@@ -90,3 +90,22 @@ t.test('ENGINE_PREDICTOR; nothing to serve; an unknown node', async t => {
   await t.rejects(loadGraphEngine({ ...graph, file: undefined }, { cwd, env: {} }), /no graph: give --graph <file> or set ENGINE_PREDICTOR/)
   await t.rejects(loadGraphEngine({ ...graph, components: [{ node: 'zz', module: 'Steps.mjs', exportName: 'Scale' }] }, { cwd, env: {} }), /the graph has no node named "zz" \(nodes: out, in, model\)/)
 })
+
+t.test("the graph process's environment reaches the graph as options: CORS_ALLOWED_*, INCLUDE_METRICS_IN_CLIENT_RESPONSE", async t => {
+  const serve = async (env: NodeJS.ProcessEnv): Promise<{ origin: unknown, headers: unknown, metrics: unknown }> => {
+    const engine = await loadGraphEngine(graph, { cwd, env })
+    const app = await buildGraphServer(engine, { ...config, grpcEnabled: false }, { env })
+    t.teardown(async () => { await app.close() })
+    const res = await app.inject({ method: 'POST', url: '/api/v1.0/predictions', payload: { data: { ndarray: [[1, 2]] } } })
+    t.equal(res.statusCode, 200)
+    return { origin: res.headers['access-control-allow-origin'], headers: res.headers['access-control-allow-headers'], metrics: JSON.parse(res.body).meta.metrics }
+  }
+  const defaults = await serve({})
+  t.equal(defaults.origin, '*')
+  t.match(defaults.headers, /X-CSRF-Token/)
+  t.match(defaults.metrics, [{ key: 'scaled_total' }], 'custom metrics shown by default')
+  const set = await serve({ CORS_ALLOWED_ORIGINS: 'https://ui.example', CORS_ALLOWED_HEADERS: 'Content-Type', INCLUDE_METRICS_IN_CLIENT_RESPONSE: 'false' })
+  t.same([set.origin, set.headers, set.metrics], ['https://ui.example', 'Content-Type', undefined])
+  const empty = await serve({ CORS_ALLOWED_ORIGINS: '', CORS_ALLOWED_HEADERS: '' })
+  t.same([empty.origin, empty.headers], ['*', defaults.headers], 'empty variables: the defaults')
+})
