@@ -29,6 +29,12 @@ export interface GrpcBackend {
    * `options`, aborted when the call is cancelled or times out, so a waiting request is dropped.
    */
   readonly cancellable?: boolean
+  /**
+   * True when `operation`'s request may arrive with a numeric `data.ndarray` already an NDArray
+   * (decoded from the wire straight into one Float64Array, never a JS array per row); absent or
+   * false: nested arrays, the message form every consumer can read.
+   */
+  decodesArrays? (operation: GrpcEndpoint): boolean
   /** The status a failure is answered with. Never rejects. */
   status (err: unknown): Promise<GrpcStatusObject>
 }
@@ -72,6 +78,9 @@ export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorM
   return {
     load: () => runtime.load(),
     get cancellable () { return runtime.cancellable },
+    // As REST's numeric bodies: only where no raw method would be handed the message itself.
+    decodesArrays: operation => (operation === 'predict' || operation === 'transformInput' ||
+      operation === 'transformOutput' || operation === 'route') && runtime.takesDecodedArrays(operation),
     call: async (operation, request, _call, options) => await run[operation](request, options),
     status: async err => await grpcStatusFor(err, errorMapper, runtime.component)
   }

@@ -281,7 +281,7 @@ class GrpcServer implements SeldonGrpcServer {
       if (!served.has(spec.service)) continue
       let entry = services.get(spec.service)
       if (entry === undefined) services.set(spec.service, entry = { definition: {}, impl: {} })
-      entry.definition[spec.rpc] = serverMethodDefinition(spec)
+      entry.definition[spec.rpc] = serverMethodDefinition(spec, { decodedArrays: this.#backend.decodesArrays?.(spec.endpoint) === true })
       entry.impl[spec.rpc] = this.handlerFor(spec)
     }
     for (const { definition, impl } of services.values()) this.server.addService(definition as never, impl)
