@@ -179,6 +179,7 @@ export const USAGE = [
   'MODEL_METADATA, INCLUDE_METRICS_IN_CLIENT_RESPONSE, PAYLOAD_PASSTHROUGH, SELDON_EXECUTOR_ENABLED,',
   'SELDON_OPENAPI (false: no /seldon.json), SELDON_DOCS (false: no Swagger UI at /docs).',
   'Without <module> and --graph, ENGINE_PREDICTOR (base64 PredictorSpec JSON, as the executor reads it) is served as a graph.',
+  "With a graph: CORS_ALLOWED_ORIGINS (default *) and CORS_ALLOWED_HEADERS, the executor's CORS values.",
   'Accepted and ignored (compatibility with the wrapper): --persistence --threads --grpc-threads --max-requests',
   '--max-requests-jitter --keepalive --single-threaded --pidfile --debug --access-log.'
 ].join('\n')

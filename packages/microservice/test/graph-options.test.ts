@@ -68,4 +68,5 @@ t.test('the help names the graph mode', async t => {
   t.match(USAGE, /seldon-microservice --graph <file\.json\|\.yaml> \[--component <node>=<module>\[:export\]\]\.\.\. \[options\]/)
   t.match(USAGE, /--component <value>\.\.\./)
   t.match(USAGE, /ENGINE_PREDICTOR/)
+  t.match(USAGE, /With a graph: CORS_ALLOWED_ORIGINS \(default \*\) and CORS_ALLOWED_HEADERS/)
 })
