@@ -13,17 +13,19 @@ import { loadSync, type PackageDefinition } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
 import { PROTO_ROOT_DIR } from '@fastify-seldon/protocol'
 import { fixPackageDefinition } from './descriptors.js'
-import { SELDON_PACKAGE, SELDON_SERVICE_NAMES } from './services.js'
+import { SELDON_PACKAGE, SELDON_SERVICE_NAMES, type SeldonServiceName } from './services.js'
 
 const require = createRequire(import.meta.url)
 
 export const REFLECTION_V1ALPHA = 'grpc.reflection.v1alpha.ServerReflection'
 
-/** The names `list_services` answers (the wrapper's list, sorted as it prints it). */
-export const LISTED_SERVICES: readonly string[] = [
-  REFLECTION_V1ALPHA,
-  ...SELDON_SERVICE_NAMES.map(s => `${SELDON_PACKAGE}.${s}`)
-].sort()
+/** The names `list_services` answers for `services` (sorted as the wrapper prints them). */
+export function listedServices (services: readonly SeldonServiceName[]): string[] {
+  return [REFLECTION_V1ALPHA, ...services.map(s => `${SELDON_PACKAGE}.${s}`)].sort()
+}
+
+/** The wrapper's list: all seven seldon.protos services, what a component's server serves. */
+export const LISTED_SERVICES: readonly string[] = listedServices(SELDON_SERVICE_NAMES)
 
 let cached: PackageDefinition | undefined
 
@@ -38,7 +40,11 @@ export function reflectionPackageDefinition (): PackageDefinition {
   return cached
 }
 
-/** Adds the reflection services to a server. */
-export function addReflection (server: Server): void {
-  new ReflectionService(reflectionPackageDefinition(), { services: [...LISTED_SERVICES] }).addToServer(server)
+/**
+ * Adds the reflection services to a server, listing the services it serves (a graph's server
+ * serves `Seldon` only, as the executor: listing the other six would advertise RPCs that answer
+ * UNIMPLEMENTED).
+ */
+export function addReflection (server: Server, services: readonly SeldonServiceName[] = SELDON_SERVICE_NAMES): void {
+  new ReflectionService(reflectionPackageDefinition(), { services: listedServices(services) }).addToServer(server)
 }

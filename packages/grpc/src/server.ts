@@ -258,7 +258,7 @@ class GrpcServer implements SeldonGrpcServer {
       'grpc.max_send_message_length': settings.maxSend
     })
     this.addServices()
-    if (settings.reflection) addReflection(this.server)
+    if (settings.reflection) addReflection(this.server, this.#backend.services ?? SELDON_SERVICE_NAMES)
   }
 
   get port (): number | undefined { return this.#boundPort }

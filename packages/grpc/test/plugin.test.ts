@@ -169,6 +169,22 @@ function ask (client: ReturnType<typeof reflectionClient>, request: Record<strin
   })
 }
 
+t.test('server reflection lists only the services served (a graph backend: Seldon)', async t => {
+  const backend = {
+    services: ['Seldon'] as const,
+    load: async () => {},
+    call: async () => new Uint8Array(0),
+    status: async () => ({ code: grpc.status.INTERNAL, details: 'unused' })
+  }
+  const fastify = await app({ backend })
+  await fastify.ready()
+  t.teardown(() => fastify.close())
+  const alpha = reflectionClient(fastify.seldonGrpc.port as number, 'v1alpha')
+  t.teardown(() => { alpha.close() })
+  const listed = await ask(alpha, { listServices: '' })
+  t.same(listed.listServicesResponse?.service.map(s => s.name).sort(), ['grpc.reflection.v1alpha.ServerReflection', 'seldon.protos.Seldon'])
+})
+
 t.test('server reflection lists exactly the wrapper\'s services', async t => {
   const fastify = await app({ component: new IdentityModel() })
   await fastify.ready()
