@@ -15,9 +15,12 @@ class Recording {
   seen: unknown[] = []
   predict (X: unknown): unknown { this.seen.push(X); return X }
 }
-/** The same with a raw method that declines: its requests keep the nested-array path. */
+/** The same with raw methods that decline: its requests keep the nested-array path. */
 class NestedRecording extends Recording {
   predictRaw (): never { throw new NotImplementedError() }
+  transformInputRaw (): never { throw new NotImplementedError() }
+  transformOutputRaw (): never { throw new NotImplementedError() }
+  routeRaw (): never { throw new NotImplementedError() }
 }
 
 const MESSAGES: Array<[string, unknown]> = [
@@ -51,7 +54,9 @@ t.test('which requests are decoded into an NDArray', async t => {
   for (const op of ['predict', 'transformInput', 'transformOutput', 'route'] as const) {
     t.equal(plain.decodesArrays?.(op), true, `${op}: decoded without a raw method`)
   }
-  t.equal(raw.decodesArrays?.('predict'), false, 'not with predictRaw')
+  for (const op of ['predict', 'transformInput', 'transformOutput', 'route'] as const) {
+    t.equal(raw.decodesArrays?.(op), false, `${op}: not with its raw method`)
+  }
   t.equal(plain.decodesArrays?.('aggregate'), false, 'never for aggregate')
   t.equal(plain.decodesArrays?.('sendFeedback'), false, 'never for feedback')
 })
@@ -60,12 +65,16 @@ t.test('the NDArray path answers as the nested-array path, errors included', asy
   const fast = await serve(new Recording())
   const nested = await serve(new NestedRecording())
   t.teardown(async () => { await fast.close(); await nested.close() })
-  for (const [what, message] of MESSAGES) {
-    const a = await call(fast.client, 'Model', 'Predict', message)
-    const b = await call(nested.client, 'Model', 'Predict', message)
-    t.equal(a.error?.code, b.error?.code, `${what}: status`)
-    t.equal(a.error?.details, b.error?.details, `${what}: details`)
-    t.same(a.bytes, b.bytes, `${what}: the same response bytes`)
+  // TransformInput and Route: methods the component lacks (identity answer, the default route)
+  const rpcs = [['Model', 'Predict'], ['Transformer', 'TransformInput'], ['OutputTransformer', 'TransformOutput'], ['Router', 'Route']]
+  for (const [service, rpc] of rpcs) {
+    for (const [what, message] of MESSAGES) {
+      const a = await call(fast.client, service as string, rpc as string, message)
+      const b = await call(nested.client, service as string, rpc as string, message)
+      t.equal(a.error?.code, b.error?.code, `${rpc} ${what}: status`)
+      t.equal(a.error?.details, b.error?.details, `${rpc} ${what}: details`)
+      t.same(a.bytes, b.bytes, `${rpc} ${what}: the same response bytes`)
+    }
   }
 })
 
