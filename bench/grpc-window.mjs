@@ -2,7 +2,9 @@
 // The gRPC flow-control experiment of BENCHMARKS.md: the 100k tensor over gRPC against
 // servers/ours-grpc.mjs (grpc-js defaults) and servers/ours-grpc-window.mjs (16 MiB server
 // receive window), alternating, ROUNDS × SECONDS each, medians of req/s, p50, p90 and the
-// server's CPU per call (from /proc). Bounded like `pnpm bench`.
+// server's CPU per call (from /proc). Bounded like `pnpm bench`. SERVERS picks two other scripts of
+// bench/servers, e.g. `SERVERS=bare-grpc,ours-grpc CONCURRENCY=1` for sequential latencies against
+// the gRPC floor; the ratios are the second server's ÷ the first's.
 //   CONCURRENCY=16 CHANNELS=16 ROUNDS=3 SECONDS=5 node bench/grpc-window.mjs [payload=tensor]
 import { fork } from 'node:child_process'
 import path from 'node:path'
@@ -34,7 +36,8 @@ function load (port, seconds) {
   })
 }
 
-const servers = [await start('ours-grpc.mjs'), await start('ours-grpc-window.mjs')]
+const [first, second] = (process.env.SERVERS ?? 'ours-grpc,ours-grpc-window').split(',')
+const servers = [await start(`${first}.mjs`), await start(`${second}.mjs`)]
 try {
   for (const s of servers) await load(s.port, 2)
   for (let round = 0; round < ROUNDS; round++) {
@@ -52,4 +55,4 @@ try {
 const m = (s, field) => median(s.runs.map(r => r[field]))
 const ratio = (field) => median(servers[1].runs.map((r, i) => r[field] / servers[0].runs[i][field]))
 for (const s of servers) console.log(`${payload} over gRPC, ${CONCURRENCY} in flight, ${s.script}: ${m(s, 'rps').toFixed(0)} req/s, p50 ${m(s, 'p50').toFixed(2)} ms, p90 ${m(s, 'p90').toFixed(2)} ms, CPU ${m(s, 'cpu').toFixed(2)} ms/call`)
-console.log(`16 MiB window ÷ default, per-round medians: req/s ${ratio('rps').toFixed(2)}×, p50 ${ratio('p50').toFixed(2)}×, p90 ${ratio('p90').toFixed(2)}×, CPU/call ${ratio('cpu').toFixed(2)}×`)
+console.log(`${servers[1].script} ÷ ${servers[0].script}, per-round medians: req/s ${ratio('rps').toFixed(2)}×, p50 ${ratio('p50').toFixed(2)}×, p90 ${ratio('p90').toFixed(2)}×, CPU/call ${ratio('cpu').toFixed(2)}×`)
