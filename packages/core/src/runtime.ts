@@ -156,9 +156,11 @@ export class SeldonRuntime {
    * Whether a request to `endpoint` may come with its numbers already decoded, `data.ndarray` or
    * `data.tensor.values` an NDArray (REST's fast path for numeric bodies; decodePayload takes an
    * NDArray as it is): true unless a raw method, which is handed the message itself, could see it.
+   * Only predict, transformInput, transformOutput and route take payloads so (false for the others).
    */
-  takesDecodedArrays (endpoint: 'predict' | 'transformInput' | 'transformOutput' | 'route'): boolean {
-    return this.methods[RAW_SLOT[endpoint]] === undefined
+  takesDecodedArrays (endpoint: Endpoint): boolean {
+    const slot = RAW_SLOT[endpoint as keyof typeof RAW_SLOT] as (typeof RAW_SLOT)[keyof typeof RAW_SLOT] | undefined
+    return slot !== undefined && this.methods[slot] === undefined
   }
 
   get ready (): boolean { return this.loadState === 'ready' }

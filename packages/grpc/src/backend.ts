@@ -79,8 +79,7 @@ export function runtimeBackend (runtime: SeldonRuntime, errorMapper?: GrpcErrorM
     load: () => runtime.load(),
     get cancellable () { return runtime.cancellable },
     // As REST's numeric bodies: only where no raw method would be handed the message itself.
-    decodesArrays: operation => (operation === 'predict' || operation === 'transformInput' ||
-      operation === 'transformOutput' || operation === 'route') && runtime.takesDecodedArrays(operation),
+    decodesArrays: operation => runtime.takesDecodedArrays(operation),
     call: async (operation, request, _call, options) => await run[operation](request, options),
     status: async err => await grpcStatusFor(err, errorMapper, runtime.component)
   }
