@@ -88,7 +88,6 @@ export class SeldonRuntime {
   private readonly unitId: string | undefined
   private readonly executorEnabled: boolean
   private readonly options: RuntimeOptions
-  private metricsRecorder: MetricsRecorder | undefined
   private instrument: InstrumentUserMethod | undefined
   private loadState: 'idle' | 'loading' | 'ready' | 'failed' = 'idle'
   private loading: Promise<void> | undefined
@@ -109,7 +108,6 @@ export class SeldonRuntime {
     this.options = options
     this.unitId = options.unitId
     this.executorEnabled = options.executorEnabled ?? true
-    this.metricsRecorder = options.metrics
     this.response = new ResponseBuilder(this.methods, {
       includeMetrics: options.includeMetricsInResponse ?? true,
       unitRequestPath: options.unitId !== undefined
@@ -138,9 +136,11 @@ export class SeldonRuntime {
     this.instrument = tracing?.methods?.forComponent(this.component.constructor?.name ?? 'Object')
   }
 
+  /** Where custom metrics and feedback rewards go (one recorder, held by the response steps). */
+  protected get metricsRecorder (): MetricsRecorder | undefined { return this.response.recorder }
+
   /** Plug a metrics recorder in after construction (the metrics plugin does). */
   setMetricsRecorder (recorder: MetricsRecorder | undefined): void {
-    this.metricsRecorder = recorder
     this.response.recorder = recorder
   }
 

@@ -6,7 +6,6 @@
  * component without healthStatus(), tags() or metrics() (there is nothing of the user's to call).
  */
 import { NDArray, NotReadyError, TimeoutError, type DecodedPayload, type Transport } from '@fastify-seldon/protocol'
-import type { MetricsRecorder } from '../custom-metrics.js'
 import type { Endpoint } from '../endpoints.js'
 import { implementsEndpoint, type MethodTable } from '../methods.js'
 import type { BatchEntry } from '../batch/batcher.js'
@@ -74,7 +73,6 @@ export class PooledRuntime extends SeldonRuntime {
   private threadMethods = new Set<string>()
   private threadMetadata: Record<string, unknown> | null = null
   private threadBatchable = false
-  private recorder: MetricsRecorder | undefined
   private moduleExports: Promise<Record<string, unknown> | undefined> | undefined
   private readonly runtimeOptions: RuntimeOptions
 
@@ -85,12 +83,6 @@ export class PooledRuntime extends SeldonRuntime {
     this.ref = ref
     this.threads = threads
     this.runtimeOptions = options
-    this.recorder = options.metrics
-  }
-
-  override setMetricsRecorder (recorder: MetricsRecorder | undefined): void {
-    this.recorder = recorder
-    super.setMetricsRecorder(recorder)
   }
 
   override get cancellable (): boolean { return true }
@@ -243,7 +235,7 @@ export class PooledRuntime extends SeldonRuntime {
   }
 
   private replay (result: TaskResult): void {
-    const recorder = this.recorder
+    const recorder = this.metricsRecorder
     if (recorder === undefined || result.records.length === 0) return
     for (const r of unpack(result.records) as TaskResult['records']) {
       if (r.kind === 'record') recorder.record(r.metrics, r.method)
