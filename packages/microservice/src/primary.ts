@@ -20,6 +20,22 @@ export interface PrimaryOptions {
   reportFatal?: (message: string) => void
 }
 
+/**
+ * V8's initial old-generation size (MB) for the workers. With V8's default a worker's
+ * old-generation limit follows its small live heap (~15 MB), and a worker receiving 800 kB gRPC
+ * messages then ran a full mark-compact on nearly every call: ~12 ms of CPU per sequential
+ * 100k-value tensor against ~2.6 ms with this setting, and 13× against 21× the Python wrapper's
+ * calls/s on the 100×1000 ndarray (BENCHMARKS.md, "the gRPC slow mode"). It is a starting limit,
+ * not a reservation: the heap grows only as the worker allocates.
+ */
+export const WORKER_INITIAL_OLD_SPACE_MB = 128
+
+/** The node flags of a worker: the primary's own, and the initial old-space size unless they set one. */
+export function workerExecArgv (execArgv: readonly string[]): string[] {
+  if (execArgv.some(flag => /^--initial[-_]old[-_]space[-_]size(=|$)/.test(flag))) return [...execArgv]
+  return [...execArgv, `--initial-old-space-size=${WORKER_INITIAL_OLD_SPACE_MB}`]
+}
+
 interface Slot {
   index: number
   worker: Worker | undefined
@@ -145,7 +161,7 @@ export async function runPrimary (config: MicroserviceConfig, options: PrimaryOp
   // guarantee 12). Several workers keep round robin, which spreads connections evenly. An explicit
   // NODE_CLUSTER_SCHED_POLICY wins.
   if (config.workers === 1 && process.env.NODE_CLUSTER_SCHED_POLICY === undefined) cluster.schedulingPolicy = cluster.SCHED_NONE
-  cluster.setupPrimary({ exec: options.exec, args: options.args })
+  cluster.setupPrimary({ exec: options.exec, args: options.args, execArgv: workerExecArgv(process.execArgv) })
   try {
     metrics = await startPrimaryMetrics(config, log)
   } catch (err) {

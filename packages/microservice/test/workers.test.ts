@@ -4,10 +4,19 @@
  */
 import * as grpc from '@grpc/grpc-js'
 import { seldonServices } from '@fastify-seldon/grpc'
+import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { WORKER_INITIAL_OLD_SPACE_MB, workerExecArgv } from '../src/primary.js'
 import { freePorts, poll, predict, request, startCli, waitForHttp, type Response } from './helpers.js'
 
 const Model = grpc.makeGenericClientConstructor(seldonServices.Model, 'Model')
+
+t.test('workers get the initial old-space size, unless the node flags set one', async t => {
+  t.same(workerExecArgv(['--enable-source-maps']), ['--enable-source-maps', `--initial-old-space-size=${WORKER_INITIAL_OLD_SPACE_MB}`])
+  t.same(workerExecArgv(['--initial-old-space-size=32']), ['--initial-old-space-size=32'])
+  t.same(workerExecArgv(['--initial_old_space_size=300', '--inspect']), ['--initial_old_space_size=300', '--inspect'])
+  t.same(workerExecArgv(['--initial-old-space-size-x=1']), ['--initial-old-space-size-x=1', `--initial-old-space-size=${WORKER_INITIAL_OLD_SPACE_MB}`])
+})
 
 /** One gRPC Predict on a new connection (a new client), bounded; the answering worker's pid. */
 async function grpcPid (port: number): Promise<number> {
@@ -94,6 +103,11 @@ t.test('--workers 2: both serve, one scrape sums them, a killed worker is restar
     return pids.size === 2 && sent >= 20
   }, 20_000, () => `only saw pids ${[...pids].join(', ')} after ${sent} requests`, 0)
   t.same([...workers].sort(), ['0', '1'], 'both worker indexes served (fresh connections, round robin)')
+  // every worker runs with the initial old-space size (the primary's own flags kept)
+  for (const pid of pids) {
+    const flags = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    t.ok(flags.includes(`--initial-old-space-size=${WORKER_INITIAL_OLD_SPACE_MB}`), `worker ${pid} started with ${flags.join(' ')}`)
+  }
 
   // gRPC: the workers share the gRPC port too (grpc-js listens through the cluster primary).
   const grpcPids = new Set<number>()
