@@ -75,12 +75,12 @@ export interface DispatchOptions {
 const EMPTY_FLOATS = (): NDArray => new NDArray(new Float64Array(0), [0], 'float64')
 
 /** The raw method of each endpoint whose request a component may take decoded. */
-const RAW_SLOT = {
+const RAW_SLOT: Partial<Record<Endpoint, 'predictRaw' | 'transformInputRaw' | 'transformOutputRaw' | 'routeRaw'>> = {
   predict: 'predictRaw',
   transformInput: 'transformInputRaw',
   transformOutput: 'transformOutputRaw',
   route: 'routeRaw'
-} as const
+}
 
 export class SeldonRuntime {
   readonly component: object
@@ -159,7 +159,7 @@ export class SeldonRuntime {
    * Only predict, transformInput, transformOutput and route take payloads so (false for the others).
    */
   takesDecodedArrays (endpoint: Endpoint): boolean {
-    const slot = RAW_SLOT[endpoint as keyof typeof RAW_SLOT] as (typeof RAW_SLOT)[keyof typeof RAW_SLOT] | undefined
+    const slot = RAW_SLOT[endpoint]
     return slot !== undefined && this.methods[slot] === undefined
   }
 

@@ -257,8 +257,9 @@ class GrpcServer implements SeldonGrpcServer {
       'grpc.max_receive_message_length': settings.maxReceive,
       'grpc.max_send_message_length': settings.maxSend
     })
-    this.addServices()
-    if (settings.reflection) addReflection(this.server, this.#backend.services ?? SELDON_SERVICE_NAMES)
+    const served = backend.services ?? SELDON_SERVICE_NAMES
+    this.addServices(served)
+    if (settings.reflection) addReflection(this.server, served)
   }
 
   get port (): number | undefined { return this.#boundPort }
@@ -274,8 +275,8 @@ class GrpcServer implements SeldonGrpcServer {
   }
 
   /** One service definition per served service, each RPC's handler wrapped by tracing when on. */
-  private addServices (): void {
-    const served = new Set<SeldonServiceName>(this.#backend.services ?? SELDON_SERVICE_NAMES)
+  private addServices (names: readonly SeldonServiceName[]): void {
+    const served = new Set(names)
     const services = new Map<SeldonServiceName, { definition: Record<string, unknown>, impl: UntypedServiceImplementation }>()
     for (const spec of SELDON_RPCS) {
       if (!served.has(spec.service)) continue
