@@ -24,6 +24,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js'
 import { decodeSeldonMessage } from '@fastify-seldon/protocol'
+import { bytesPredictMethod } from './lib/grpc-bytes.mjs'
 import { jsonBody, protoBody, SMALL_JSON } from './lib/payloads.mjs'
 import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
 import { freePort, waitForReady } from './lib/ports.mjs'
@@ -128,17 +129,8 @@ async function stop (server) {
 
 // ── one unary call (the answers check; the load itself is lib/grpc-load.mjs) ────────────────────
 
-const bytesMethod = (service) => ({
-  path: `/seldon.protos.${service}/Predict`,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (b) => b,
-  requestDeserialize: (b) => b,
-  responseSerialize: (b) => b,
-  responseDeserialize: (b) => b
-})
-const ModelClient = makeGenericClientConstructor({ Predict: bytesMethod('Model') }, 'Model')
-const SeldonClient = makeGenericClientConstructor({ Predict: bytesMethod('Seldon') }, 'Seldon')
+const ModelClient = makeGenericClientConstructor({ Predict: bytesPredictMethod('Model') }, 'Model')
+const SeldonClient = makeGenericClientConstructor({ Predict: bytesPredictMethod('Seldon') }, 'Seldon')
 
 function grpcPredict (port, body, Client = ModelClient) {
   const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 })

@@ -6,19 +6,11 @@
 //   { target, payload, concurrency, channels?, duration, amount? }
 import { credentials, makeGenericClientConstructor } from '@grpc/grpc-js'
 import { decodeSeldonMessage } from '@fastify-seldon/protocol'
+import { bytesPredictMethod } from './grpc-bytes.mjs'
 import { protoBody } from './payloads.mjs'
 import { Samples } from './stats.mjs'
 
-const PREDICT = {
-  path: '/seldon.protos.Model/Predict',
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (bytes) => bytes,
-  requestDeserialize: (bytes) => bytes,
-  responseSerialize: (bytes) => bytes,
-  responseDeserialize: (bytes) => bytes
-}
-const Client = makeGenericClientConstructor({ Predict: PREDICT }, 'Model')
+const Client = makeGenericClientConstructor({ Predict: bytesPredictMethod('Model') }, 'Model')
 
 process.once('message', async (job) => {
   const body = protoBody(job.payload)

@@ -7,23 +7,15 @@
 // (lib/grpc-load.mjs), so the ratio to it is what our layer costs over grpc-js itself.
 //   node bench/servers/bare-grpc.mjs <grpcPort>
 import { Server, ServerCredentials } from '@grpc/grpc-js'
+import { bytesPredictMethod } from '../lib/grpc-bytes.mjs'
 
-const bytes = (b) => b
 const grpcPort = Number(process.argv[2] ?? 0)
 const server = new Server({
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
   'grpc.max_send_message_length': 64 * 1024 * 1024
 })
 server.addService({
-  Predict: {
-    path: '/seldon.protos.Model/Predict',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes,
-    requestDeserialize: bytes,
-    responseSerialize: bytes,
-    responseDeserialize: bytes
-  }
+  Predict: bytesPredictMethod('Model')
 }, {
   Predict (call, callback) { callback(null, call.request) }
 })
