@@ -4,7 +4,7 @@
  * fixture server with --expose-gc, and the real CLI) with guaranteed teardown, bounded waits,
  * HTTP over real sockets (keep-alive, raw TCP) and raw gRPC calls (identity serializers).
  */
-import { bounded, poll } from '@fastify-seldon/microservice/testing'
+import { bounded, freePorts, poll } from '@fastify-seldon/microservice/testing'
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
@@ -88,7 +88,7 @@ export function envelopeOf (body: string): { info: string, reason: string } | un
 
 export const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 
-export { bounded, poll }
+export { bounded, freePorts, poll }
 
 /** Run `task` over `items` with at most `concurrency` at a time, in order of start. */
 export async function pool<T> (items: readonly T[], concurrency: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -329,18 +329,6 @@ export async function rawExchange (port: number, data: Buffer | string, ms = 200
     socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')) })
     socket.write(data, () => { if (closeAfterWrite) socket.end() })
   })
-}
-
-/** `n` distinct free loopback ports (listen on 0, all at once so they differ, note, close). */
-export async function freePorts (n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, async () => await new Promise<net.Server>((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })))
-  const ports = servers.map(s => (s.address() as net.AddressInfo).port)
-  await Promise.all(servers.map(async s => await new Promise(resolve => s.close(resolve))))
-  return ports
 }
 
 /** Wait until GET /health/ping answers 200 (bounded); fails early when the process exits. */

@@ -4,6 +4,7 @@
  * group (primary and workers) even when the test fails, and one-call REST and gRPC clients.
  */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { CallOptions, ServiceDefinition, ServiceError } from '@grpc/grpc-js'
@@ -23,16 +24,44 @@ export interface Served {
   output: () => string
 }
 
-/** `n` distinct free ports: listen on port 0 (all at once, so they differ), note, close. */
-export async function freePorts (n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+/**
+ * The low end of the kernel's ephemeral port range (Linux; 32768 elsewhere): the range outgoing
+ * connections take their local ports from, and where `listen(0)` picks.
+ */
+function ephemeralLow (): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (Number.isInteger(low) && low > 2048) return low
+  } catch { /* not Linux */ }
+  return 32768
+}
+
+/** Listens on `port` of 127.0.0.1 (resolves with the server) or resolves undefined when it is taken. */
+async function tryListen (port: number): Promise<net.Server | undefined> {
+  return await new Promise(resolve => {
     const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })))
-  const ports = servers.map(s => (s.address() as net.AddressInfo).port)
-  await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))))
-  return ports
+    server.once('error', () => resolve(undefined))
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/**
+ * `n` distinct free loopback ports, chosen at random below the ephemeral range and checked by
+ * listening on them (all at once), then closed. Below that range, no outgoing connection of a
+ * concurrent test can take one between this check and the server's own bind; with `listen(0)`
+ * one did (EADDRINUSE in a clean-clone CI run, a gRPC-heavy test running beside it).
+ */
+export async function freePorts (n: number): Promise<number[]> {
+  const high = ephemeralLow() - 1
+  const low = Math.max(1024, high - 16_000)
+  for (let attempt = 0; ; attempt++) {
+    const wanted = new Set<number>()
+    while (wanted.size < n) wanted.add(low + Math.floor(Math.random() * (high - low + 1)))
+    const servers = await Promise.all([...wanted].map(tryListen))
+    await Promise.all(servers.map(async s => await new Promise(resolve => s === undefined ? resolve(undefined) : s.close(resolve))))
+    if (servers.every(s => s !== undefined)) return [...wanted]
+    if (attempt === 20) throw new Error(`no ${n} free ports found in ${low}-${high}`)
+  }
 }
 
 /**
@@ -52,8 +81,24 @@ function childEnv (extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0', ...extra }
 }
 
-/** `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ `readyMs`, default 20 s). */
+/**
+ * `seldon-microservice <args>` run in `cwd`; resolves once /health/ping answers (≤ `readyMs`, default
+ * 20 s). A start that fails because a chosen port was taken meanwhile (another test's server) is
+ * tried again on new ports, at most three times.
+ */
 export async function serveCli (t: TeardownHost, args: string[], options: { cwd: string, env?: Record<string, string>, readyMs?: number }): Promise<Served> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serveCliOnce(t, args, options)
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof PortTakenError)) throw err
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function serveCliOnce (t: TeardownHost, args: string[], options: { cwd: string, env?: Record<string, string>, readyMs?: number }): Promise<Served> {
   const { cwd, env = {} } = options
   const readyMs = options.readyMs ?? 20_000
   const [http, grpc, metrics] = await freePorts(3) as [number, number, number]
@@ -72,7 +117,10 @@ export async function serveCli (t: TeardownHost, args: string[], options: { cwd:
   const url = `http://127.0.0.1:${http}`
   const deadline = Date.now() + readyMs
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`seldon-microservice exited (${child.exitCode}) before serving:\n${output}`)
+    if (child.exitCode !== null) {
+      const message = `seldon-microservice exited (${child.exitCode}) before serving:\n${output}`
+      throw output.includes('EADDRINUSE') ? new PortTakenError(message) : new Error(message)
+    }
     try {
       if ((await fetch(`${url}/health/ping`, { signal: AbortSignal.timeout(1000) })).ok) break
     } catch { /* not listening yet */ }
