@@ -297,15 +297,16 @@ async function checkHost (label, dir) {
   await step(`${label}: a Model without predict does not compile`, () => mustNotCompile(dir))
 }
 
-function freePort () {
-  return new Promise((resolve, reject) => {
+/** Three distinct free ports: all three held at once before closing, so none repeats. */
+async function freePorts () {
+  const servers = await Promise.all([0, 1, 2].map(() => new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })))
+  const ports = servers.map(server => server.address().port)
+  await Promise.all(servers.map(server => new Promise(resolve => server.close(resolve))))
+  return ports
 }
 
 async function waitFor (url, child, limitMs) {
@@ -322,7 +323,7 @@ async function waitFor (url, child, limitMs) {
 }
 
 async function checkCli (dir) {
-  const [http, grpc, metrics] = [await freePort(), await freePort(), await freePort()]
+  const [http, grpc, metrics] = await freePorts()
   const bin = join(dir, 'node_modules/.bin/seldon-microservice')
   const child = spawn(bin, ['model.js', '--http-port', String(http), '--grpc-port', String(grpc), '--metrics-port', String(metrics), '--host', '127.0.0.1'], {
     cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' }
