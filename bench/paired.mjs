@@ -7,13 +7,21 @@
 // to the first one (the floor) taken within each round, then their median.
 //
 // A contender is `name=kind[@checkout]`: kind is `bare` (servers/bare.mjs), `ours`
-// (servers/ours.mjs) or `cli` (the seldon-microservice CLI, 1 worker, gRPC and metrics beside,
+// (servers/ours.mjs), `cli-app` (servers/cli-app.mjs: the CLI worker's app in one process; any
+// other servers/<kind>.mjs works alike) or `cli` (the seldon-microservice CLI, 1 worker, gRPC and metrics beside,
 // CLI_ARGS added, and the flags after `#`, comma-separated: `cli#--grpc-workers,0`); `@checkout`
 // runs that kind from another checkout of this repository (built),
 // e.g. a worktree of main for "before":
 //   nice node bench/paired.mjs tensor bare=bare before=ours@/tmp/base after=ours
-// Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16).
-import { fork, spawn } from 'node:child_process'
+// Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16), and:
+//   BENCH_PROCESSES=n  n groups, each a fresh process of every contender with its own rounds; the
+//                      ratios of all groups are pooled. Needed for differences under ~30 %: two
+//                      processes of the same server differed by up to 1.3x in CPU per request on
+//                      these machines, for their whole life (BENCHMARKS.md, "Issue 18: the CLI
+//                      path, round 3"), so one process per contender measures the draw.
+//   BENCH_PIN=1        the servers on CPU 1, this script and its load generators on CPU 0
+//                      (taskset), so that neither migrates between the two cores.
+import { execFileSync, fork, spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
@@ -24,6 +32,11 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const processes = Number(process.env.BENCH_PROCESSES ?? 1)
+const pin = process.env.BENCH_PIN === '1'
+if (pin) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' })
+/** With BENCH_PIN: `command args` run as `taskset -c 1 command args` (its descendants inherit the CPU). */
+const pinned = (command, args) => pin ? ['taskset', ['-c', '1', command, ...args]] : [command, args]
 const [payload, ...specs] = process.argv.slice(2)
 if (payload === undefined || specs.length < 2) {
   console.error('usage: node bench/paired.mjs <small|ndarray|tensor> <name=bare|ours|cli[@checkout]>...')
@@ -42,9 +55,9 @@ const contenders = specs.map(spec => {
 
 async function startCli (c) {
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
-  const child = spawn(process.execPath, [path.join(c.root, 'packages/microservice/dist/cli.js'), path.join(c.root, 'bench/servers/identity-model.mjs'),
+  const child = spawn(...pinned(process.execPath, [path.join(c.root, 'packages/microservice/dist/cli.js'), path.join(c.root, 'bench/servers/identity-model.mjs'),
     '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
-    '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra], { stdio: ['ignore', 'ignore', 'inherit'] })
+    '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra]), { stdio: ['ignore', 'ignore', 'inherit'] })
   children.add(child)
   await waitForReady(child, httpPort, c.name)
   return { ...c, child, port: httpPort, path: '/api/v1.0/predictions' }
@@ -54,6 +67,7 @@ async function start (c) {
   if (c.kind === 'cli') return await startCli(c)
   const child = fork(path.join(c.root, 'bench/servers', `${c.kind}.mjs`), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   children.add(child)
+  if (pin) execFileSync('taskset', ['-a', '-pc', '1', String(child.pid)], { stdio: 'ignore' })
   const ready = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${c.name} did not start`)), 30_000)
     child.on('message', m => { if (m?.ready) { clearTimeout(timer); resolve(m) } })
@@ -72,21 +86,34 @@ function load (server, duration) {
 }
 
 const loadBefore = loadAverage()
-const servers = []
-for (const c of contenders) servers.push(await start(c))
-const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds: 2, load })
-for (const s of servers) s.child.kill('SIGTERM')
-
+/** Per contender: every round's req/s, CPU per request and ratios to the floor, pooled over the groups; each process's median CPU. */
+const pooled = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [], rpsRatios: [], cpuRatios: [], perProcess: [] }]))
 const floor = contenders[0].name
+for (let group = 0; group < processes; group++) {
+  const servers = []
+  for (const c of contenders) servers.push(await start(c))
+  const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds: 2, load })
+  for (const s of servers) { s.child.kill('SIGTERM'); children.delete(s.child) }
+  for (const c of contenders) {
+    const r = results[c.name]
+    const f = results[floor]
+    const p = pooled[c.name]
+    p.rps.push(...r.rps)
+    p.cpu.push(...r.cpu)
+    p.rpsRatios.push(...r.rps.map((x, i) => x / f.rps[i]))
+    p.cpuRatios.push(...r.cpu.map((x, i) => x / f.cpu[i]))
+    p.perProcess.push(median(r.cpu))
+  }
+}
+
 const fmtCpu = (us) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`
-console.log(`${payload}, REST, ${connections} connections, ${rounds} rounds × ${seconds} s, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
-console.log(`| contender | req/s | server CPU / req | req/s vs ${floor} (per round) | CPU vs ${floor} (per round) |`)
-console.log('| --- | ---: | ---: | --- | --- |')
+const list = (xs) => xs.map(x => x.toFixed(2)).join(', ')
+console.log(`${payload}, REST, ${connections} connections, ${processes} process(es) per contender × ${rounds} rounds × ${seconds} s${pin ? ', pinned (servers CPU 1, load CPU 0)' : ''}, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
+console.log(`| contender | req/s | server CPU / req | req/s vs ${floor} (per round) | CPU vs ${floor} (per round) |${processes > 1 ? ' CPU / req per process |' : ''}`)
+console.log(`| --- | ---: | ---: | --- | --- |${processes > 1 ? ' --- |' : ''}`)
 for (const c of contenders) {
-  const r = results[c.name]
-  const f = results[floor]
-  const rpsRatios = r.rps.map((x, i) => x / f.rps[i])
-  const cpuRatios = r.cpu.map((x, i) => x / f.cpu[i])
-  const list = (xs) => xs.map(x => x.toFixed(2)).join(', ')
-  console.log(`| ${c.name} | ${median(r.rps).toFixed(1)} | ${fmtCpu(median(r.cpu))} | ${c.name === floor ? 'floor' : `**${median(rpsRatios).toFixed(2)}×** (${list(rpsRatios)})`} | ${c.name === floor ? '' : `${median(cpuRatios).toFixed(2)}× (${list(cpuRatios)})`} |`)
+  const p = pooled[c.name]
+  const isFloor = c.name === floor
+  const perProcess = processes > 1 ? ` ${p.perProcess.map(x => x.toFixed(1)).join(', ')} |` : ''
+  console.log(`| ${c.name} | ${median(p.rps).toFixed(1)} | ${fmtCpu(median(p.cpu))} | ${isFloor ? 'floor' : `**${median(p.rpsRatios).toFixed(2)}×** (${list(p.rpsRatios)})`} | ${isFloor ? '' : `${median(p.cpuRatios).toFixed(2)}× (${list(p.cpuRatios)})`} |${perProcess}`)
 }

@@ -120,23 +120,38 @@ function bodyBytes (request: FastifyRequest): number {
 }
 
 export interface AdmissionOptions extends AdmissionLimits {
-  /** True for the requests under control (the dispatching routes). */
-  controls: (request: FastifyRequest) => boolean
+  /** True for the routes under control (the dispatching ones), by their URL pattern; asked once per route. */
+  controls: (url: string) => boolean
   /** Answer a request refused because the queue is full (503 + Retry-After). */
   refuse: (request: FastifyRequest, reply: FastifyReply) => void
 }
 
 const kAdmitted = Symbol('seldon.admitted')
 const kDispatched = Symbol('seldon.dispatched')
-type Tracked = FastifyRequest & { [kAdmitted]?: boolean, [kDispatched]?: boolean }
+type Tracked = FastifyRequest & { [kAdmitted]: boolean, [kDispatched]: boolean }
+type AnyHook = (...args: any[]) => unknown
 
-/** Hooks on `app` (root level, so every route is seen) putting its dispatching routes under control. */
+/** A route's hooks of one kind with `hook` added last. */
+function appended<T> (hooks: T | T[] | undefined, hook: T): T[] {
+  if (hooks === undefined) return [hook]
+  return Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]
+}
+
+/**
+ * Hooks on the dispatching routes of `app` (every route registered after this call, at any level).
+ * They are the routes' own hooks, decided once when each route is added, so the other routes
+ * (health, metadata, docs) run none of them and no request asks which kind of route it is on: a
+ * root hook that did read `request.routeOptions` (a getter building a fresh object) twice per request.
+ */
 export function registerAdmission (app: FastifyInstance, options: AdmissionOptions): { gate: AdmissionGate, turns: DispatchTurns, cost: DispatchCost } {
   const cost = new DispatchCost()
   const gate = new AdmissionGate(options, () => slotsFor(options.maxConcurrent, cost.ms))
   const turns = new DispatchTurns(cost)
   const { controls, refuse } = options
   const limited = options.maxConcurrent > 0
+  // Declared, so every request object keeps one shape (Fastify's advice for request properties).
+  app.decorateRequest(kAdmitted, false)
+  app.decorateRequest(kDispatched, false)
 
   const admitted = (request: Tracked, reply: FastifyReply): void => {
     request[kAdmitted] = true
@@ -145,50 +160,53 @@ export function registerAdmission (app: FastifyInstance, options: AdmissionOptio
     reply.raw.once('close', () => { release(request) })
   }
   const release = (request: Tracked): void => {
-    if (request[kAdmitted] !== true) return
+    if (!request[kAdmitted]) return
     request[kAdmitted] = false
     gate.leave()
   }
 
-  if (limited) {
-    app.addHook('onRequest', function admit (request, reply, done) {
-      if (!controls(request)) { done(); return }
-      if (gate.tryEnter()) {
+  function admit (request: Tracked, reply: FastifyReply, done: () => void): void {
+    if (gate.tryEnter()) {
+      admitted(request, reply)
+      done()
+      return
+    }
+    const queued = gate.enqueue({
+      request,
+      reply,
+      proceed: () => {
         admitted(request, reply)
-        done()
-        return
-      }
-      const queued = gate.enqueue({
-        request,
-        reply,
-        proceed: () => {
-          admitted(request, reply)
-          done()
-        }
-      })
-      if (!queued) {
-        refuse(request, reply)
         done()
       }
     })
+    if (!queued) {
+      refuse(request, reply)
+      done()
+    }
   }
-  app.server.on('connection', () => { turns.connection() })
-  app.addHook('preHandler', function dispatchTurn (request: Tracked, _reply, done) {
-    if (!controls(request)) { done(); return }
+  function dispatchTurn (request: Tracked, _reply: FastifyReply, done: () => void): void {
     cost.begin()
     turns.start(bodyBytes(request), () => {
       request[kDispatched] = true
       done()
     })
-  })
+  }
   // The answer is built: the work the slot stood for is done (a reader that never reads must not
   // keep the slot while its socket buffers fill). Only dispatched requests count towards the
   // cost of a dispatch: a flood of cheap refusals must not make heavy runs look light.
-  app.addHook('onSend', function dispatched (request: Tracked, _reply, payload, done) {
-    if (request[kDispatched] === true) cost.completed()
+  function dispatched (request: Tracked, _reply: FastifyReply, payload: unknown, done: (err: null, payload: unknown) => void): void {
+    if (request[kDispatched]) cost.completed()
     if (limited) release(request)
     done(null, payload)
+  }
+
+  app.addHook('onRoute', route => {
+    if (!controls(route.url)) return
+    if (limited) route.onRequest = appended<AnyHook>(route.onRequest as AnyHook | AnyHook[] | undefined, admit) as typeof route.onRequest
+    route.preHandler = appended<AnyHook>(route.preHandler as AnyHook | AnyHook[] | undefined, dispatchTurn) as typeof route.preHandler
+    route.onSend = appended<AnyHook>(route.onSend as AnyHook | AnyHook[] | undefined, dispatched) as typeof route.onSend
   })
+  app.server.on('connection', () => { turns.connection() })
   app.addHook('onClose', (_instance, done) => { cost.close(); done() })
   return { gate, turns, cost }
 }

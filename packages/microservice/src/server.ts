@@ -187,10 +187,7 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
   registerAdmission(app, {
     maxConcurrent: limits.maxConcurrentRequests,
     maxQueued: limits.maxQueuedRequests,
-    controls: request => {
-      const url = request.routeOptions.url
-      return url !== undefined && !ADMISSION_EXEMPT.has(url) && !url.startsWith('/docs')
-    },
+    controls: url => !ADMISSION_EXEMPT.has(url) && !url.startsWith('/docs'),
     refuse: (_request, reply) => {
       refusals.refused()
       reply.code(503).header('retry-after', String(BUSY_RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)

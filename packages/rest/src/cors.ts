@@ -3,32 +3,43 @@
  * `Origin` echoed, `*` without one), preflights answered for any method and requested headers.
  */
 import cors from '@fastify/cors'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 
 /** flask-cors' `ALL_METHODS`, as its preflight answers list them. */
 const ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
 
 /**
- * @fastify/cors on this context: its hook sets the headers on this context's routes and its
- * `OPTIONS <prefix>/*` route answers every preflight under the prefix.
+ * CORS on this context: every route's answer gets the two headers of a simple request from
+ * {@link addCorsHeadersHook}, and @fastify/cors answers the preflights from a child context that
+ * holds nothing but its `OPTIONS <prefix>/*` route.
+ *
+ * Why not @fastify/cors's hook on every route: per request it reads `request.routeOptions` twice
+ * (a getter that builds a dozen-field object each time), spreads its options, wraps the origin
+ * callback and parses the Vary header. For an answer that is always the same two headers, that
+ * was measurable on the small predict (BENCHMARKS.md, "Issue 18: the CLI path, round 3").
  */
 export async function registerCors (instance: FastifyInstance): Promise<void> {
-  await instance.register(cors, {
-    origin: (origin, cb) => { cb(null, origin ?? '*') },
-    methods: ALL_METHODS,
-    optionsSuccessStatus: 200,
-    // Flask answers any OPTIONS, preflight or not
-    strictPreflight: false
+  addCorsHeadersHook(instance)
+  await instance.register(async function seldonCorsPreflight (preflight: FastifyInstance) {
+    await preflight.register(cors, {
+      origin: (origin, cb) => { cb(null, origin ?? '*') },
+      methods: ALL_METHODS,
+      optionsSuccessStatus: 200,
+      // Flask answers any OPTIONS, preflight or not
+      strictPreflight: false
+    })
   })
 }
 
 /**
- * The same response headers without a second preflight route, for a plugin sharing its prefix
- * with one that already registered @fastify/cors (two `OPTIONS <prefix>/*` routes would clash).
+ * The headers flask-cors puts on an answer to a request that is not a preflight: the request's
+ * `Origin` echoed (`*` without one), and `Vary: Origin`. Alone, for a plugin sharing its prefix
+ * with one that already registered the preflight route (two `OPTIONS <prefix>/*` would clash).
  */
 export function addCorsHeadersHook (instance: FastifyInstance): void {
-  instance.addHook('onRequest', async function seldonCorsHeaders (request: FastifyRequest, reply: FastifyReply) {
+  instance.addHook('onRequest', function seldonCorsHeaders (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     reply.header('access-control-allow-origin', request.headers.origin ?? '*')
     reply.header('vary', 'Origin')
+    done()
   })
 }
