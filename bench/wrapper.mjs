@@ -15,7 +15,7 @@
 // this script says so and exits 0. Not part of `pnpm bench` or `pnpm test`.
 //   SELDON_WRAPPER_DIR=/work/wrapper node bench/wrapper.mjs [a,b,c,d]
 // Knobs: WRAPPER_ROUNDS (4), WRAPPER_SECONDS (5, REST), WRAPPER_GRPC_SECONDS (8, sequential gRPC),
-// WRAPPER_LARGE_CONNECTIONS (4), WRAPPER_PYTHON (/usr/bin/python3), OURS_NODE_ARGS (node flags for our CLI). Fresh servers for each case,
+// WRAPPER_LARGE_CONNECTIONS (4), WRAPPER_PYTHON (/usr/bin/python3), OURS_NODE_ARGS (node flags for our CLI), OURS_ARGS (more CLI flags, e.g. `--grpc-receive-window 16777216`). Fresh servers for each case,
 // so each of ours is a new process (the gRPC large-message bimodality of BENCHMARKS.md is per process).
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync } from 'node:fs'
@@ -109,7 +109,8 @@ async function startOurs () {
   const nodeArgs = (process.env.OURS_NODE_ARGS ?? '').split(' ').filter(Boolean)
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'packages/microservice/dist/cli.js'), path.join(here, 'servers/identity-model.mjs'),
     '--http-port', String(p.http), '--grpc-port', String(p.grpc), '--metrics-port', String(p.metrics), '--host', '127.0.0.1',
-    '--workers', '1', '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024)], { detached: true, stdio: ['ignore', 'ignore', logFile('ours')] })
+    '--workers', '1', '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024),
+    ...(process.env.OURS_ARGS ?? '').split(' ').filter(Boolean)], { detached: true, stdio: ['ignore', 'ignore', logFile('ours')] })
   live.add(child)
   await waitForReady(child, p.http, 'ours', { hint: ` (logs in ${logDir})` })
   await waitForGrpc(p.grpc)

@@ -34,7 +34,7 @@ import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
-type Limits = 'grpcMaxMessageSize' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries' | 'maxConcurrentRequests' | 'maxQueuedRequests'
+type Limits = 'grpcMaxMessageSize' | 'grpcReceiveWindow' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries' | 'maxConcurrentRequests' | 'maxQueuedRequests'
 
 /** The part of the CLI config a server needs. */
 export type ServerConfig = Pick<MicroserviceConfig,
@@ -202,6 +202,7 @@ export function grpcLimits (app: FastifyInstance, config: ServerConfig, metrics:
   return {
     maxReceiveMessageLength: limits.grpcMaxMessageSize,
     maxSendMessageLength: limits.grpcMaxMessageSize,
+    ...(limits.grpcReceiveWindow > 0 ? { receiveWindow: limits.grpcReceiveWindow } : {}),
     port: config.grpcPort,
     host: config.host,
     onCall: (service: string, method: string, code: string, seconds: number) => { metrics.observeGrpc(service, method, code, seconds) },
@@ -249,7 +250,8 @@ function limitsOf (config: ServerConfig): Pick<MicroserviceConfig, Limits> {
     maxMetricSeries: config.maxMetricSeries ?? DEFAULTS.maxMetricSeries,
     maxConcurrentRequests: config.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
     maxQueuedRequests: config.maxQueuedRequests ?? DEFAULTS.maxQueuedRequests,
-    grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize
+    grpcMaxMessageSize: config.grpcMaxMessageSize ?? DEFAULTS.grpcMaxMessageSize,
+    grpcReceiveWindow: config.grpcReceiveWindow ?? DEFAULTS.grpcReceiveWindow
   }
 }
 

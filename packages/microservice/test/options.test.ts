@@ -120,6 +120,17 @@ t.test('limits: defaults, flags, environment variables', async t => {
   }
 })
 
+t.test('--grpc-receive-window: 1 MiB by default, 0 for HTTP/2\'s own, no window below 65535', async t => {
+  t.equal(run(['m']).grpcReceiveWindow, 1024 * 1024)
+  t.equal(run(['m'], { SELDON_GRPC_RECEIVE_WINDOW: '0' }).grpcReceiveWindow, 0)
+  t.equal(run(['m', '--grpc-receive-window', '65535'], { SELDON_GRPC_RECEIVE_WINDOW: '0' }).grpcReceiveWindow, 65535)
+  t.equal(run(['m', '--grpc-receive-window', String(2 ** 31 - 1)]).grpcReceiveWindow, 2 ** 31 - 1)
+  t.throws(() => run(['m', '--grpc-receive-window', '65534']), UsageError)
+  t.throws(() => run(['m', '--grpc-receive-window', String(2 ** 31)]), UsageError)
+  t.throws(() => run(['m', '--grpc-receive-window', 'big']), UsageError)
+  t.match(USAGE, /--grpc-receive-window <value>.*\[SELDON_GRPC_RECEIVE_WINDOW\]/)
+})
+
 t.test('help, version, compatibility flags', async t => {
   t.same(parseCommand(['--help']), { kind: 'help' })
   t.same(parseCommand(['-h']), { kind: 'help' })
