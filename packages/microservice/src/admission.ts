@@ -131,7 +131,11 @@ const kDispatched = Symbol('seldon.dispatched')
 type Tracked = FastifyRequest & { [kAdmitted]: boolean, [kDispatched]: boolean }
 type AnyHook = (...args: any[]) => unknown
 
-/** A route's hooks of one kind with `hook` added last. */
+/**
+ * A route's hooks of one kind with `hook` added last, as a new array: the HEAD route Fastify adds
+ * beside a GET route is built from a copy of the GET's options taken before the onRoute hooks
+ * ran, so it gets the hook once, in its own onRoute pass, never twice.
+ */
 function appended<T> (hooks: T | T[] | undefined, hook: T): T[] {
   if (hooks === undefined) return [hook]
   return Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]
@@ -140,8 +144,8 @@ function appended<T> (hooks: T | T[] | undefined, hook: T): T[] {
 /**
  * Hooks on the dispatching routes of `app` (every route registered after this call, at any level).
  * They are the routes' own hooks, decided once when each route is added, so the other routes
- * (health, metadata, docs) run none of them and no request asks which kind of route it is on: a
- * root hook that did read `request.routeOptions` (a getter building a fresh object) twice per request.
+ * (health, metadata, docs) run none of them and no request asks which kind of route it is on (the
+ * root hooks they replace read `request.routeOptions`, a getter building a fresh object, each time).
  */
 export function registerAdmission (app: FastifyInstance, options: AdmissionOptions): { gate: AdmissionGate, turns: DispatchTurns, cost: DispatchCost } {
   const cost = new DispatchCost()
