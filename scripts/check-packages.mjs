@@ -24,7 +24,6 @@
 //                         peer check off for it, to try versions below the declared range)
 import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -297,18 +296,6 @@ async function checkHost (label, dir) {
   await step(`${label}: a Model without predict does not compile`, () => mustNotCompile(dir))
 }
 
-/** Three distinct free ports: all three held at once before closing, so none repeats. */
-async function freePorts () {
-  const servers = await Promise.all([0, 1, 2].map(() => new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })))
-  const ports = servers.map(server => server.address().port)
-  await Promise.all(servers.map(server => new Promise(resolve => server.close(resolve))))
-  return ports
-}
-
 async function waitFor (url, child, limitMs) {
   const deadline = Date.now() + limitMs
   while (Date.now() < deadline) {
@@ -323,7 +310,9 @@ async function waitFor (url, child, limitMs) {
 }
 
 async function checkCli (dir) {
-  const [http, grpc, metrics] = await freePorts()
+  // the workspace's test helper (built by the pack step above), as every CLI test picks its ports
+  const { freePorts } = await import('@fastify-seldon/microservice/testing')
+  const [http, grpc, metrics] = await freePorts(3)
   const bin = join(dir, 'node_modules/.bin/seldon-microservice')
   const child = spawn(bin, ['model.js', '--http-port', String(http), '--grpc-port', String(grpc), '--metrics-port', String(metrics), '--host', '127.0.0.1'], {
     cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, NO_COLOR: '1' }
