@@ -9,7 +9,8 @@
  *
  * The result is what `decodePayload(parseJson(text))` would build from the same body (payload.ts
  * takes an NDArray in place of nested arrays as it is): the same doubles (the same Clinger fast
- * path and the same `Number()` fallback as json-number-run.ts), float64 when any literal is a
+ * path as json-number-run.ts; longer literals converted natively, by `Number()` or, for a run of
+ * many, one JSON.parse of the run: the same correctly rounded doubles), float64 when any literal is a
  * float (`1.0`, `1e3`, NaN, Infinity), else int64, the shape of the nesting.
  * test/json-bytes.test.ts checks it against the general path, by example and by fast-check.
  *
@@ -220,6 +221,9 @@ function readNumbers (): number {
   let values = collecting
   let n = count
   const first = n
+  runStart = p
+  runHasTokens = false
+  deferredCount = 0
   let c = b[p] as number
   for (;;) {
     const start = p
@@ -249,12 +253,12 @@ function readNumbers (): number {
         if (!(c >= 48 && c <= 57)) return 0
         do c = b[++p] as number; while (c >= 48 && c <= 57)
         isFloat = true
-        value = Number(latin1(start, p))
+        value = deferLiteral(n, start)
       } else if (digits <= 15) {
         value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number)
         if (negative) value = -value
       } else if (isFloat) {
-        value = Number(latin1(start, p))
+        value = deferLiteral(n, start)
       } else {
         return 0 // an integer that may need a bigint: the general path decides
       }
@@ -263,10 +267,12 @@ function readNumbers (): number {
       value = negative ? -Infinity : Infinity
       c = b[p] as number
       sawFloat = true
+      runHasTokens = true
     } else if (c === 78 && !negative && matches('NaN')) {
       value = NaN
       c = b[p] as number
       sawFloat = true
+      runHasTokens = true
     } else {
       return 0
     }
@@ -279,11 +285,68 @@ function readNumbers (): number {
       continue
     }
     if (c !== 93) return 0
+    if (deferredCount !== 0) convertDeferred(values, first, n)
     p++
     count = n
     return n - first
   }
 }
+
+/**
+ * Literals the scan does not convert itself (more than 15 digits, an exponent), by index in the
+ * run and start offset: converted once the run is known to be valid, in one native call when
+ * there are many (convertDeferred).
+ */
+let deferredIndex = new Int32Array(1024)
+let deferredStart = new Int32Array(1024)
+let deferredCount = 0
+/** Where the run being read starts (its first element), for a native parse of all of it. */
+let runStart = 0
+/** The run holds a NaN or Infinity token, which JSON.parse does not read. */
+let runHasTokens = false
+
+/** Record the literal at `start` (element `index`); its value comes later: 0 until then. */
+function deferLiteral (index: number, start: number): number {
+  if (deferredCount === deferredIndex.length) {
+    deferredIndex = grownInt32(deferredIndex)
+    deferredStart = grownInt32(deferredStart)
+  }
+  deferredIndex[deferredCount] = index
+  deferredStart[deferredCount++] = start
+  return 0
+}
+
+function grownInt32 (a: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(a.length * 2)
+  grown.set(a)
+  return grown
+}
+
+/**
+ * Fill in the deferred literals of the run `values[first..n)`, which ends at `p` (its `]`).
+ * Many of them (a run of full-precision doubles, as numpy's tolist() writes them): JSON.parse of
+ * the whole run, which converts exactly as Number() does and measured 9 ms per 100,000 17-digit
+ * values against 12 ms for a Number() of each literal's slice. A few, or a run with NaN/Infinity
+ * tokens: Number() of each literal.
+ */
+function convertDeferred (values: Float64Array, first: number, n: number): void {
+  const deferred = deferredCount
+  deferredCount = 0
+  if (!runHasTokens && deferred >= NATIVE_RUN_MIN) {
+    const parsed = JSON.parse('[' + latin1(runStart, p + 1)) as number[] // the scan checked it is JSON
+    for (let i = 0; i < n - first; i++) values[first + i] = parsed[i] as number
+    return
+  }
+  for (let d = 0; d < deferred; d++) {
+    const start = deferredStart[d] as number
+    let end = start + 1
+    for (let c = bytes[end] as number; c !== 44 && c !== 93 && c !== 32 && c !== 10 && c !== 13 && c !== 9; c = bytes[++end] as number);
+    values[deferredIndex[d] as number] = Number(latin1(start, end))
+  }
+}
+
+/** Deferred literals from which a run is converted by one JSON.parse. */
+const NATIVE_RUN_MIN = 32
 
 /** True and past the token when the bytes at `p` spell it. */
 function matches (token: string): boolean {
@@ -292,11 +355,12 @@ function matches (token: string): boolean {
   return true
 }
 
+/** The body's bytes [start, end) as a string (ASCII there: the scan checked). */
 function latin1 (start: number, end: number): string {
-  let s = ''
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] as number)
-  return s
+  return latin1Text.call(bytes, start, end)
 }
+/** Buffer's native latin1 decoding, which reads any Uint8Array: 2× a char-by-char build on 17-digit literals. */
+const latin1Text = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
 
 function growScratch (values: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   const grown = new Float64Array(values.length * 2)

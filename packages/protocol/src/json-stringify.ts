@@ -4,14 +4,16 @@
  * is what Flask's jsonify sends. Understands the message form's stand-ins: float marks and
  * JsonFloat (marks.ts), typed arrays, NDArray, Uint8Array (base64) and bigint.
  *
- * Speed: bulk numbers (tensor values, ndarray rows) go through the engine's native JSON.stringify
- * once known to print as Python prints them, the rest through the code below. Checked against
- * CPython 3.11 byte for byte (test/json-golden.test.ts).
+ * Speed: bulk floats (tensor values, ndarray rows) are printed straight into bytes
+ * (json-float-run.ts); nested plain arrays of fractional numbers go through the engine's native
+ * JSON.stringify once known to print as Python prints them; the rest through the code below.
+ * Checked against CPython 3.11 byte for byte (test/json-golden.test.ts).
  */
+import { printFloatRun } from './json-float-run.js'
 import { quoteJsonString } from './json-string.js'
 import { FloatMarkSlot, JsonFloat } from './marks.js'
 import { ELEMENT_BOOL, ELEMENT_FLOAT, ELEMENT_INT, NDArray, elementKind, type TypedNumberArray } from './ndarray.js'
-import { formatFloat, formatFloatOutsideFixed, formatInt, formatNumber } from './py-number.js'
+import { formatFloat, formatInt, formatNumber } from './py-number.js'
 
 export interface StringifyOptions {
   /**
@@ -238,52 +240,22 @@ function isFractionalRun (data: ArrayLike<unknown>, start: number, end: number):
 }
 
 /**
- * `[x,y,...]` with every number as a Python float (other values print as usual).
- *
- * For a number with a fraction in Python's fixed-notation range, JS's shortest digits already are
- * Python's repr, and V8's JSON.stringify is its fastest number printer: such numbers are batched
- * into a scratch array printed natively. Integral numbers get `.0` by concatenation, the rest
- * (exponent form, -0, NaN...) go through formatFloat.
+ * `[x,y,...]` with every number as a Python float (other values print as usual). A run of numbers
+ * is printed straight into bytes (json-float-run.ts); a run also holding strings, nulls... (a
+ * float-marked plain array may) element by element.
  */
 function encodeFloatRun (data: ArrayLike<unknown>, start: number, end: number): string {
   if (start === end) return '[]'
-  if (end - start < FLOAT_CHUNK_MIN) {
-    let out = '['
-    for (let i = start; i < end; i++) {
-      const x = data[i]
-      out += (i === start ? '' : ',') + (typeof x === 'number' ? formatFloat(x) : encodeValue(x, i) ?? 'null')
-    }
-    return out + ']'
+  if (end - start >= FLOAT_CHUNK_MIN) {
+    const printed = printFloatRun(data, start, end)
+    if (printed !== undefined) return printed
   }
-  if (Array.isArray(data) && start === 0 && end === data.length && isFractionalRun(data, 0, end)) return JSON.stringify(data)
   let out = '['
-  let scratch: number[] = []
   for (let i = start; i < end; i++) {
     const x = data[i]
-    if (typeof x === 'number') {
-      const a = x < 0 ? -x : x
-      if (a >= 1e-4 && a < 1e16) {
-        if (x % 1 !== 0) {
-          scratch.push(x)
-          if (scratch.length === FLOAT_CHUNK) { out = flushScratch(out, scratch); scratch = [] }
-          continue
-        }
-        if (scratch.length !== 0) { out = flushScratch(out, scratch); scratch = [] }
-        out += (out.length === 1 ? '' : ',') + x + '.0'
-        continue
-      }
-    }
-    if (scratch.length !== 0) { out = flushScratch(out, scratch); scratch = [] }
-    // a float-marked array may also hold strings, nulls...: those print as themselves
-    out += (out.length === 1 ? '' : ',') + (typeof x === 'number' ? formatFloatOutsideFixed(x) : encodeValue(x, i) ?? 'null')
+    out += (i === start ? '' : ',') + (typeof x === 'number' ? formatFloat(x) : encodeValue(x, i) ?? 'null')
   }
-  if (scratch.length !== 0) out = flushScratch(out, scratch)
   return out + ']'
-}
-
-function flushScratch (out: string, scratch: number[]): string {
-  const text = JSON.stringify(scratch)
-  return out + (out.length === 1 ? '' : ',') + text.slice(1, -1)
 }
 
 /** An NDArray as nested arrays, straight from its flat data (no nested JS arrays are built). */

@@ -161,6 +161,23 @@ t.test('property: wherever the fast path answers, it answers as the general path
   tt.ok(taken > 500, `the fast path took most bodies (${taken} of 1000)`)
 })
 
+t.test('property: long runs of full-precision literals (converted together) decode as the general path', async (tt) => {
+  // Runs of 17-digit and exponent literals, long enough for the one native conversion of the run,
+  // mixed with short ones, ints, whitespace and (sometimes) NaN/Infinity, which take the other way.
+  const full = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String)
+  const mixed = fc.oneof({ weight: 6, arbitrary: full }, { weight: 1, arbitrary: literal })
+  const run = fc.array(fc.tuple(ws, mixed), { minLength: 32, maxLength: 300 }).map(items => '[' + items.map(([w, l]) => w + l).join(',') + ']')
+  let taken = 0
+  fc.assert(fc.property(run, fc.boolean(), (values, asTensor) => {
+    const text = asTensor ? `{"data":{"tensor":{"shape":[-1],"values":${values}}}}` : `{"data":{"ndarray":[${values},${values}]}}`
+    const f = fast(text)
+    if (f === undefined) return true
+    taken++
+    return same(f, general(text))
+  }), { numRuns: 300 })
+  tt.ok(taken > 100, `the fast path took most bodies (${taken} of 300)`)
+})
+
 t.test('property: a body edited anywhere is decoded the same or declined', async (tt) => {
   // One character replaced, dropped or inserted: syntax errors, ragged rows, stray tokens.
   const edited = fc.tuple(fc.oneof(ndarrayBody, tensorBody), fc.nat(), fc.constantFrom('', ',', '[', ']', '1', '.', 'e', '-', '"', ' ', '}', 'N'), fc.boolean())

@@ -306,6 +306,43 @@ t.test('typed arrays and NDArrays print each element as a Python float', async (
   t.pass()
 })
 
+/** The doubles either side of `d` (d finite and non-zero). */
+function adjacentDoubles (d: number): number[] {
+  const view = new DataView(new ArrayBuffer(8))
+  view.setFloat64(0, d)
+  const bits = view.getBigUint64(0)
+  const around = [bits - 1n, bits + 1n].map((b) => { view.setBigUint64(0, b); return view.getFloat64(0) })
+  return around.filter((x) => Number.isFinite(x))
+}
+
+t.test('runs of short decimals print as Python does (the byte printer of json-float-run.ts)', async (t) => {
+  const expected = (values: ArrayLike<number>): string => '[' + Array.from(values, pythonFloatRepr).join(',') + ']'
+  // a decimal of 1 to 17 significant digits, its point anywhere from 1e-6 to 1e13, either sign
+  const shortDecimal = fc.tuple(fc.integer({ min: 1, max: 17 }), fc.integer({ min: -6, max: 13 }), fc.boolean(), fc.double({ min: 0, max: 1, noNaN: true }))
+    .map(([digits, point, negative, r]) => {
+      const significand = Math.floor(r * 10 ** digits)
+      const value = Number(`${significand}e${point - digits}`)
+      return negative ? -value : value
+    })
+  fc.assert(fc.property(fc.array(shortDecimal, { minLength: 16, maxLength: 400 }), (values) => {
+    const arr = Float64Array.from(values)
+    return stringifyJson(arr) === expected(arr)
+  }), { numRuns: 400 })
+  // the edges: powers of ten and the range limits, the doubles beside them and beside short
+  // decimals (those need 17 digits), values that round across a power of ten at 12 digits
+  const edges: number[] = []
+  for (let e = -6; e <= 17; e++) {
+    for (const m of [1, 9.99999999999, 9.999999999995, 9.9999999999995, 1.00000000001, 5, 1.5]) {
+      const v = Number(`${m}e${e}`)
+      edges.push(v, -v, ...adjacentDoubles(v))
+    }
+  }
+  edges.push(0.1 + 0.2, 1e-4, 99999999999.9, 99999999999.99, 123456789012.5, 0.30000000000000004, 2 ** -14, 2 ** 40 + 0.5)
+  for (const d of [0.1, 0.5, 523.456, 1 / 3, 2 / 3, 123.456789012]) edges.push(...adjacentDoubles(d))
+  t.equal(stringifyJson(Float64Array.from(edges)), expected(edges))
+  t.equal(stringifyJson(Float32Array.from(edges)), expected(Float32Array.from(edges)))
+})
+
 t.test('malformed JSON is always a 400 SeldonError, never another error', async (t) => {
   const corruption = fc.constantFrom('{', '}', '[', ']', '"', ',', ':', '0', '7', 'e', 'E', '.', '+', '-', 'n', 't', 'f', ' ', '\\', 'u', '\u0001', 'é')
   fc.assert(fc.property(fc.json({ maxDepth: 3 }), fc.nat(), corruption, fc.boolean(), (text, at, char, truncate) => {
