@@ -26,15 +26,21 @@ const nested = () => once('nested', () => {
   return Array.from({ length: 100 }, (_, r) => flat.slice(r * 1000, (r + 1) * 1000))
 })
 const tensorValues = () => once('tensor', () => floats(100_000, 7))
+// A batch of short rows (25,000 × 4, an iris-like feature batch)
+const batchRows = () => once('rows', () => {
+  const flat = floats(100_000, 5)
+  return Array.from({ length: 25_000 }, (_, r) => flat.slice(r * 4, r * 4 + 4))
+})
 // Full-precision doubles (a model's computed outputs: 17 significant digits, e.g. 523.4560918731689),
 // which the JSON writer's short-decimal path cannot print: the case that keeps it honest.
 const fullValues = () => once('tensor-full', () => floats(100_000, 11).map((x) => x * Math.PI / 3))
 
-/** JSON text of a payload by name: small | ndarray (100×1000) | tensor (100,000 values) | tensor-full (the same, 17 digits). */
+/** JSON text of a payload by name: small | ndarray (100×1000) | rows (25,000×4) | tensor (100,000 values) | tensor-full (the same, 17 digits). */
 export function jsonBody (name) {
   switch (name) {
     case 'small': return SMALL_JSON
     case 'ndarray': return once('ndarray.json', () => JSON.stringify({ data: { ndarray: nested() } }))
+    case 'rows': return once('rows.json', () => JSON.stringify({ data: { ndarray: batchRows() } }))
     case 'tensor': return once('tensor.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues() } } }))
     case 'tensor-full': return once('tensor-full.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: fullValues() } } }))
     default: throw new Error(`unknown payload ${name}`)
@@ -46,6 +52,7 @@ export function protoBody (name) {
   switch (name) {
     case 'small': return once('small.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: [[1, 2, 3, 4]] } })))
     case 'ndarray': return once('ndarray.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: nested() } })))
+    case 'rows': return once('rows.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: batchRows() } })))
     case 'tensor': return once('tensor.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(tensorValues()) } } })))
     case 'tensor-full': return once('tensor-full.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(fullValues()) } } })))
     default: throw new Error(`unknown payload ${name}`)

@@ -9,7 +9,7 @@
  * JSON.stringify once known to print as Python prints them; the rest through the code below.
  * Checked against CPython 3.11 byte for byte (test/json-golden.test.ts).
  */
-import { printFloatRun } from './json-float-run.js'
+import { printFloatBlock, printFloatRun } from './json-float-run.js'
 import { quoteJsonString } from './json-string.js'
 import { FloatMarkSlot, JsonFloat } from './marks.js'
 import { ELEMENT_BOOL, ELEMENT_FLOAT, ELEMENT_INT, NDArray, elementKind, type TypedNumberArray } from './ndarray.js'
@@ -263,6 +263,10 @@ function encodeNDArray (a: NDArray): string {
   const { data, shape } = a
   const kind = elementKind(a)
   if (shape.length === 0) return encodeElementRun(data, 0, 1, kind).slice(1, -1) // a 0-d array is its scalar
+  if (kind === ELEMENT_FLOAT) {
+    const printed = printFloatBlock(data, shape)
+    if (printed !== undefined) return printed
+  }
   const strides = new Array<number>(shape.length)
   let stride = 1
   for (let d = shape.length - 1; d >= 0; d--) {

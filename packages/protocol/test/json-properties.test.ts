@@ -341,6 +341,34 @@ t.test('runs of short decimals print as Python does (the byte printer of json-fl
   for (const d of [0.1, 0.5, 523.456, 1 / 3, 2 / 3, 123.456789012]) edges.push(...adjacentDoubles(d))
   t.equal(stringifyJson(Float64Array.from(edges)), expected(edges))
   t.equal(stringifyJson(Float32Array.from(edges)), expected(Float32Array.from(edges)))
+  // NDArrays printed as one block: rows short and long, values that turn long part-way (a short
+  // row then gives up and the whole array prints the other way), integral values, 1 to 3 dims
+  const element = fc.oneof({ weight: 12, arbitrary: shortDecimal }, { weight: 1, arbitrary: fc.double() }, { weight: 1, arbitrary: fc.integer({ min: -5, max: 5 }) })
+  const nested = (data: Float64Array, shape: number[], offset = 0): string => {
+    if (shape.length === 1) return expected(data.subarray(offset, offset + (shape[0] as number)))
+    const [n, ...rest] = shape as [number, ...number[]]
+    const stride = rest.reduce((x, y) => x * y, 1)
+    return '[' + Array.from({ length: n }, (_, i) => nested(data, rest, offset + i * stride)).join(',') + ']'
+  }
+  const shapes = fc.oneof(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 24 })).map(([r, c]) => [r, c]),
+    fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 20 })).map(([a, b, c]) => [a, b, c]),
+    fc.integer({ min: 1, max: 300 }).map((n) => [n]))
+  fc.assert(fc.property(shapes, fc.array(element, { minLength: 6000, maxLength: 6000 }), fc.nat(6000), (shape, values, turn) => {
+    const size = shape.reduce((x, y) => x * y, 1)
+    // from `turn` on, full-precision values: a block that starts short and turns long
+    const data = Float64Array.from(values.slice(0, size), (v, i) => (i >= turn && i % 3 !== 0 ? v * Math.PI : v))
+    return stringifyJson(new NDArray(data, shape)) === nested(data, shape)
+  }), { numRuns: 300 })
+  // many times the printer's 64 KiB buffer, every kind of element, so that its flushes land
+  // between all of them
+  const kinds = (i: number): number => [0.5 + i / 1000, Math.PI * i, i, 1e-7 * i, -i / 7, Math.fround(i / 3)][i % 6] as number
+  for (const length of [30_000, 30_001, 30_002, 30_003, 30_004, 30_005]) {
+    const big = Float64Array.from({ length }, (_, i) => kinds(i))
+    t.equal(stringifyJson(big), expected(big), `${length} values`)
+  }
+  const block = Float64Array.from({ length: 30_000 }, (_, i) => kinds(i))
+  t.equal(stringifyJson(new NDArray(block, [100, 300])), nested(block, [100, 300]))
+  t.equal(stringifyJson(new NDArray(block, [10, 10, 300])), nested(block, [10, 10, 300]))
 })
 
 t.test('malformed JSON is always a 400 SeldonError, never another error', async (t) => {
