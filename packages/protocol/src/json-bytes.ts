@@ -369,8 +369,9 @@ function startsWithLongFloat (): boolean {
 
 /**
  * A run that starts with a full-precision double (numpy's `tolist()` and `json.dumps` write every
- * value so): converted by one JSON.parse of its text, with no scan of ours before it; that scan
- * cost a third as much again (4.9 ms of the 100k 17-digit tensor's 32 ms per request, profiled).
+ * value so): converted by one JSON.parse of its text, with no scan of ours before it. On the 100k
+ * 17-digit tensor (bench/ payload tensor-full) that scan was 4.9 ms of the server's 32 ms of CPU
+ * per request (profiled); without it the server went from 31.8 to 27.7 ms (bench/paired.mjs).
  * The first literal being a float makes the whole array float64. Returns the run's length, or -1
  * (nothing consumed) for the scan to read it: a run JSON.parse refuses (NaN/Infinity, a syntax
  * error), one holding anything but numbers, or an integer that may need a bigint.
