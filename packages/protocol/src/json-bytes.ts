@@ -59,6 +59,7 @@ export function parseNumericDataBytes (body: Uint8Array): SeldonMessage | undefi
   p = 0
   count = 0
   sawFloat = false
+  fullPrecisionRuns = true
   collecting = scratch
   try {
     return readMessage()
@@ -218,9 +219,13 @@ function readArray (dim: number): boolean {
  * exponents go through Number() of the literal, as there.
  */
 function readNumbers (): number {
-  if (startsWithLongFloat()) {
-    const read = readFullPrecisionRun()
-    if (read >= 0) return read
+  if (fullPrecisionRuns) {
+    if (startsWithLongFloat()) {
+      const read = readFullPrecisionRun()
+      if (read >= 0) return read
+    } else {
+      fullPrecisionRuns = false // short numbers: the scan reads this body's runs without asking again
+    }
   }
   const b = bytes
   let values = collecting
@@ -352,6 +357,12 @@ function convertDeferred (values: Float64Array, first: number, n: number): void 
 
 /** Deferred literals from which a run is converted by one JSON.parse. */
 const NATIVE_RUN_MIN = 32
+
+/**
+ * Whether this body's runs are still asked if they start with a full-precision double: until one
+ * does not. Asking each of a 25,000×4 body's rows cost 0.5 ms of its 9.8 per request.
+ */
+let fullPrecisionRuns = true
 
 /** Whether the literal at `p` is a float with more than 15 digits (a full-precision double). */
 function startsWithLongFloat (): boolean {
