@@ -150,14 +150,20 @@ const tensorBody = fc.integer({ min: 1, max: 12 }).chain(n => fc.tuple(
   return `{"data":{"tensor":{${shapeFirst ? s + ',' + v : v + ',' + w + s}}}}`
 }))
 
-t.test('property: wherever the fast path answers, it answers as the general path', async (tt) => {
+/** Asserts that wherever the fast path answers, it answers as the general path; how many it took. */
+function agreesWhereTaken (bodies: fc.Arbitrary<string>, numRuns: number): number {
   let taken = 0
-  fc.assert(fc.property(fc.oneof(ndarrayBody, tensorBody), (text) => {
+  fc.assert(fc.property(bodies, (text) => {
     const f = fast(text)
     if (f === undefined) return true
     taken++
     return same(f, general(text))
-  }), { numRuns: 1000 })
+  }), { numRuns })
+  return taken
+}
+
+t.test('property: wherever the fast path answers, it answers as the general path', async (tt) => {
+  const taken = agreesWhereTaken(fc.oneof(ndarrayBody, tensorBody), 1000)
   tt.ok(taken > 500, `the fast path took most bodies (${taken} of 1000)`)
 })
 
@@ -167,14 +173,10 @@ t.test('property: long runs of full-precision literals (converted together) deco
   const full = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String)
   const mixed = fc.oneof({ weight: 6, arbitrary: full }, { weight: 1, arbitrary: literal })
   const run = fc.array(fc.tuple(ws, mixed), { minLength: 32, maxLength: 300 }).map(items => '[' + items.map(([w, l]) => w + l).join(',') + ']')
-  let taken = 0
-  fc.assert(fc.property(run, fc.boolean(), (values, asTensor) => {
-    const text = asTensor ? `{"data":{"tensor":{"shape":[-1],"values":${values}}}}` : `{"data":{"ndarray":[${values},${values}]}}`
-    const f = fast(text)
-    if (f === undefined) return true
-    taken++
-    return same(f, general(text))
-  }), { numRuns: 300 })
+  const bodies = fc.tuple(run, fc.boolean()).map(([values, asTensor]) => asTensor
+    ? `{"data":{"tensor":{"shape":[-1],"values":${values}}}}`
+    : `{"data":{"ndarray":[${values},${values}]}}`)
+  const taken = agreesWhereTaken(bodies, 300)
   tt.ok(taken > 100, `the fast path took most bodies (${taken} of 300)`)
 })
 
