@@ -216,7 +216,8 @@ function readArray (dim: number): boolean {
  * plain numbers). The same scan as json-number-run.ts's parseNumberRun, over bytes: an integer
  * significand of at most 15 digits with no exponent is exact and so is 10^scale, so one division
  * gives the correctly rounded double (what JSON.parse and parseJson give); longer literals and
- * exponents go through Number() of the literal, as there.
+ * exponents are converted natively once the run is read (convertDeferred), and a run that starts
+ * with a full-precision double is read by JSON.parse alone (readFullPrecisionRun).
  */
 function readNumbers (): number {
   if (fullPrecisionRuns) {
@@ -341,22 +342,30 @@ function grownInt32 (a: Int32Array): Int32Array<ArrayBuffer> {
  */
 function convertDeferred (values: Float64Array, first: number, n: number): void {
   const deferred = deferredCount
+  const index = deferredIndex
+  const starts = deferredStart
   deferredCount = 0
+  if (index.length > MAX_KEPT_DEFERRED) {
+    deferredIndex = new Int32Array(1024)
+    deferredStart = new Int32Array(1024)
+  }
   if (!runHasTokens && deferred >= NATIVE_RUN_MIN) {
     const parsed = JSON.parse('[' + latin1(runStart, p + 1)) as number[] // the scan checked it is JSON
     for (let i = 0; i < n - first; i++) values[first + i] = parsed[i] as number
     return
   }
   for (let d = 0; d < deferred; d++) {
-    const start = deferredStart[d] as number
+    const start = starts[d] as number
     let end = start + 1
     for (let c = bytes[end] as number; c !== 44 && c !== 93 && c !== 32 && c !== 10 && c !== 13 && c !== 9; c = bytes[++end] as number);
-    values[deferredIndex[d] as number] = Number(latin1(start, end))
+    values[index[d] as number] = Number(latin1(start, end))
   }
 }
 
 /** Deferred literals from which a run is converted by one JSON.parse. */
 const NATIVE_RUN_MIN = 32
+/** Entries the deferred-literal arrays keep between runs; larger ones are let go after use. */
+const MAX_KEPT_DEFERRED = 1 << 16
 
 /**
  * Whether this body's runs are still asked if they start with a full-precision double: until one

@@ -114,6 +114,18 @@ t.test('a body of more values than the scratch holds', async (tt) => {
   check(tt, '{"data":{"ndarray":[[1.5,2]]}}', true) // and the next body starts clean
 })
 
+t.test('a run of more full-precision literals than the deferred-literal arrays keep', async (tt) => {
+  // A short first literal (so the scan reads the run), 70,000 literals of 17 digits converted after
+  // it, one at a time because of the NaN; then a body of the same kind with no NaN.
+  for (const withNaN of [true, false]) {
+    const values = Array.from({ length: 70_002 }, (_, i) => (i === 0 ? '1.5' : i === 70_001 && withNaN ? 'NaN' : String(i * Math.PI)))
+    const text = `{"data":{"tensor":{"shape":[${values.length}],"values":[${values.join(',')}]}}}`
+    const f = fast(text) as Outcome
+    tt.ok(!('error' in f) && f.data.length === values.length && f.data.every((v, i) => Object.is(v, Number(values[i]))), `every value read (NaN: ${withNaN})`)
+  }
+  check(tt, '{"data":{"ndarray":[[1.5,2.123456789012345678]]}}', true) // and the next body starts clean
+})
+
 // Number literals as clients write them: JS and Python floats, ints, integral floats, exponents,
 // long mantissas, -0, the non-finite tokens Python's json accepts.
 const literal = fc.oneof(
