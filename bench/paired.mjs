@@ -39,7 +39,7 @@ if (pin) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ig
 const pinned = (command, args) => pin ? ['taskset', ['-c', '1', command, ...args]] : [command, args]
 const [payload, ...specs] = process.argv.slice(2)
 if (payload === undefined || specs.length < 2) {
-  console.error('usage: node bench/paired.mjs <small|ndarray|tensor> <name=bare|ours|cli[@checkout]>...')
+  console.error('usage: node bench/paired.mjs <small|ndarray|rows|tensor|tensor-full> <name=bare|ours|cli-app|cli[@checkout]>...')
   process.exit(2)
 }
 const children = new Set()

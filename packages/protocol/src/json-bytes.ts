@@ -350,7 +350,7 @@ function convertDeferred (values: Float64Array, first: number, n: number): void 
     deferredStart = new Int32Array(1024)
   }
   if (!runHasTokens && deferred >= NATIVE_RUN_MIN) {
-    const parsed = JSON.parse('[' + latin1(runStart, p + 1)) as number[] // the scan checked it is JSON
+    const parsed = parseRunText(runStart, p) as number[] // the scan checked it is JSON
     for (let i = 0; i < n - first; i++) values[first + i] = parsed[i] as number
     return
   }
@@ -360,6 +360,11 @@ function convertDeferred (values: Float64Array, first: number, n: number): void 
     for (let c = bytes[end] as number; c !== 44 && c !== 93 && c !== 32 && c !== 10 && c !== 13 && c !== 9; c = bytes[++end] as number);
     values[index[d] as number] = Number(latin1(start, end))
   }
+}
+
+/** The run from its first element at `first` to its `]` at `close`, by JSON.parse (which may throw). */
+function parseRunText (first: number, close: number): unknown[] {
+  return JSON.parse('[' + latin1(first, close + 1)) as unknown[]
 }
 
 /** Deferred literals from which a run is converted by one JSON.parse. */
@@ -401,7 +406,7 @@ function readFullPrecisionRun (): number {
   if (end < 0) return -1
   let parsed: unknown[]
   try {
-    parsed = JSON.parse('[' + latin1(p, end + 1)) as unknown[]
+    parsed = parseRunText(p, end)
   } catch {
     return -1
   }

@@ -223,9 +223,12 @@ function encodeTypedArray (v: TypedArray): string {
   return '[' + (v as NumberArrayLike).join(',') + ']' // ints and bigints: join prints their digits
 }
 
-/** Most elements one native JSON.stringify call prints in encodeFloatRun. */
+/** Most elements one native JSON.stringify call prints of gathered rows (encodeArray, encodeShortFloatRows). */
 const FLOAT_CHUNK = 1024
-/** Shorter runs print element by element: a native call does not pay off for a handful. */
+/**
+ * Shorter runs print element by element, and shorter NDArray rows are gathered: the byte printer
+ * does not pay off for a handful.
+ */
 const FLOAT_CHUNK_MIN = 16
 
 /** True when `data[start..end)` holds only numbers with a fraction in Python's fixed-notation range. */
