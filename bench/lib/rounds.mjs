@@ -2,7 +2,7 @@
 // round to round so that none always runs first (a busy shared machine drifts during a run); each
 // ratio is then taken within a round (BENCHMARKS.md, "Method").
 import { readFileSync } from 'node:fs'
-import { cpuMicros } from './cpu.mjs'
+import { cpuSplitMicros } from './cpu.mjs'
 
 /** The machine's load average (1, 5, 15 minutes), as BENCHMARKS.md quotes it beside each run. */
 export function loadAverage () {
@@ -21,13 +21,15 @@ export async function alternatingRounds (servers, { rounds, seconds, warmupSecon
   for (let round = 0; round < rounds; round++) {
     const order = servers.slice(round % servers.length).concat(servers.slice(0, round % servers.length))
     for (const server of order) {
-      const cpu0 = cpuMicros(server.child.pid)
+      const cpu0 = cpuSplitMicros(server.child.pid)
       const r = await load(server, seconds)
-      const cpu = cpuMicros(server.child.pid) - cpu0
+      const cpu1 = cpuSplitMicros(server.child.pid)
+      const [user, system] = [cpu1.user - cpu0.user, cpu1.system - cpu0.system]
+      const cpu = user + system
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${server.name}: ${r.non2xx} non-2xx, ${r.errors} errors`)
       results[server.name].rps.push(r.rps)
       results[server.name].cpu.push(cpu / r.requests)
-      process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(0)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req\n`)
+      process.stderr.write(`round ${round + 1} ${server.name}: ${r.rps.toFixed(0)} req/s, ${(cpu / r.requests).toFixed(1)} µs CPU/req (user ${(user / r.requests).toFixed(1)}, system ${(system / r.requests).toFixed(1)})\n`)
     }
   }
   return results

@@ -3,9 +3,11 @@
  * REST routes (into the per-app registry) and optionally exposes the
  * registry on this same app.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import { performance } from 'node:perf_hooks'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { fastifyPlugin } from 'fastify-plugin'
 import promClient from 'prom-client'
+import { BufferedHistogram } from './buffered-histogram.js'
 import { createSeldonMetrics, METRIC_NAMES, type SeldonMetrics, type SeldonMetricsOptions } from './metrics.js'
 import { sendMetrics } from './server.js'
 
@@ -37,38 +39,90 @@ const UNMEASURED_METHODS: ReadonlySet<string> = new Set(['HEAD', 'OPTIONS', 'TRA
 /** The label a request matching no route gets (fastify-metrics' `invalidRouteGroup` default). */
 const UNKNOWN_ROUTE = '__unknown__'
 
+/** A request's start time before the `onRequest` hook ran, and after it was counted. */
+const NOT_STARTED = 0
+const COUNTED = -1
+
 /**
  * `http_request_duration_seconds{method,route,status_code}` for every route of the app (routes
  * registered before this plugin too; a URL matching no route is `route="__unknown__"`; HEAD,
  * OPTIONS, TRACE, CONNECT and routes with `config.disableMetrics` are not measured), the series
- * fastify-metrics 13 made for us, by one `onResponse` hook reading Fastify's own
- * `reply.elapsedTime`. One histogram per registry, shared by every app reporting into it.
+ * fastify-metrics 13 made for us: from the request's arrival (`onRequest`) to its answer being
+ * handed to the socket (`onSend`), as the Python wrapper's Flask exporter measures from
+ * `before_request` to `after_request`. One histogram per registry, shared by every app reporting
+ * into it.
  *
- * Why not fastify-metrics any more: per request it started a timer (a closure and an hrtime
- * read) kept in a WeakMap keyed by the request (an ephemeron that every major GC must walk)
- * and built a label object in a second hook. Measured with `bench/cli-overhead.mjs` (the CLI's
- * app served the small predict by inject, CPU per request): see BENCHMARKS.md, "Issue 18, items
- * 3 and 4" (the CLI path).
+ * Why not an `onResponse` hook: any app with one adds and removes a `finish` and an `error`
+ * listener on every response (Fastify 5.12, lib/route.js), which cost more than the rest of the
+ * measuring over loopback (BENCHMARKS.md, "Issue 18, item 1: the listeners of every response").
+ * Why not fastify-metrics any more: per request it started a timer (a closure and an hrtime read)
+ * kept in a WeakMap keyed by the request (an ephemeron that every major GC must walk) and built a
+ * label object in a second hook (BENCHMARKS.md, "Issue 18, items 3 and 4").
  */
 function registerRouteHistogram (fastify: FastifyInstance, metrics: SeldonMetrics): void {
-  const registry = metrics.registry
-  const existing = registry.getSingleMetric(METRIC_NAMES.httpDuration)
-  const histogram = existing instanceof promClient.Histogram
-    ? existing as promClient.Histogram<'method' | 'route' | 'status_code'>
-    : new promClient.Histogram({
-      name: METRIC_NAMES.httpDuration,
-      help: 'request duration in seconds',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [...metrics.requestBuckets],
-      registers: [registry]
-    })
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const options = request.routeOptions
-    if (UNMEASURED_METHODS.has(request.method) || options.config.disableMetrics === true || !request.raw.url) { done(); return }
-    const route = options.config.statsId ?? options.url ?? UNKNOWN_ROUTE
-    histogram.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000)
+  const series = new RouteSeries(routeHistogramOf(metrics))
+  // Its own key per registration: two of these plugins on one app each keep their own time.
+  const kStarted = Symbol('seldon.metrics.started')
+  type Timed = FastifyRequest & { [kStarted]: number }
+  fastify.decorateRequest(kStarted, NOT_STARTED)
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request as Timed)[kStarted] = performance.now()
     done()
   })
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const started = (request as Timed)[kStarted]
+    const options = request.routeOptions
+    if (started === COUNTED || UNMEASURED_METHODS.has(request.method) || options.config.disableMetrics === true || !request.raw.url) { done(null, payload); return }
+    // An answer sent twice (an onSend hook failing, then the error's answer) is counted once.
+    (request as Timed)[kStarted] = COUNTED
+    // Answered by an onRequest hook that ran before ours (a plugin registered earlier): Fastify's
+    // own clock, which runs when the app has a logger (0 otherwise).
+    const ms = started === NOT_STARTED ? reply.elapsedTime : performance.now() - started
+    series.of(request.method, options.config.statsId ?? options.url ?? UNKNOWN_ROUTE, reply.statusCode).add(ms / 1000)
+    done(null, payload)
+  })
+}
+
+type RouteLabel = 'method' | 'route' | 'status_code'
+
+/** One observation sink per label set. */
+interface Series { add: (seconds: number) => void }
+
+/**
+ * The registry's route histogram, shared by every app reporting into it: ours, or one registered
+ * under that name by something else (fed directly, unbatched).
+ */
+function routeHistogramOf (metrics: SeldonMetrics): { series: (labels: promClient.LabelValues<RouteLabel>) => Series } {
+  const existing = metrics.registry.getSingleMetric(METRIC_NAMES.httpDuration)
+  if (existing instanceof BufferedHistogram) return existing as BufferedHistogram<RouteLabel>
+  if (existing instanceof promClient.Histogram) {
+    const foreign = existing as promClient.Histogram<RouteLabel>
+    return { series: labels => ({ add: seconds => { foreign.observe(labels, seconds) } }) }
+  }
+  return new BufferedHistogram<RouteLabel>({
+    name: METRIC_NAMES.httpDuration,
+    help: 'request duration in seconds',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [...metrics.requestBuckets],
+    registers: [metrics.registry]
+  })
+}
+
+/** The series of each (route, method, status code), found by three map lookups and no string built per request. */
+class RouteSeries {
+  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>()
+
+  constructor (private readonly histogram: { series: (labels: promClient.LabelValues<RouteLabel>) => Series }) {}
+
+  of (method: string, route: string, statusCode: number): Series {
+    let byMethod = this.byRoute.get(route)
+    if (byMethod === undefined) this.byRoute.set(route, byMethod = new Map())
+    let byStatus = byMethod.get(method)
+    if (byStatus === undefined) byMethod.set(method, byStatus = new Map())
+    let series = byStatus.get(statusCode)
+    if (series === undefined) byStatus.set(statusCode, series = this.histogram.series({ method, route, status_code: statusCode }))
+    return series
+  }
 }
 
 const plugin: FastifyPluginAsync<SeldonMetricsPluginOptions> = async (fastify: FastifyInstance, opts) => {

@@ -17,7 +17,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { STATUS_CODES } from 'node:http'
 import { errorEnvelopeText, errorStatus, OverloadedError } from '@fastify-seldon/protocol'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /**
  * Header fields a request may carry. 100 is Envoy's default `max_headers_count` (the proxy of
@@ -43,28 +43,63 @@ export function limitHeaderFields (app: FastifyInstance): void {
 }
 
 /**
- * 408 + envelope for a body not received `ms` after the server began to read it. Requests whose
- * body had fully arrived by then (nearly all: a small body comes with its headers) cost one check.
+ * 408 + envelope for a body not received `ms` after the server began to read it.
+ *
+ * Whether a body is complete is asked once the event loop has read what arrived with it (a
+ * `setImmediate` shared by every request of that turn), not when reading starts: Node parses a
+ * small body only after its request has gone through the synchronous hooks, so asked then every
+ * body is incomplete, and every request paid a timer and two listeners (1.3 µs of a worker's
+ * ~43 µs per small predict: BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs"). Only the
+ * bodies still arriving after that turn get the timer.
  */
 export function limitBodyTime (app: FastifyInstance, ms: number): void {
   const body = errorEnvelopeText({
     statusCode: 408, reason: 'MICROSERVICE_BAD_DATA', info: `Request Timeout: the request body was not received within ${ms} ms`
   })
-  app.addHook('preParsing', function bodyTimeout (request, reply, payload, done) {
+  const timeOut = (request: FastifyRequest, reply: FastifyReply): void => {
+    if (request.raw.complete || reply.sent) return
+    request.log.info(`request body not received within ${ms} ms: 408`)
+    reply.code(408).header('connection', 'close').header('content-type', 'application/json').send(body)
+    // The body reader fails when the connection closes and tries to answer too: expected, not
+    // worth Fastify's "Reply was already sent" warning (errors are still logged).
+    reply.log = reply.log.child({}, { level: 'error' })
+  }
+  const arm = (request: FastifyRequest, reply: FastifyReply): void => {
     const raw = request.raw
-    if (raw.complete) { done(null, payload); return }
-    const timer = setTimeout(() => {
-      if (raw.complete || reply.sent) return
-      request.log.info(`request body not received within ${ms} ms: 408`)
-      reply.code(408).header('connection', 'close').header('content-type', 'application/json').send(body)
-      // The body reader fails when the connection closes and tries to answer too: expected, not
-      // worth Fastify's "Reply was already sent" warning (errors are still logged).
-      reply.log = reply.log.child({}, { level: 'error' })
-    }, ms)
+    if (raw.complete || reply.sent) return
+    const timer = setTimeout(timeOut, ms, request, reply)
     raw.once('end', () => { clearTimeout(timer) })
     reply.raw.once('close', () => { clearTimeout(timer) })
+  }
+  const check = new TurnBatch(arm)
+  app.addHook('preParsing', function bodyTimeout (request, reply, payload, done) {
+    if (!request.raw.complete) check.add(request, reply)
     done(null, payload)
   })
+}
+
+/**
+ * Pairs gathered during one event-loop turn, each handed to `run` in the check phase of that turn
+ * (one `setImmediate` for all of them). Nothing is held past the turn.
+ */
+class TurnBatch<A, B> {
+  private firsts: A[] = []
+  private seconds: B[] = []
+
+  constructor (private readonly run: (a: A, b: B) => void) {}
+
+  add (a: A, b: B): void {
+    if (this.firsts.length === 0) setImmediate(this.drain)
+    this.firsts.push(a)
+    this.seconds.push(b)
+  }
+
+  private readonly drain = (): void => {
+    const [firsts, seconds] = [this.firsts, this.seconds]
+    this.firsts = []
+    this.seconds = []
+    for (let i = 0; i < firsts.length; i++) this.run(firsts[i] as A, seconds[i] as B)
+  }
 }
 
 /** How long a refused connection may keep sending before it is cut (it is read and discarded). */

@@ -1,9 +1,9 @@
 /**
  * The composition: the one place where the CLI meets the other packages. A worker's app is
  *
- *   Fastify (pino at the CLI's level, body limit)
- *     ├─ limits                   431 past 100 header fields, 408 for a slow body, 503 past --max-connections
+ *   Fastify (pino at the CLI's level, given to Fastify only at DEBUG: logging.ts; body limit)
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
+ *     ├─ limits                   431 past 100 header fields, 408 for a slow body, 503 past --max-connections
  *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds (the heap judged after a GC)
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
  *     ├─ admission                --max-concurrent-requests, a queue, 503 past it; dispatch runs spread over turns
@@ -25,12 +25,13 @@ import {
 } from '@fastify-seldon/metrics'
 import { errorEnvelopeText, errorStatus, OverloadedError, TimeoutError } from '@fastify-seldon/protocol'
 import Fastify, {
-  LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
+  type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
 import { registerAdmission } from './admission.js'
 import { HeapJudge } from './heap.js'
 import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
+import { appLogging } from './logging.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
@@ -141,21 +142,22 @@ export interface BaseApp {
  */
 export async function buildBaseApp (config: ServerConfig, options: BuildServerOptions = {}): Promise<BaseApp> {
   const fromEnv = environmentOptions(options.env ?? process.env)
-  const logger = options.logger ?? pino({ level: config.logLevel, name: 'seldon-microservice' })
+  const logging = appLogging(options.logger ?? pino({ level: config.logLevel, name: 'seldon-microservice' }), config.logLevel === 'debug')
   const app = Fastify({
-    loggerInstance: logger,
+    ...logging.options,
     bodyLimit: config.bodyLimit,
     frameworkErrors: frameworkError,
     clientErrorHandler: clientError,
     // An HTTP/1.1 request without Host is served, as gunicorn serves it (Node's own refusal is a
     // bare 400 without the envelope; nothing here depends on Host).
-    http: { requireHostHeader: false },
-    // Access logs only at DEBUG (gunicorn's access log is off by default too).
-    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' })
+    http: { requireHostHeader: false }
   })
+  logging.adopt(app)
   const limits = limitsOf(config)
   const metrics = options.metrics ?? createWorkerMetrics(fromEnv.deployment, app.log, limits.maxMetricSeries)
 
+  // First, so that its clock starts before any other hook can answer (a 431, a 503).
+  await app.register(seldonMetrics, { metrics, endpoint: false })
   limitHeaderFields(app)
   if (limits.bodyTimeout > 0) limitBodyTime(app, limits.bodyTimeout)
   if (limits.maxConnections > 0) {
@@ -163,7 +165,6 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
     limitConnections(app.server, limits.maxConnections, BUSY_RETRY_AFTER_SECONDS, () => { busy.refused() })
   }
 
-  await app.register(seldonMetrics, { metrics, endpoint: false })
   await registerPressure(app, config, options.pressureSampleInterval)
 
   if (config.requestTimeout > 0) {
