@@ -3,7 +3,7 @@
  * given back when its connection closes, and answered requests on a kept-alive connection hold
  * nothing.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import net from 'node:net'
 import { buildServer, type ServerConfig } from '../src/server.js'
 import { postJson } from '../src/testing.js'
@@ -33,7 +33,7 @@ const component = {
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
-async function serve (t: Tap.Test) {
+async function serve (t: Test) {
   const app = await buildServer(component, config, { env: {} })
   t.teardown(() => app.close())
   await app.listen({ host: '127.0.0.1', port: 0 })

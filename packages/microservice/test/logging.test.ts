@@ -3,7 +3,7 @@
  * listeners on every response) and still hands out the same request loggers; at DEBUG it has
  * the logger and writes access logs.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { buildServer, type ServerConfig } from '../src/server.js'
@@ -42,7 +42,7 @@ const component = {
 }
 
 /** Listens on a free port; a last onSend hook reports the 'finish' listeners each response has. */
-async function serve (t: Tap.Test, level: 'debug' | 'info') {
+async function serve (t: Test, level: 'debug' | 'info') {
   const { logger, records } = capturedLogger(level)
   const app = await buildServer(component, { ...base, logLevel: level }, { env: {}, logger })
   const finishListeners: number[] = []
