@@ -20,7 +20,6 @@
  * A slot freed hands itself to the next waiter through setImmediate, never a microtask: a promise
  * chain would run the whole queue inside one macrotask and starve the probes again.
  */
-import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DispatchCost, DispatchTurns } from './turns.js'
 
@@ -158,18 +157,16 @@ export function registerAdmission (app: FastifyInstance, options: AdmissionOptio
   app.decorateRequest(kAdmitted, false)
   app.decorateRequest(kDispatched, false)
 
+  const admitted = (request: Tracked, reply: FastifyReply): void => {
+    request[kAdmitted] = true
+    // A reply never sent (the client left, the handler never answers and no timeout cuts it)
+    // gives its slot back when the connection closes.
+    reply.raw.once('close', () => { release(request) })
+  }
   const release = (request: Tracked): void => {
     if (!request[kAdmitted]) return
     request[kAdmitted] = false
-    held.forget(request)
     gate.leave()
-  }
-  // A reply never sent (the client left, the handler never answers and no timeout cuts it) gives
-  // its slot back when the connection closes.
-  const held = new HeldByConnection<Tracked>(release)
-  const admitted = (request: Tracked, reply: FastifyReply): void => {
-    request[kAdmitted] = true
-    held.hold(request, reply)
   }
 
   function admit (request: Tracked, reply: FastifyReply, done: () => void): void {
@@ -216,36 +213,4 @@ export function registerAdmission (app: FastifyInstance, options: AdmissionOptio
   app.server.on('connection', () => { turns.connection() })
   app.addHook('onClose', (_instance, done) => { cost.close(); done() })
   return { gate, turns, cost }
-}
-
-const kHeld = Symbol('seldon.admission.held')
-type Holder = (Socket | NodeJS.EventEmitter) & { [kHeld]?: Set<unknown> }
-
-/**
- * What each connection holds, released when it closes: one `close` listener per connection and a
- * set entry per request, instead of a listener (a closure and its `once` wrapper) on every
- * response, which cost ~2 µs of a worker's ~33 µs per small predict (BENCHMARKS.md, "Issue 18,
- * item 1: a worker's fixed costs"). Without a socket (an injected request) the response's own
- * `close` is watched.
- */
-class HeldByConnection<T extends FastifyRequest> {
-  constructor (private readonly release: (held: T) => void) {}
-
-  hold (request: T, reply: FastifyReply): void {
-    const socket = request.raw.socket as Holder | null
-    if (socket === null || socket === undefined) {
-      reply.raw.once('close', () => { this.release(request) })
-      return
-    }
-    let held = socket[kHeld]
-    if (held === undefined) {
-      held = socket[kHeld] = new Set()
-      socket.once('close', () => { for (const each of held as Set<T>) this.release(each) })
-    }
-    held.add(request)
-  }
-
-  forget (request: T): void {
-    (request.raw.socket as Holder | null)?.[kHeld]?.delete(request)
-  }
 }
