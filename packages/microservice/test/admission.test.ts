@@ -1,7 +1,7 @@
 /**
  * Admission's slots over real connections: a slot held by a request whose answer never comes is
- * given back when its connection closes, and answered requests on a kept-alive connection hold
- * nothing.
+ * given back when its connection closes (RELIABILITY.md, guarantee 12), and the requests answered
+ * before it on the same kept-alive connection hold nothing.
  */
 import t, { type Test } from 'tap'
 import net from 'node:net'
@@ -56,7 +56,7 @@ async function connection (port: number, bodies: string[]): Promise<{ socket: ne
   return { socket, answers: () => text }
 }
 
-t.test('a request never answered holds its slot until its connection closes; answered ones hold nothing', async t => {
+t.test('a request never answered holds its slot until its connection closes', async t => {
   const { port, url } = await serve(t)
   const ok = JSON.stringify({ data: { ndarray: [[1]] } })
   const hung = JSON.stringify({ data: { ndarray: [[13]] } })
