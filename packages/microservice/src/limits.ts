@@ -48,9 +48,10 @@ export function limitHeaderFields (app: FastifyInstance): void {
  * Whether a body is complete is asked once the event loop has read what arrived with it (a
  * `setImmediate` shared by every request of that turn), not when reading starts: Node parses a
  * small body only after its request has gone through the synchronous hooks, so asked then every
- * body is incomplete, and every request paid a timer and two listeners (1.3 µs of a worker's
- * ~43 µs per small predict: BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs"). Only the
- * bodies still arriving after that turn get the timer.
+ * body is incomplete, and every request paid a timer and two listeners: turning the body timeout
+ * off saved 2.0 µs of a worker's 44.6 per small predict; now it saves nothing measurable
+ * (BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs"). Only the bodies still arriving
+ * after that turn get the timer.
  */
 export function limitBodyTime (app: FastifyInstance, ms: number): void {
   const body = errorEnvelopeText({

@@ -5,9 +5,9 @@
  * worker writes only at DEBUG (gunicorn's access log is off by default too). Below DEBUG the app is
  * therefore built without a logger, and every logger Fastify hands out (`request.log`, `reply.log`,
  * the 404 and framework-error loggers) comes from `childLoggerFactory` as the same pino children it
- * would have made; `app.log` is set to the logger itself. Measured over loopback, 16 connections, a
- * small predict: the worker's CPU per request fell by a fifth (BENCHMARKS.md, "Issue 18, item 1:
- * the listeners of every response").
+ * would have made; `app.log` is set to the logger itself. A worker's app serving small predicts over
+ * loopback used 36.5 µs of CPU per request with the logger given to Fastify, 32.8 µs without
+ * (BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs").
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import { LogController } from 'fastify'
@@ -59,9 +59,9 @@ type LogArguments = [unknown, ...unknown[]]
 
 /**
  * A request's logger (Fastify's logger interface), its pino child made when it first logs. Nearly
- * every request never logs, and making the child (its bindings serialised) for each one cost
- * 2.6 µs of a worker's ~38 µs per small predict (BENCHMARKS.md, "Issue 18, item 1: a worker's
- * fixed costs").
+ * every request never logs, and making the child (its bindings serialised) for each one took a
+ * worker from 35.2 to 39.0 µs of CPU per small predict (BENCHMARKS.md, "Issue 18, item 1: a
+ * worker's fixed costs").
  */
 class RequestLogger {
   private made: FastifyBaseLogger | undefined
