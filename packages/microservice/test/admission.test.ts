@@ -5,23 +5,11 @@
  */
 import t, { type Test } from 'tap'
 import net from 'node:net'
-import { buildServer, type ServerConfig } from '../src/server.js'
+import { buildServer } from '../src/server.js'
+import { listenLocal, testConfig } from './helpers.js'
 import { postJson } from '../src/testing.js'
 
-const config: ServerConfig = {
-  host: '127.0.0.1',
-  grpcEnabled: false,
-  grpcPort: 0,
-  logLevel: 'error',
-  gracePeriodMs: 1000,
-  bodyLimit: 1024 * 1024,
-  requestTimeout: 0,
-  maxEventLoopDelay: 0,
-  maxHeapUsedBytes: 0,
-  maxRssBytes: 0,
-  maxConcurrentRequests: 1,
-  maxQueuedRequests: 0
-}
+const config = testConfig({ maxConcurrentRequests: 1, maxQueuedRequests: 0 })
 
 /** Answers at once, except [[13]], which it never answers. */
 const component = {
@@ -34,11 +22,7 @@ const component = {
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
 async function serve (t: Test) {
-  const app = await buildServer(component, config, { env: {} })
-  t.teardown(() => app.close())
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const port = await listenLocal(t, await buildServer(component, config, { env: {} }))
   return { port, url: `http://127.0.0.1:${port}/api/v1.0/predictions` }
 }
 

@@ -8,22 +8,10 @@ import { createSeldonMetrics } from '@fastify-seldon/metrics'
 import { decodeSeldonMessage, encodeSeldonMessage } from '@fastify-seldon/protocol'
 import t from 'tap'
 import { buildGraphServer, loadGraphEngine } from '../src/graph-server.js'
-import type { ServerConfig } from '../src/server.js'
-import { fixtures } from './helpers.js'
+import { fixtures, testConfig } from './helpers.js'
 
 const cwd = path.join(fixtures, 'graph')
-const config: ServerConfig = {
-  host: '127.0.0.1',
-  grpcEnabled: true,
-  grpcPort: 0,
-  logLevel: 'error',
-  gracePeriodMs: 1000,
-  bodyLimit: 1024 * 1024,
-  requestTimeout: 0,
-  maxEventLoopDelay: 0,
-  maxHeapUsedBytes: 0,
-  maxRssBytes: 0
-}
+const config = testConfig({ grpcEnabled: true })
 const graph = {
   file: 'chain.yaml',
   predictor: 'main',

@@ -8,6 +8,8 @@ import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import type { ServerConfig } from '../src/server.js'
 
 export const here = path.dirname(fileURLToPath(import.meta.url))
 export const fixtures = path.join(here, 'fixtures')
@@ -17,6 +19,31 @@ export const repoRoot = path.resolve(packageDir, '..', '..')
 export const cliBin = path.join(packageDir, 'bin', 'seldon-microservice.mjs')
 
 export { freePorts }
+
+/** A worker's config for in-process tests: loopback, no gRPC, quiet, no load protection; `overrides` win. */
+export function testConfig (overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    grpcEnabled: false,
+    grpcPort: 0,
+    logLevel: 'error',
+    gracePeriodMs: 1000,
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 0,
+    maxEventLoopDelay: 0,
+    maxHeapUsedBytes: 0,
+    maxRssBytes: 0,
+    ...overrides
+  }
+}
+
+/** `app` listening on a free loopback port, closed at teardown; its port. */
+export async function listenLocal (t: TeardownHost, app: FastifyInstance): Promise<number> {
+  t.teardown(async () => { await app.close() })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  return typeof address === 'object' && address !== null ? address.port : 0
+}
 
 export interface Cli {
   child: ChildProcess

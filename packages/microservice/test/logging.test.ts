@@ -6,21 +6,9 @@
 import t, { type Test } from 'tap'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
-import { buildServer, type ServerConfig } from '../src/server.js'
+import { buildServer } from '../src/server.js'
+import { listenLocal, testConfig } from './helpers.js'
 import { postJson } from '../src/testing.js'
-
-const base: ServerConfig = {
-  host: '127.0.0.1',
-  grpcEnabled: false,
-  grpcPort: 0,
-  logLevel: 'info',
-  gracePeriodMs: 1000,
-  bodyLimit: 1024 * 1024,
-  requestTimeout: 0,
-  maxEventLoopDelay: 0,
-  maxHeapUsedBytes: 0,
-  maxRssBytes: 0
-}
 
 /** A pino logger at `level` whose records are kept, parsed. */
 function capturedLogger (level: string) {
@@ -44,7 +32,7 @@ const component = {
 /** Listens on a free port; a last onSend hook reports the 'finish' listeners each response has. */
 async function serve (t: Test, level: 'debug' | 'info') {
   const { logger, records } = capturedLogger(level)
-  const app = await buildServer(component, { ...base, logLevel: level }, { env: {}, logger })
+  const app = await buildServer(component, testConfig({ logLevel: level }), { env: {}, logger })
   const finishListeners: number[] = []
   app.post('/log-shapes', async (request, reply) => {
     request.log.info({ req: request, res: reply }, 'shapes')
@@ -54,10 +42,7 @@ async function serve (t: Test, level: 'debug' | 'info') {
     finishListeners.push(reply.raw.listenerCount('finish'))
     done(null, payload)
   })
-  t.teardown(() => app.close())
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
+  const port = await listenLocal(t, app)
   return { app, records, finishListeners, url: `http://127.0.0.1:${port}/api/v1.0/predictions` }
 }
 

@@ -3,20 +3,10 @@
  * recorder wired into the component's runtime.
  */
 import t from 'tap'
-import { buildServer, type ServerConfig } from '../src/server.js'
+import { buildServer } from '../src/server.js'
+import { testConfig } from './helpers.js'
 
-const base: ServerConfig = {
-  host: '127.0.0.1',
-  grpcEnabled: false,
-  grpcPort: 0,
-  logLevel: 'error',
-  gracePeriodMs: 1000,
-  bodyLimit: 10 * 1024 * 1024,
-  requestTimeout: 0,
-  maxEventLoopDelay: 1000,
-  maxHeapUsedBytes: 0,
-  maxRssBytes: 0
-}
+const base = testConfig({ bodyLimit: 10 * 1024 * 1024, maxEventLoopDelay: 1000 })
 
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
 const PREDICT = { method: 'POST' as const, url: '/api/v1.0/predictions', payload: { data: { ndarray: [[1, 2]] } } }
