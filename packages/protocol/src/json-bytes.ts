@@ -305,25 +305,28 @@ function readNumbers (): number {
 
 /**
  * Literals the scan does not convert itself (more than 15 digits, an exponent), by index in the
- * run and start offset: converted once the run is known to be valid, in one native call when
- * there are many (convertDeferred).
+ * run and by where they start and end: converted once the run is known to be valid, in one native
+ * call when there are many (convertDeferred).
  */
 let deferredIndex = new Int32Array(1024)
 let deferredStart = new Int32Array(1024)
+let deferredEnd = new Int32Array(1024)
 let deferredCount = 0
 /** Where the run being read starts (its first element), for a native parse of all of it. */
 let runStart = 0
 /** The run holds a NaN or Infinity token, which JSON.parse does not read. */
 let runHasTokens = false
 
-/** Record the literal at `start` (element `index`); its value comes later: 0 until then. */
+/** Record the literal from `start` to `p` (element `index`); its value comes later: 0 until then. */
 function deferLiteral (index: number, start: number): number {
   if (deferredCount === deferredIndex.length) {
     deferredIndex = grownInt32(deferredIndex)
     deferredStart = grownInt32(deferredStart)
+    deferredEnd = grownInt32(deferredEnd)
   }
   deferredIndex[deferredCount] = index
-  deferredStart[deferredCount++] = start
+  deferredStart[deferredCount] = start
+  deferredEnd[deferredCount++] = p
   return 0
 }
 
@@ -344,22 +347,19 @@ function convertDeferred (values: Float64Array, first: number, n: number): void 
   const deferred = deferredCount
   const index = deferredIndex
   const starts = deferredStart
+  const ends = deferredEnd
   deferredCount = 0
   if (index.length > MAX_KEPT_DEFERRED) {
     deferredIndex = new Int32Array(1024)
     deferredStart = new Int32Array(1024)
+    deferredEnd = new Int32Array(1024)
   }
   if (!runHasTokens && deferred >= NATIVE_RUN_MIN) {
     const parsed = parseRunText(runStart, p) as number[] // the scan checked it is JSON
     for (let i = 0; i < n - first; i++) values[first + i] = parsed[i] as number
     return
   }
-  for (let d = 0; d < deferred; d++) {
-    const start = starts[d] as number
-    let end = start + 1
-    for (let c = bytes[end] as number; c !== 44 && c !== 93 && c !== 32 && c !== 10 && c !== 13 && c !== 9; c = bytes[++end] as number);
-    values[index[d] as number] = Number(latin1(start, end))
-  }
+  for (let d = 0; d < deferred; d++) values[index[d] as number] = Number(latin1(starts[d] as number, ends[d] as number))
 }
 
 /** The run from its first element at `first` to its `]` at `close`, by JSON.parse (which may throw). */

@@ -19,7 +19,7 @@ export function formatFloat (n: number): string {
 }
 
 /** {@link formatFloat} for a number outside Python's fixed-notation range (or zero, NaN, ±Infinity). */
-export function formatFloatOutsideFixed (n: number): string {
+function formatFloatOutsideFixed (n: number): string {
   if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0'
   if (Number.isNaN(n)) return 'NaN'
   if (n === Infinity) return 'Infinity'
