@@ -38,7 +38,8 @@ export class SeriesBuffer<L extends string> {
 }
 
 export class BufferedHistogram<L extends string> extends promClient.Histogram<L> {
-  private readonly buffers: Array<SeriesBuffer<L>> | undefined = []
+  // Made by the first series: prom-client's constructor calls reset() before any field exists.
+  private buffers: Array<SeriesBuffer<L>> | undefined
 
   constructor (configuration: Omit<promClient.HistogramConfiguration<L>, 'collect'>) {
     super({
@@ -51,7 +52,8 @@ export class BufferedHistogram<L extends string> extends promClient.Histogram<L>
   /** The buffer of one label set: keep it and `add` to it (a new buffer per call). */
   series (labels: promClient.LabelValues<L>): SeriesBuffer<L> {
     const buffer = new SeriesBuffer(this, labels)
-    this.buffers?.push(buffer)
+    this.buffers ??= []
+    this.buffers.push(buffer)
     return buffer
   }
 
@@ -60,7 +62,6 @@ export class BufferedHistogram<L extends string> extends promClient.Histogram<L>
   }
 
   override reset (): void {
-    // prom-client's constructor resets too, before this class's fields exist.
     for (const buffer of this.buffers ?? []) buffer.discard()
     super.reset()
   }

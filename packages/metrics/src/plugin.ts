@@ -87,12 +87,14 @@ type RouteLabel = 'method' | 'route' | 'status_code'
 
 /** One observation sink per label set. */
 interface Series { add: (seconds: number) => void }
+/** Where each label set's sink comes from. */
+interface SeriesSource { series: (labels: promClient.LabelValues<RouteLabel>) => Series }
 
 /**
  * The registry's route histogram, shared by every app reporting into it: ours, or one registered
  * under that name by something else (fed directly, unbatched).
  */
-function routeHistogramOf (metrics: SeldonMetrics): { series: (labels: promClient.LabelValues<RouteLabel>) => Series } {
+function routeHistogramOf (metrics: SeldonMetrics): SeriesSource {
   const existing = metrics.registry.getSingleMetric(METRIC_NAMES.httpDuration)
   if (existing instanceof BufferedHistogram) return existing as BufferedHistogram<RouteLabel>
   if (existing instanceof promClient.Histogram) {
@@ -112,7 +114,7 @@ function routeHistogramOf (metrics: SeldonMetrics): { series: (labels: promClien
 class RouteSeries {
   private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>()
 
-  constructor (private readonly histogram: { series: (labels: promClient.LabelValues<RouteLabel>) => Series }) {}
+  constructor (private readonly histogram: SeriesSource) {}
 
   of (method: string, route: string, statusCode: number): Series {
     let byMethod = this.byRoute.get(route)

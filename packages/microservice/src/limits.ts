@@ -17,7 +17,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { STATUS_CODES } from 'node:http'
 import { errorEnvelopeText, errorStatus, OverloadedError } from '@fastify-seldon/protocol'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 
 /**
  * Header fields a request may carry. 100 is Envoy's default `max_headers_count` (the proxy of
@@ -57,7 +57,8 @@ export function limitBodyTime (app: FastifyInstance, ms: number): void {
   const body = errorEnvelopeText({
     statusCode: 408, reason: 'MICROSERVICE_BAD_DATA', info: `Request Timeout: the request body was not received within ${ms} ms`
   })
-  const timeOut = (request: FastifyRequest, reply: FastifyReply): void => {
+  const timeOut = (reply: FastifyReply): void => {
+    const request = reply.request
     if (request.raw.complete || reply.sent) return
     request.log.info(`request body not received within ${ms} ms: 408`)
     reply.code(408).header('connection', 'close').header('content-type', 'application/json').send(body)
@@ -65,41 +66,38 @@ export function limitBodyTime (app: FastifyInstance, ms: number): void {
     // worth Fastify's "Reply was already sent" warning (errors are still logged).
     reply.log = reply.log.child({}, { level: 'error' })
   }
-  const arm = (request: FastifyRequest, reply: FastifyReply): void => {
-    const raw = request.raw
+  const arm = (reply: FastifyReply): void => {
+    const raw = reply.request.raw
     if (raw.complete || reply.sent) return
-    const timer = setTimeout(timeOut, ms, request, reply)
+    const timer = setTimeout(timeOut, ms, reply)
     raw.once('end', () => { clearTimeout(timer) })
     reply.raw.once('close', () => { clearTimeout(timer) })
   }
   const check = new TurnBatch(arm)
   app.addHook('preParsing', function bodyTimeout (request, reply, payload, done) {
-    if (!request.raw.complete) check.add(request, reply)
+    if (!request.raw.complete) check.add(reply)
     done(null, payload)
   })
 }
 
 /**
- * Pairs gathered during one event-loop turn, each handed to `run` in the check phase of that turn
+ * Items gathered during one event-loop turn, each handed to `run` in the check phase of that turn
  * (one `setImmediate` for all of them). Nothing is held past the turn.
  */
-class TurnBatch<A, B> {
-  private firsts: A[] = []
-  private seconds: B[] = []
+class TurnBatch<T> {
+  private items: T[] = []
 
-  constructor (private readonly run: (a: A, b: B) => void) {}
+  constructor (private readonly run: (item: T) => void) {}
 
-  add (a: A, b: B): void {
-    if (this.firsts.length === 0) setImmediate(this.drain)
-    this.firsts.push(a)
-    this.seconds.push(b)
+  add (item: T): void {
+    if (this.items.length === 0) setImmediate(this.drain)
+    this.items.push(item)
   }
 
   private readonly drain = (): void => {
-    const [firsts, seconds] = [this.firsts, this.seconds]
-    this.firsts = []
-    this.seconds = []
-    for (let i = 0; i < firsts.length; i++) this.run(firsts[i] as A, seconds[i] as B)
+    const items = this.items
+    this.items = []
+    for (const item of items) this.run(item)
   }
 }
 
