@@ -1,15 +1,14 @@
 // Servers the benchmarks start in child processes: a free loopback port for each, and the wait
 // until a CLI answers its readiness probe.
-import net from 'node:net'
+import { freePorts } from '@fastify-seldon/microservice/testing'
 
-/** A loopback port free at the time of asking. */
-export function freePort () {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
+/**
+ * A loopback port free at the time of asking, drawn at random below the kernel's ephemeral range
+ * (the microservice's test helper): a port 0 listener closed and asked again can be handed out
+ * twice, and a CLI given the same port for REST and gRPC refuses to start.
+ */
+export async function freePort () {
+  return (await freePorts(1))[0]
 }
 
 /**
