@@ -33,6 +33,22 @@ t.test('reads exactly what prom-client would hold, across full batches and a par
   t.equal(await registry.metrics(), await plainRegistry.metrics(), 'and again after a read')
 })
 
+t.test('observations made on the histogram directly, for the same label set, add up with the waiting ones', async t => {
+  const { registry, buffered, plainRegistry, plain } = pair()
+  const a = buffered.series({ route: '/a', status_code: 200 })
+  for (const seconds of [0.005, 0.3, 7]) {
+    a.add(seconds)
+    buffered.observe({ route: '/a', status_code: '200' }, seconds / 2)
+    plain.observe({ route: '/a', status_code: 200 }, seconds)
+    plain.observe({ route: '/a', status_code: 200 }, seconds / 2)
+  }
+  const text = await registry.metrics()
+  t.match(text, /h_count\{route="\/a",status_code="200"\} 6\n/)
+  t.match(text, /h_bucket\{le="0.01",route="\/a",status_code="200"\} 2\n/)
+  const sum = (out: string): number => Number(/h_sum\{[^}]*\} (\S+)/.exec(out)?.[1])
+  t.ok(Math.abs(sum(text) - sum(await plainRegistry.metrics())) < 1e-12, 'the same sum (up to the order of the additions)')
+})
+
 t.test('reset drops what was waiting too', async t => {
   const { registry, buffered } = pair()
   const a = buffered.series({ route: '/a', status_code: 200 })

@@ -17,7 +17,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { STATUS_CODES } from 'node:http'
 import { errorEnvelopeText, errorStatus, OverloadedError } from '@fastify-seldon/protocol'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 /**
  * Header fields a request may carry. 100 is Envoy's default `max_headers_count` (the proxy of
@@ -29,17 +29,24 @@ const HEADER_FIELDS_BODY = errorEnvelopeText({
   statusCode: 431, reason: 'MICROSERVICE_BAD_DATA', info: `Request Header Fields Too Large: more than ${MAX_HEADER_FIELDS} header fields`
 })
 
-/** 431 + envelope for a request with more than MAX_HEADER_FIELDS header fields. */
-export function limitHeaderFields (app: FastifyInstance): void {
-  // Node stores at most maxHeadersCount fields: one more than allowed tells us there were more.
-  app.server.maxHeadersCount = MAX_HEADER_FIELDS + 1
-  app.addHook('onRequest', function headerFields (request, reply, done) {
-    if (request.raw.rawHeaders.length > 2 * MAX_HEADER_FIELDS) {
-      request.log.info(`more than ${MAX_HEADER_FIELDS} header fields: 431`)
-      reply.code(431).header('connection', 'close').header('content-type', 'application/json').send(HEADER_FIELDS_BODY)
-    }
-    done()
-  })
+/** The answer of a worker overloaded (pressure, admission queue, connections): 503 with the envelope. */
+export const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
+
+/**
+ * Past MAX_HEADER_FIELDS header fields a request is answered 431 with the envelope: Node is told to
+ * keep one field more than allowed, and {@link refusedHeaderFields} (run by the worker's `onRequest`
+ * hook, server.ts) sees it.
+ */
+export function limitHeaderFields (server: Server): void {
+  server.maxHeadersCount = MAX_HEADER_FIELDS + 1
+}
+
+/** True when `request` had too many header fields and was answered 431 (the caller stops there). */
+export function refusedHeaderFields (request: FastifyRequest, reply: FastifyReply): boolean {
+  if (request.raw.rawHeaders.length <= 2 * MAX_HEADER_FIELDS) return false
+  request.log.info(`more than ${MAX_HEADER_FIELDS} header fields: 431`)
+  reply.code(431).header('connection', 'close').header('content-type', 'application/json').send(HEADER_FIELDS_BODY)
+  return true
 }
 
 /**
@@ -109,9 +116,8 @@ const REFUSED_LINGER_MS = 1000
  * `Retry-After`, written at once, and is closed. Must run before the server listens.
  */
 export function limitConnections (server: Server, max: number, retryAfterSeconds: number, onRefuse: () => void): void {
-  const body = errorEnvelopeText(errorStatus(new OverloadedError()))
-  const refusal = `HTTP/1.1 503 ${STATUS_CODES[503] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-    `Retry-After: ${retryAfterSeconds}\r\nConnection: close\r\n\r\n${body}`
+  const refusal = `HTTP/1.1 503 ${STATUS_CODES[503] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(OVERLOADED_BODY)}\r\n` +
+    `Retry-After: ${retryAfterSeconds}\r\nConnection: close\r\n\r\n${OVERLOADED_BODY}`
   let open = 0
   // The HTTP server's own connection listener, run only for the connections we keep.
   const serve = server.listeners('connection') as Array<(socket: Socket) => void>

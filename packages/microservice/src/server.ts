@@ -4,7 +4,7 @@
  *   Fastify (pino at the CLI's level, given to Fastify only at DEBUG: logging.ts; body limit)
  *     ├─ seldonMetrics            per-worker registry, no endpoint here (the primary serves the port)
  *     ├─ limits                   431 past 100 header fields, 408 for a slow body, 503 past --max-connections
- *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds (the heap judged after a GC)
+ *     ├─ @fastify/under-pressure  503 + Seldon envelope + Retry-After past the thresholds (pressure.ts; the heap judged after a GC)
  *     ├─ request timeout          504 + Seldon envelope (when --request-timeout > 0)
  *     ├─ admission                --max-concurrent-requests, a queue, 503 past it; dispatch runs spread over turns
  *     ├─ seldonComponent          every Seldon REST route, CORS on, load() at ready
@@ -23,16 +23,16 @@ import {
   createClusterAggregator, createSeldonMetrics, deploymentLabelsFromEnv, registerWorkerRegistry, seldonMetrics,
   startMetricsServer, type DeploymentLabels, type SeldonMetrics
 } from '@fastify-seldon/metrics'
-import { errorEnvelopeText, errorStatus, OverloadedError, TimeoutError } from '@fastify-seldon/protocol'
+import { errorEnvelopeText, errorStatus, TimeoutError } from '@fastify-seldon/protocol'
 import Fastify, {
   type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest
 } from 'fastify'
 import { pino } from 'pino'
 import { registerAdmission } from './admission.js'
-import { HeapJudge } from './heap.js'
-import { limitBodyTime, limitConnections, limitHeaderFields } from './limits.js'
+import { OVERLOADED_BODY, limitBodyTime, limitConnections, limitHeaderFields, refusedHeaderFields } from './limits.js'
 import { appLogging } from './logging.js'
 import { DEFAULTS, type MicroserviceConfig } from './options.js'
+import { registerPressure } from './pressure.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
 type Limits = 'grpcMaxMessageSize' | 'grpcReceiveWindow' | 'maxConnections' | 'bodyTimeout' | 'maxMetricSeries' | 'maxConcurrentRequests' | 'maxQueuedRequests'
@@ -57,16 +57,10 @@ export interface BuildServerOptions {
   threadExecArgv?: string[] | undefined
 }
 
-/** Routes never refused under pressure: liveness must not fail because the process is busy. */
-const PRESSURE_EXEMPT = new Set(['/health/ping'])
 /** Routes never held back by admission control: the probes, metadata and the docs. */
 const ADMISSION_EXEMPT = new Set(['/health/ping', '/health/status', '/api/v1.0/health/status', '/metadata', '/api/v1.0/metadata', '/seldon.json'])
-/** Seconds a client is asked to wait when we are overloaded. */
-const RETRY_AFTER_SECONDS = 10
-/** ...and when the admission queue or the connections are full (they drain in moments). */
+/** Seconds a client is asked to wait when the admission queue or the connections are full (they drain in moments). */
 const BUSY_RETRY_AFTER_SECONDS = 1
-
-const OVERLOADED_BODY = errorEnvelopeText(errorStatus(new OverloadedError()))
 
 /**
  * Requests Fastify refuses before any route (or any parser) runs still get the Seldon envelope:
@@ -158,14 +152,17 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
 
   // First, so that its clock starts before any other hook can answer (a 431, a 503).
   await app.register(seldonMetrics, { metrics, endpoint: false })
-  limitHeaderFields(app)
+  limitHeaderFields(app.server)
+  const pressure = await registerPressure(app, config, options.pressureSampleInterval)
+  // The checks every request gets, in one hook: each hook of a phase costs a call per request.
+  app.addHook('onRequest', pressure === undefined
+    ? function workerChecks (request, reply, done) { refusedHeaderFields(request, reply); done() }
+    : function workerChecks (request, reply, done) { if (!refusedHeaderFields(request, reply)) pressure.refused(request, reply); done() })
   if (limits.bodyTimeout > 0) limitBodyTime(app, limits.bodyTimeout)
   if (limits.maxConnections > 0) {
     const busy = new RefusalLog(app.log, `more than ${limits.maxConnections} connections (--max-connections)`)
     limitConnections(app.server, limits.maxConnections, BUSY_RETRY_AFTER_SECONDS, () => { busy.refused() })
   }
-
-  await registerPressure(app, config, options.pressureSampleInterval)
 
   if (config.requestTimeout > 0) {
     const ms = config.requestTimeout
@@ -276,51 +273,6 @@ class RefusalLog {
     }, 1000)
     this.timer.unref()
   }
-}
-
-/** How often the heap is judged (ms): often, so that the 503s end soon after the load does. */
-const HEAP_CHECK_MS = 250
-
-/**
- * @fastify/under-pressure with the CLI's thresholds. The heap is not its raw sample: HeapJudge
- * collects before it concludes (heap.ts), run as under-pressure's health check.
- */
-async function registerPressure (app: FastifyInstance, config: ServerConfig, sampleInterval?: number): Promise<void> {
-  const { maxEventLoopDelay, maxRssBytes, maxHeapUsedBytes } = config
-  if (maxEventLoopDelay <= 0 && maxRssBytes <= 0 && maxHeapUsedBytes <= 0) return
-  const heapCheckMs = sampleInterval ?? HEAP_CHECK_MS
-  const heap = maxHeapUsedBytes > 0 ? new HeapJudge(maxHeapUsedBytes, 2 * heapCheckMs) : undefined
-  let heapUsed = 0
-  let heapHealthy = true
-  const { default: underPressure } = await import('@fastify/under-pressure')
-  await app.register(underPressure, {
-    maxEventLoopDelay,
-    maxRssBytes,
-    sampleInterval: sampleInterval ?? 1000,
-    ...(heap !== undefined
-      ? {
-          healthCheckInterval: heapCheckMs,
-          healthCheck: async () => {
-            const verdict = heap.check()
-            heapUsed = verdict.heapUsed
-            if (verdict.healthy !== heapHealthy) {
-              heapHealthy = verdict.healthy
-              app.log.warn({ heapUsed, maxHeapUsedBytes, collected: verdict.collected },
-                heapHealthy ? 'heap back under --max-heap-used-bytes: serving' : 'heap over --max-heap-used-bytes: refusing with 503')
-            }
-            return heapHealthy
-          }
-        }
-      : {}),
-    retryAfter: RETRY_AFTER_SECONDS,
-    // Sending here and returning nothing: under-pressure calls next() and Fastify stops at the sent reply.
-    pressureHandler: (request, reply, type, value) => {
-      if (PRESSURE_EXEMPT.has(request.routeOptions.url ?? '')) return
-      const [what, amount] = type === 'healthCheck' ? ['heapUsedBytes', heapUsed] : [type, value]
-      request.log.warn({ type: what, value: amount }, 'under pressure: 503')
-      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('content-type', 'application/json').send(OVERLOADED_BODY)
-    }
-  })
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '@fastify-seldon/protocol'
 import { parseNumericDataBytes } from '@fastify-seldon/protocol/internal'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
+import { withoutHooks } from './without-hooks.js'
 
 /**
  * A JSON body (`application/json`, `application/*+json`), not parsed yet: its bytes, and its text
@@ -75,26 +76,17 @@ export const MULTIPART_CLEANUP_HOOKS: ReadonlySet<string> = new Set(['onRequest'
 
 /**
  * @fastify/multipart's parser and request decorators (`isMultipart()`, `parts()`) on this context,
- * without its `onRequest` and `onResponse` hooks. Those two only clean up the temporary files of
- * `saveRequestFiles()`, which we never call (parts are read into memory), yet as hooks of the
- * context they ran on every request, JSON ones included: two extra async hooks and a `close`
- * listener per request, about 3.5 µs of CPU on a ~25 µs small predict. The plugin function is run
- * directly on a view of the instance whose `addHook` drops exactly those two; every other call
- * (parsers, decorators) reaches the instance itself. Written against @fastify/multipart 10.1.9,
- * pinned exactly in package.json; test/multipart-hooks.test.ts fails if the plugin's hooks change.
+ * without its `onRequest` and `onResponse` hooks (without-hooks.ts). Those two only clean up the
+ * temporary files of `saveRequestFiles()`, which we never call (parts are read into memory), yet as
+ * hooks of the context they ran on every request, JSON ones included: two extra async hooks and a
+ * `close` listener per request, about 3.5 µs of CPU on a ~25 µs small predict. Written against
+ * @fastify/multipart 10.1.9, pinned exactly in package.json; test/multipart-hooks.test.ts fails if
+ * the plugin's hooks change.
  */
 function registerMultipart (instance: FastifyInstance, options: FastifyMultipartOptions): void {
-  const view: FastifyInstance = Object.create(instance, {
-    addHook: {
-      value: function addHook (this: FastifyInstance, name: string, ...rest: unknown[]) {
-        if (MULTIPART_CLEANUP_HOOKS.has(name)) return this
-        return (instance.addHook as (...args: unknown[]) => FastifyInstance)(name, ...rest)
-      }
-    }
-  })
   let failure: unknown
   // The plugin is synchronous: it calls `done` before returning.
-  ;(multipart as unknown as FastifyPluginCallback<FastifyMultipartOptions>)(view, options, (err?: Error) => { failure = err })
+  ;(multipart as unknown as FastifyPluginCallback<FastifyMultipartOptions>)(withoutHooks(instance, MULTIPART_CLEANUP_HOOKS), options, (err?: Error) => { failure = err })
   if (failure !== undefined && failure !== null) throw failure
 }
 

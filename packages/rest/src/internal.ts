@@ -6,6 +6,7 @@
 export { resolveOptions, validatePluginOptions, type ResolvedOptions } from './options.js'
 export { FormBody, JsonBody, OtherBody, MULTIPART_CLEANUP_HOOKS, readPayload, readRawPayload, registerBodyParsers, type KeptBody } from './body.js'
 export { sendAnswer, sendJsonText } from './reply.js'
+export { withoutHooks } from './without-hooks.js'
 export { buildErrorHandler, restErrorStatus, scopeErrorHandlers } from './errors.js'
 export {
   DOC_ONLY, MissingSwaggerUiError, SWAGGER_UI_PACKAGE, addDocumentationSchemas, docGroupFor, getSchema, openApiDocument, postSchema, registerDocs, registerOpenApi,
