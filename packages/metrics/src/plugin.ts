@@ -61,26 +61,47 @@ const COUNTED = -1
  */
 function registerRouteHistogram (fastify: FastifyInstance, metrics: SeldonMetrics): void {
   const series = new RouteSeries(routeHistogramOf(metrics))
-  // Its own key per registration: two of these plugins on one app each keep their own time.
+  // Its own keys per registration: two of these plugins on one app each keep their own time.
   const kStarted = Symbol('seldon.metrics.started')
-  type Timed = FastifyRequest & { [kStarted]: number }
+  const kRoute = Symbol('seldon.metrics.route')
+  type Timed = FastifyRequest & { [kStarted]: number, [kRoute]: RouteTable | null }
   fastify.decorateRequest(kStarted, NOT_STARTED)
+  fastify.decorateRequest(kRoute, null)
   fastify.addHook('onRequest', (request, _reply, done) => {
     (request as Timed)[kStarted] = performance.now()
     done()
   })
+  // Each measured route registered from now on names its table itself, in a hook of its own
+  // decided once: reading `request.routeOptions` (a getter building a dozen-field object) for the
+  // label cost ~0.4 µs of a worker's ~33 µs per small predict, at the edge of the noise
+  // (BENCHMARKS.md, "Issue 18, item 1: the per-request checks"). Routes registered before the
+  // plugin, 404s and unmeasured routes are found from the request when answered.
+  fastify.addHook('onRoute', route => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (route.config?.disableMetrics === true || methods.every(method => UNMEASURED_METHODS.has(method))) return
+    const table = series.table(route.config?.statsId ?? route.url)
+    const nameRoute = (request: FastifyRequest, _reply: unknown, done: () => void): void => { (request as Timed)[kRoute] = table; done() }
+    // A new array: the HEAD route Fastify adds beside a GET one starts from a copy of its options.
+    route.onRequest = [...[route.onRequest ?? []].flat(), nameRoute] as typeof route.onRequest
+  })
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const started = (request as Timed)[kStarted]
-    const options = request.routeOptions
-    if (started === COUNTED || UNMEASURED_METHODS.has(request.method) || options.config.disableMetrics === true || !request.raw.url) { done(null, payload); return }
+    const table = (request as Timed)[kRoute] ?? tableOf(request)
+    if (started === COUNTED || table === null || UNMEASURED_METHODS.has(request.method) || !request.raw.url) { done(null, payload); return }
     // An answer sent twice (an onSend hook failing, then the error's answer) is counted once.
     (request as Timed)[kStarted] = COUNTED
     // Answered by an onRequest hook that ran before ours (a plugin registered earlier): Fastify's
     // own clock, which runs when the app has a logger (0 otherwise).
     const ms = started === NOT_STARTED ? reply.elapsedTime : performance.now() - started
-    series.of(request.method, options.config.statsId ?? options.url ?? UNKNOWN_ROUTE, reply.statusCode).add(ms / 1000)
+    table.of(request.method, reply.statusCode).add(ms / 1000)
     done(null, payload)
   })
+  /** The table of a request whose route did not name one; null when its route is not measured. */
+  const tableOf = (request: FastifyRequest): RouteTable | null => {
+    const options = request.routeOptions
+    if (options.config.disableMetrics === true) return null
+    return series.table(options.config.statsId ?? options.url ?? UNKNOWN_ROUTE)
+  }
 }
 
 type RouteLabel = 'method' | 'route' | 'status_code'
@@ -110,19 +131,30 @@ function routeHistogramOf (metrics: SeldonMetrics): SeriesSource {
   })
 }
 
-/** The series of each (route, method, status code), found by three map lookups and no string built per request. */
+/** The series of each (route, method, status code): a table per route, found once per route. */
 class RouteSeries {
-  private readonly byRoute = new Map<string, Map<string, Map<number, Series>>>()
+  private readonly byRoute = new Map<string, RouteTable>()
 
   constructor (private readonly histogram: SeriesSource) {}
 
-  of (method: string, route: string, statusCode: number): Series {
-    let byMethod = this.byRoute.get(route)
-    if (byMethod === undefined) this.byRoute.set(route, byMethod = new Map())
-    let byStatus = byMethod.get(method)
-    if (byStatus === undefined) byMethod.set(method, byStatus = new Map())
+  table (route: string): RouteTable {
+    let table = this.byRoute.get(route)
+    if (table === undefined) this.byRoute.set(route, table = new RouteTable(this.histogram, route))
+    return table
+  }
+}
+
+/** One route's series by method and status code: two map lookups, no string built per request. */
+class RouteTable {
+  private readonly byMethod = new Map<string, Map<number, Series>>()
+
+  constructor (private readonly histogram: SeriesSource, private readonly route: string) {}
+
+  of (method: string, statusCode: number): Series {
+    let byStatus = this.byMethod.get(method)
+    if (byStatus === undefined) this.byMethod.set(method, byStatus = new Map())
     let series = byStatus.get(statusCode)
-    if (series === undefined) byStatus.set(statusCode, series = this.histogram.series({ method, route, status_code: statusCode }))
+    if (series === undefined) byStatus.set(statusCode, series = this.histogram.series({ method, route: this.route, status_code: statusCode }))
     return series
   }
 }
