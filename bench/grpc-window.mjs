@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The gRPC flow-control experiment of BENCHMARKS.md: a payload over gRPC against
-// servers/ours-grpc.mjs (grpc-js defaults) and servers/ours-grpc-window.mjs (16 MiB server
-// receive window), alternating, ROUNDS × SECONDS each, medians of req/s, p50, p90 and the
+// servers/ours-grpc-http2-window.mjs (HTTP/2's 64 KiB server receive window) and
+// servers/ours-grpc-window.mjs (16 MiB), alternating, ROUNDS × SECONDS each, medians of req/s, p50, p90 and the
 // server's CPU per call (from /proc). Bounded like `pnpm bench`.
 //
 // SERVERS picks other scripts of bench/servers (two or more), e.g. `SERVERS=bare-grpc,ours-grpc
@@ -47,7 +47,7 @@ function load (port, seconds) {
   })
 }
 
-const names = (process.env.SERVERS ?? 'ours-grpc,ours-grpc-window').split(',')
+const names = (process.env.SERVERS ?? 'ours-grpc-http2-window,ours-grpc-window').split(',')
 const loadBefore = loadAverage()
 const t0 = Date.now()
 // groups[p] holds process p of every server, in SERVERS order

@@ -17,7 +17,8 @@ await app.register(seldonGrpc, {
   reflection: false,
   maxReceiveMessageLength: 64 * 1024 * 1024,
   maxSendMessageLength: 64 * 1024 * 1024,
-  // servers/ours-grpc-window.mjs: the same server with a wider HTTP/2 receive window
+  // servers/ours-grpc-window.mjs, ours-grpc-http2-window.mjs: the same server with another HTTP/2
+  // receive window than seldonGrpc's default (1 MiB)
   ...(process.env.BENCH_GRPC_RECEIVE_WINDOW ? { receiveWindow: Number(process.env.BENCH_GRPC_RECEIVE_WINDOW) } : {})
 })
 await app.listen({ host: '127.0.0.1', port: httpPort })

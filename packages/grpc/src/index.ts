@@ -1,6 +1,6 @@
 export { seldonGrpc, seldonGrpc as default, type SeldonGrpcPluginOptions, type SeldonGrpcDecoration } from './plugin.js'
 export {
-  createGrpcServer, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_SHUTDOWN_TIMEOUT,
+  createGrpcServer, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RECEIVE_WINDOW, DEFAULT_SHUTDOWN_TIMEOUT, HTTP2_DEFAULT_WINDOW,
   type GrpcCallHook, type GrpcServerOptions, type SeldonGrpcServer
 } from './server.js'
 export { GrpcStatusError, runtimeBackend, seldonTrailers, type GrpcBackend } from './backend.js'

@@ -20,6 +20,16 @@ import type { GrpcErrorMapper } from './status.js'
 
 /** gRPC's default receive limit, and ours for sending too. */
 export const DEFAULT_MAX_MESSAGE_LENGTH = 4 * 1024 * 1024
+/** HTTP/2's own receive window (bytes), the least a server may open. */
+export const HTTP2_DEFAULT_WINDOW = 65_535
+/**
+ * The server's HTTP/2 receive window by default (bytes): 1 MiB, so that an 800 kB request arrives
+ * in one window instead of a dozen round trips: half the CPU and ~40 % of the median latency of a
+ * sequential 100k-value tensor call (BENCHMARKS.md, "Issue 18: the CLI path, round 3"), for at most
+ * 1 MiB of unread data held per connection. `seldon-microservice` has the same default
+ * (`--grpc-receive-window`).
+ */
+export const DEFAULT_RECEIVE_WINDOW = 1024 * 1024
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000
 
 /**
@@ -65,8 +75,9 @@ export interface GrpcServerOptions {
    */
   tracing?: TracingHooks | undefined
   /**
-   * The HTTP/2 receive window of the server (bytes), per stream and per connection; absent:
-   * HTTP/2's 64 KiB. A large request waits one round trip per window's worth of bytes.
+   * The HTTP/2 receive window of the server (bytes), per stream and per connection; default
+   * {@link DEFAULT_RECEIVE_WINDOW} (1 MiB); {@link HTTP2_DEFAULT_WINDOW} (65535) keeps HTTP/2's.
+   * A large request waits one round trip per window's worth of bytes.
    */
   receiveWindow?: number
 }
@@ -126,15 +137,15 @@ interface ServerSettings {
   shutdownTimeout: number
   callTimeout: number
   reflection: boolean
-  receiveWindow: number | undefined
+  receiveWindow: number
   onCall: GrpcCallHook | undefined
   isOverloaded: (() => boolean) | undefined
   tracing: TracingHooks | undefined
 }
 
 function settingsFrom (options: GrpcServerOptions): ServerSettings {
-  const { receiveWindow } = options
-  if (receiveWindow !== undefined && !(Number.isInteger(receiveWindow) && receiveWindow >= 65_535 && receiveWindow <= 2 ** 31 - 1)) {
+  const { receiveWindow = DEFAULT_RECEIVE_WINDOW } = options
+  if (!(Number.isInteger(receiveWindow) && receiveWindow >= HTTP2_DEFAULT_WINDOW && receiveWindow <= 2 ** 31 - 1)) {
     throw new RangeError(`receiveWindow must be an integer from 65535 to ${2 ** 31 - 1} (bytes), got ${String(receiveWindow)}`)
   }
   return {
@@ -298,11 +309,13 @@ class GrpcServer implements SeldonGrpcServer {
   private async loadAndBind (): Promise<number> {
     await this.#backend.load()
     const { host, port, receiveWindow } = this.#settings
-    if (receiveWindow !== undefined) setStreamWindow(this.server, receiveWindow)
+    // HTTP/2's own window needs no setting (nor grpc-js's internals, src/window.ts).
+    const widened = receiveWindow !== HTTP2_DEFAULT_WINDOW
+    if (widened) setStreamWindow(this.server, receiveWindow)
     return await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(hostPort(host, port), ServerCredentials.createInsecure(), (err, bound) => {
         if (err !== null) { reject(err); return }
-        if (receiveWindow !== undefined) setConnectionWindow(this.server, receiveWindow)
+        if (widened) setConnectionWindow(this.server, receiveWindow)
         this.#boundPort = bound
         resolve(bound)
       })

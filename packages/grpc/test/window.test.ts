@@ -6,7 +6,7 @@
 import t from 'tap'
 import * as grpc from '@grpc/grpc-js'
 import type { Http2Server, Http2Session } from 'node:http2'
-import { canSetReceiveWindow, createGrpcServer } from '../src/index.js'
+import { DEFAULT_RECEIVE_WINDOW, HTTP2_DEFAULT_WINDOW, canSetReceiveWindow, createGrpcServer } from '../src/index.js'
 import { SeldonRuntime } from '@fastify-seldon/core'
 import { IdentityModel, call, plain, serve } from './fixtures/helpers.js'
 
@@ -41,13 +41,19 @@ t.test('with receiveWindow, a session\'s connection and streams get the window',
   }
 })
 
-t.test('without it, HTTP/2\'s default window', async t => {
-  const server = await serve(new IdentityModel())
-  t.teardown(server.close)
-  t.error((await call(server.client, 'Model', 'Predict', { data: { ndarray: [[1]] } })).error)
-  for (const session of sessionsOf(server.core.server)) {
-    t.ok((session.state.localWindowSize ?? 0) <= 65_535)
-    t.equal(session.localSettings.initialWindowSize, 65_535)
+t.test('by default, DEFAULT_RECEIVE_WINDOW (1 MiB); HTTP2_DEFAULT_WINDOW keeps HTTP/2\'s', async t => {
+  t.equal(DEFAULT_RECEIVE_WINDOW, 1024 * 1024)
+  for (const [options, window] of [[{}, DEFAULT_RECEIVE_WINDOW], [{ receiveWindow: HTTP2_DEFAULT_WINDOW }, HTTP2_DEFAULT_WINDOW]] as const) {
+    const server = await serve(new IdentityModel(), options)
+    t.teardown(server.close)
+    t.error((await call(server.client, 'Model', 'Predict', { data: { ndarray: [[1]] } })).error)
+    const sessions = sessionsOf(server.core.server)
+    t.ok(sessions.length > 0)
+    for (const session of sessions) {
+      t.equal(session.localSettings.initialWindowSize, window, `stream window ${window}`)
+      if (window === HTTP2_DEFAULT_WINDOW) t.ok((session.state.localWindowSize ?? 0) <= HTTP2_DEFAULT_WINDOW)
+      else t.ok((session.state.localWindowSize ?? 0) > window / 2, `connection window ${session.state.localWindowSize}`)
+    }
   }
 })
 

@@ -107,10 +107,9 @@ export const DEFAULTS = {
   maxConnections: 1024,
   bodyTimeout: 30_000,
   maxMetricSeries: 1000,
+  // seldonGrpc's defaults, written here because the primary (and --help) never load the gRPC
+  // package; test/options.test.ts checks that they agree. Why 1 MiB: DEFAULT_RECEIVE_WINDOW.
   grpcMaxMessageSize: 4 * 1024 * 1024,
-  // 1 MiB: an 800 kB request arrives in one window instead of a dozen round trips; half the CPU
-  // and ~40 % of the median latency of the sequential 100k tensor (BENCHMARKS.md, "the CLI path,
-  // round 3"), for at most 1 MiB of unread data held per connection.
   grpcReceiveWindow: 1024 * 1024,
   inferenceThreads: 0,
   maxBatchSize: 0,
@@ -215,8 +214,8 @@ function integer (s: Sourced | undefined, fallback: number, min: number, max: nu
 
 const port = (s: Sourced | undefined, fallback: number): number => integer(s, fallback, 0, 65535)
 
-/** HTTP/2's own receive window (RFC 9113, SETTINGS_INITIAL_WINDOW_SIZE): a window below it is no window to set. */
-const HTTP2_DEFAULT_WINDOW = 65_535
+/** HTTP/2's own receive window (RFC 9113, SETTINGS_INITIAL_WINDOW_SIZE): a window below it is no window to set (seldonGrpc's HTTP2_DEFAULT_WINDOW). */
+export const HTTP2_DEFAULT_WINDOW = 65_535
 
 /** `--grpc-receive-window`: 0 (HTTP/2's default kept), or 65535 bytes up to HTTP/2's largest window. */
 function receiveWindowOf (s: Sourced | undefined): number {

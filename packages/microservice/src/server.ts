@@ -31,7 +31,7 @@ import { pino } from 'pino'
 import { registerAdmission } from './admission.js'
 import { OVERLOADED_BODY, limitBodyTime, limitConnections, limitHeaderFields, refusedHeaderFields } from './limits.js'
 import { appLogging } from './logging.js'
-import { DEFAULTS, type MicroserviceConfig } from './options.js'
+import { DEFAULTS, HTTP2_DEFAULT_WINDOW, type MicroserviceConfig } from './options.js'
 import { registerPressure } from './pressure.js'
 
 /** The limits a server applies (see {@link limitsOf}); each defaults to the CLI's default. */
@@ -200,7 +200,8 @@ export function grpcLimits (app: FastifyInstance, config: ServerConfig, metrics:
   return {
     maxReceiveMessageLength: limits.grpcMaxMessageSize,
     maxSendMessageLength: limits.grpcMaxMessageSize,
-    ...(limits.grpcReceiveWindow > 0 ? { receiveWindow: limits.grpcReceiveWindow } : {}),
+    // 0: HTTP/2's own window (seldonGrpc's default is 1 MiB, as ours).
+    receiveWindow: limits.grpcReceiveWindow > 0 ? limits.grpcReceiveWindow : HTTP2_DEFAULT_WINDOW,
     port: config.grpcPort,
     host: config.host,
     onCall: (service: string, method: string, code: string, seconds: number) => { metrics.observeGrpc(service, method, code, seconds) },

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { DEFAULTS, parseCommand, parseParameters, UsageError, USAGE, type MicroserviceConfig } from '../src/options.js'
+import { DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RECEIVE_WINDOW, HTTP2_DEFAULT_WINDOW as GRPC_HTTP2_DEFAULT_WINDOW } from '@fastify-seldon/grpc'
+import { DEFAULTS, HTTP2_DEFAULT_WINDOW, parseCommand, parseParameters, UsageError, USAGE, type MicroserviceConfig } from '../src/options.js'
 
 function caught (fn: () => unknown): unknown {
   try { fn() } catch (err) { return err }
@@ -98,6 +99,12 @@ t.test('every flag', async t => {
     requestTimeout: 5000
   })
   t.same(c.parameters, { s: 'x' })
+})
+
+t.test("the gRPC defaults are seldonGrpc's own", async t => {
+  t.equal(DEFAULTS.grpcMaxMessageSize, DEFAULT_MAX_MESSAGE_LENGTH)
+  t.equal(DEFAULTS.grpcReceiveWindow, DEFAULT_RECEIVE_WINDOW)
+  t.equal(HTTP2_DEFAULT_WINDOW, GRPC_HTTP2_DEFAULT_WINDOW)
 })
 
 t.test('limits: defaults, flags, environment variables', async t => {
