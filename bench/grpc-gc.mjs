@@ -17,6 +17,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './lib/ports.mjs'
 import { median } from './lib/stats.mjs'
+import { forkLoadGenerator } from './lib/load-generators.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -56,12 +57,12 @@ async function round (c) {
     child.once('exit', code => reject(new Error(`${c.name} exited ${code}`)))
     child.on('message', m => { if (m?.ready) resolve(m) })
   })
-  const loader = fork(path.join(here, 'lib/grpc-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const loader = forkLoadGenerator('grpc')
   // a warm-up first (JIT, pools), then the measured load; only the latter's GC lines count
   await new Promise(resolve => { loader.on('message', resolve); loader.send({ target: `127.0.0.1:${ready.grpc}`, payload, concurrency, channels: concurrency, duration: 2 }) })
   out = ''
   const before = threadCpuMs(child.pid)
-  const measured = fork(path.join(here, 'lib/grpc-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const measured = forkLoadGenerator('grpc')
   const result = await new Promise(resolve => { measured.on('message', resolve); measured.send({ target: `127.0.0.1:${ready.grpc}`, payload, concurrency, channels: concurrency, duration: seconds }) })
   const after = threadCpuMs(child.pid)
   let mainMs = 0

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { cpuMicros } from './lib/cpu.mjs'
 import { loadAverage } from './lib/rounds.mjs'
+import { forkLoadGenerator } from './lib/load-generators.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const payload = process.argv[2] ?? 'tensor'
@@ -39,7 +40,7 @@ async function start (name, index) {
 }
 
 function load (port, seconds) {
-  const child = fork(path.join(here, 'lib', 'grpc-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = forkLoadGenerator('grpc')
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('load generator timed out')) }, (seconds + 60) * 1000)
     child.on('message', r => { clearTimeout(timer); resolve(r) })

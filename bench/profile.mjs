@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'nod
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from './lib/ports.mjs'
+import { forkLoadGenerator } from './lib/load-generators.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const outDir = path.join(here, 'results', 'profiles')
@@ -80,7 +81,7 @@ async function main () {
   const job = kind === 'grpc'
     ? { target: `127.0.0.1:${ready.grpc}`, payload, concurrency: 16, channels: 16, duration: Number(seconds) }
     : { url: `http://127.0.0.1:${ready.http}/predict`, payload, connections: 16, duration: Number(seconds) }
-  const loader = fork(path.join(here, 'lib', kind === 'grpc' ? 'grpc-load.mjs' : 'http-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const loader = forkLoadGenerator(kind === 'grpc' ? 'grpc' : 'http')
   const result = await new Promise(resolve => { loader.on('message', resolve); loader.send(job) })
   console.log(`${name}: ${result.rps.toFixed(0)} req/s p50 ${result.p50.toFixed(2)} ms p99 ${result.p99.toFixed(2)} ms errors ${result.errors} non2xx ${result.non2xx}`)
   child.removeAllListeners('exit')

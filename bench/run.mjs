@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { median } from './lib/stats.mjs'
 import { cpuMicros } from './lib/cpu.mjs'
 import { freePort, waitForReady } from './lib/ports.mjs'
+import { forkLoadGenerator } from './lib/load-generators.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -126,8 +127,7 @@ function memoryOf (server, gc = false) {
 
 /** Run one load job in a child; resolves with its result. `onProgress(count)` gets progress messages. */
 function load (kind, job, onProgress) {
-  const script = path.join(here, 'lib', kind === 'grpc' ? 'grpc-load.mjs' : 'http-load.mjs')
-  const child = track(fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+  const child = track(forkLoadGenerator(kind))
   return new Promise((resolve, reject) => {
     let result
     const hardMs = ((job.maxSeconds ?? job.duration) + 60) * 1000

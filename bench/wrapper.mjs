@@ -17,7 +17,7 @@
 // Knobs: WRAPPER_ROUNDS (4), WRAPPER_SECONDS (5, REST), WRAPPER_GRPC_SECONDS (8, sequential gRPC),
 // WRAPPER_LARGE_CONNECTIONS (4), WRAPPER_PYTHON (/usr/bin/python3), OURS_NODE_ARGS (node flags for our CLI), OURS_ARGS (more CLI flags, e.g. `--grpc-receive-window 16777216`). Fresh servers for each case,
 // so each of ours is a new process (the gRPC large-message bimodality of BENCHMARKS.md is per process).
-import { fork, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -29,6 +29,7 @@ import { jsonBody, protoBody, SMALL_JSON } from './lib/payloads.mjs'
 import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
 import { freePort, waitForReady } from './lib/ports.mjs'
 import { median } from './lib/stats.mjs'
+import { forkLoadGenerator } from './lib/load-generators.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '..')
@@ -182,8 +183,8 @@ async function compareAnswers (wrapper, ours) {
 
 function loadJob (c, server, seconds) {
   return c.kind === 'grpc'
-    ? { script: 'grpc-load.mjs', job: { target: `127.0.0.1:${server.grpc}`, payload: c.payload, concurrency: c.connections, channels: 1, duration: seconds } }
-    : { script: 'http-load.mjs', job: { url: `http://127.0.0.1:${server.http}/api/v1.0/predictions`, payload: c.payload, connections: c.connections, duration: seconds } }
+    ? { kind: 'grpc', job: { target: `127.0.0.1:${server.grpc}`, payload: c.payload, concurrency: c.connections, channels: 1, duration: seconds } }
+    : { kind: 'http', job: { url: `http://127.0.0.1:${server.http}/api/v1.0/predictions`, payload: c.payload, connections: c.connections, duration: seconds } }
 }
 
 // gunicorn's sync worker answers `Connection: close`, and autocannon counts a few socket errors per
@@ -194,8 +195,8 @@ function restResult (m) {
 }
 
 function runLoad (c, server, seconds) {
-  const { script, job } = loadJob(c, server, seconds)
-  const child = fork(path.join(here, 'lib', script), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const { kind, job } = loadJob(c, server, seconds)
+  const child = forkLoadGenerator(kind)
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('load generator timed out')) }, (seconds + 60) * 1000)
     child.once('message', m => {
