@@ -7,7 +7,7 @@
  *
  * The per-request check is ours, not under-pressure's `onRequest` hook (dropped with
  * rest's `withoutHooks`): that hook reads `request.routeOptions` on every request, a getter that
- * builds and freezes a dozen-field object, to find a per-route handler we never set. Ours is one
+ * builds a dozen-field object each time, to find a per-route handler we never set. Ours is one
  * call of under-pressure's own `isUnderPressure()`, made by the worker's one `onRequest` hook with
  * its other checks (server.ts); dropping under-pressure's hook took ~1.9 µs off a worker's ~35 µs
  * per small predict (BENCHMARKS.md, "Issue 18, item 1: the per-request checks").
@@ -25,7 +25,7 @@ export const UNDER_PRESSURE_REQUEST_HOOKS: ReadonlySet<string> = new Set(['onReq
 /** Routes never refused under pressure: liveness must not fail because the process is busy. */
 const PRESSURE_EXEMPT = new Set(['/health/ping'])
 /** Seconds a client is asked to wait when we are overloaded. */
-export const RETRY_AFTER_SECONDS = 10
+const RETRY_AFTER_SECONDS = 10
 /** How often the heap is judged (ms): often, so that the 503s end soon after the load does. */
 const HEAP_CHECK_MS = 250
 

@@ -3,7 +3,7 @@
  * wanted. Each hook of a context runs on every request of it, and a few plugins add hooks that the
  * Seldon servers do not need or replace with a cheaper check of their own: @fastify/multipart's
  * file clean-up (body.ts) and @fastify/under-pressure's check, which reads `request.routeOptions`
- * (a getter building a fresh frozen object) on every request (the CLI's microservice package).
+ * (a getter building a fresh object) on every request (the CLI's microservice package).
  *
  * The plugin function is called directly with the view: its `addHook` drops the named kinds,
  * `decorate` reaches the instance itself (so `app.hasDecorator` sees the plugin's decorators), and
