@@ -7,4 +7,5 @@ export { validateCustomMetrics, validateRequestMetrics, withMethodLabel, pyJsonD
 export { buildMetadata, modelMetadataSchema, splitImage, type MetadataInput, type MetadataResult } from './metadata.js'
 export { type BatchRequest, type BatchOutcome } from './batch/batched-predict.js'
 export { checkTypes } from './kit/runtime-settings.js'
+export { withRouteHook } from './kit/route-hooks.js'
 export { METRICS_DECORATOR, connectScopeMetrics, scopeMetrics, type MetricsScope, type ScopeMetrics } from './kit/scope-metrics.js'

@@ -4,7 +4,8 @@
  * registry on this same app.
  */
 import { performance } from 'node:perf_hooks'
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { withRouteHook } from '@fastify-seldon/core/internal'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { fastifyPlugin } from 'fastify-plugin'
 import promClient from 'prom-client'
 import { BufferedHistogram } from './buffered-histogram.js'
@@ -80,9 +81,8 @@ function registerRouteHistogram (fastify: FastifyInstance, metrics: SeldonMetric
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (route.config?.disableMetrics === true || methods.every(method => UNMEASURED_METHODS.has(method))) return
     const table = series.table(route.config?.statsId ?? route.url)
-    const nameRoute = (request: FastifyRequest, _reply: unknown, done: () => void): void => { (request as Timed)[kRoute] = table; done() }
-    // A new array: the HEAD route Fastify adds beside a GET one starts from a copy of its options.
-    route.onRequest = [...[route.onRequest ?? []].flat(), nameRoute] as typeof route.onRequest
+    const nameRoute: onRequestHookHandler = (request, _reply, done) => { (request as Timed)[kRoute] = table; done() }
+    route.onRequest = withRouteHook(route.onRequest, nameRoute)
   })
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const started = (request as Timed)[kStarted]

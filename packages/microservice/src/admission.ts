@@ -22,6 +22,7 @@
  */
 import type { Socket } from 'node:net'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { withRouteHook } from '@fastify-seldon/core/internal'
 import { DispatchCost, DispatchTurns } from './turns.js'
 
 export interface AdmissionLimits {
@@ -174,16 +175,6 @@ type Tracked = FastifyRequest & { [kAdmitted]: boolean, [kDispatched]: boolean }
 type AnyHook = (...args: any[]) => unknown
 
 /**
- * A route's hooks of one kind with `hook` added last, as a new array: the HEAD route Fastify adds
- * beside a GET route is built from a copy of the GET's options taken before the onRoute hooks
- * ran, so it gets the hook once, in its own onRoute pass, never twice.
- */
-function appended<T> (hooks: T | T[] | undefined, hook: T): T[] {
-  if (hooks === undefined) return [hook]
-  return Array.isArray(hooks) ? [...hooks, hook] : [hooks, hook]
-}
-
-/**
  * Hooks on the dispatching routes of `app` (every route registered after this call, at any level).
  * They are the routes' own hooks, decided once when each route is added, so the other routes
  * (health, metadata, docs) run none of them and no request asks which kind of route it is on (the
@@ -248,9 +239,9 @@ export function registerAdmission (app: FastifyInstance, options: AdmissionOptio
 
   app.addHook('onRoute', route => {
     if (!controls(route.url)) return
-    if (limited) route.onRequest = appended<AnyHook>(route.onRequest as AnyHook | AnyHook[] | undefined, admit) as typeof route.onRequest
-    route.preHandler = appended<AnyHook>(route.preHandler as AnyHook | AnyHook[] | undefined, dispatchTurn) as typeof route.preHandler
-    route.onSend = appended<AnyHook>(route.onSend as AnyHook | AnyHook[] | undefined, dispatched) as typeof route.onSend
+    if (limited) route.onRequest = withRouteHook<AnyHook>(route.onRequest as AnyHook | AnyHook[] | undefined, admit) as typeof route.onRequest
+    route.preHandler = withRouteHook<AnyHook>(route.preHandler as AnyHook | AnyHook[] | undefined, dispatchTurn) as typeof route.preHandler
+    route.onSend = withRouteHook<AnyHook>(route.onSend as AnyHook | AnyHook[] | undefined, dispatched) as typeof route.onSend
   })
   app.server.on('connection', () => { turns.connection() })
   app.addHook('onClose', (_instance, done) => { cost.close(); done() })

@@ -5,9 +5,9 @@
  * worker writes only at DEBUG (gunicorn's access log is off by default too). Below DEBUG the app is
  * therefore built without a logger, and every logger Fastify hands out (`request.log`, `reply.log`,
  * the 404 and framework-error loggers) comes from `childLoggerFactory`: the same pino children it
- * would have made, each made when it first logs; `app.log` is set to the logger itself. A worker's app serving small predicts over
- * loopback used 36.5 µs of CPU per request with the logger given to Fastify, 32.8 µs without
- * (BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs").
+ * would have made, each made when it first logs; `app.log` is set to the logger itself. A worker's
+ * app serving small predicts over loopback used 36.5 µs of CPU per request with the logger given
+ * to Fastify, 32.8 µs without (BENCHMARKS.md, "Issue 18, item 1: a worker's fixed costs").
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import { LogController } from 'fastify'

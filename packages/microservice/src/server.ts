@@ -155,9 +155,10 @@ export async function buildBaseApp (config: ServerConfig, options: BuildServerOp
   limitHeaderFields(app.server)
   const pressure = await registerPressure(app, config, options.pressureSampleInterval)
   // The checks every request gets, in one hook: each hook of a phase costs a call per request.
-  app.addHook('onRequest', pressure === undefined
-    ? function workerChecks (request, reply, done) { refusedHeaderFields(request, reply); done() }
-    : function workerChecks (request, reply, done) { if (!refusedHeaderFields(request, reply)) pressure.refused(request, reply); done() })
+  app.addHook('onRequest', function workerChecks (request, reply, done) {
+    if (!refusedHeaderFields(request, reply)) pressure?.refused(request, reply)
+    done()
+  })
   if (limits.bodyTimeout > 0) limitBodyTime(app, limits.bodyTimeout)
   if (limits.maxConnections > 0) {
     const busy = new RefusalLog(app.log, `more than ${limits.maxConnections} connections (--max-connections)`)
