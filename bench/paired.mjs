@@ -13,6 +13,9 @@
 // runs that kind from another checkout of this repository (built),
 // e.g. a worktree of main for "before":
 //   nice node bench/paired.mjs tensor bare=bare before=ours@/tmp/base after=ours
+// A trailing `~VAR=value` sets one environment variable for that contender's server only (for an
+// ablation switch read by a temporary edit of the built code, say):
+//   node bench/paired.mjs small cli=cli off='cli#--grpc-workers,0~MY_SWITCH=1'
 // Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16), and:
 //   BENCH_PROCESSES=n  n groups, each a fresh process of every contender with its own rounds; the
 //                      ratios of all groups are pooled. Needed for differences under ~30 %: two
@@ -46,18 +49,20 @@ const children = new Set()
 process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL') } catch {} } })
 
 const contenders = specs.map(spec => {
-  const [name, rest] = spec.split('=')
+  const [name, ...restParts] = spec.split('=')
+  const [rest, envVar] = restParts.join('=').split('~')
   const [kindArgs, checkout] = rest.split('@')
   const [kind, args] = kindArgs.split('#')
   const extra = [...(process.env.CLI_ARGS ?? '').split(' '), ...(args ?? '').split(',')].filter(Boolean)
-  return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra }
+  const env = envVar === undefined ? process.env : { ...process.env, [envVar.split('=')[0]]: envVar.split('=').slice(1).join('=') }
+  return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra, env }
 })
 
 async function startCli (c) {
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()]
   const child = spawn(...pinned(process.execPath, [path.join(c.root, 'packages/microservice/dist/cli.js'), path.join(c.root, 'bench/servers/identity-model.mjs'),
     '--http-port', String(httpPort), '--grpc-port', String(grpcPort), '--metrics-port', String(metricsPort), '--host', '127.0.0.1',
-    '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra]), { stdio: ['ignore', 'ignore', 'inherit'] })
+    '--log-level', 'WARNING', '--body-limit', String(64 * 1024 * 1024), ...c.extra]), { stdio: ['ignore', 'ignore', 'inherit'], env: c.env })
   children.add(child)
   await waitForReady(child, httpPort, c.name)
   return { ...c, child, port: httpPort, path: '/api/v1.0/predictions' }
@@ -65,7 +70,7 @@ async function startCli (c) {
 
 async function start (c) {
   if (c.kind === 'cli') return await startCli(c)
-  const child = fork(path.join(c.root, 'bench/servers', `${c.kind}.mjs`), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = fork(path.join(c.root, 'bench/servers', `${c.kind}.mjs`), ['0'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: c.env })
   children.add(child)
   if (pin) execFileSync('taskset', ['-a', '-pc', '1', String(child.pid)], { stdio: 'ignore' })
   const ready = await new Promise((resolve, reject) => {
