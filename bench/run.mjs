@@ -360,8 +360,9 @@ if (small) {
   row('A', bare, 'floor')
   row('A', ours, `${check('A req/s', paired(ours, bare), '>=', 0.8, 'req/s')}; ${check('A p99', paired(ours, bare, 'p99'), '<=', 1.5, 'p99')}; server CPU per request ${f2(paired(ours, bare, 'cpuPerRequest'))}× the floor's`)
   row('B', small['cli1-a'], check('B CPU / req vs the plugin (A)', paired(small['cli1-a'], ours, 'cpuPerRequest'), '<=', 1.2, 'server CPU per request vs the plugin\'s, in A\'s rounds (one process each: `bench/paired.mjs` pools several)'))
-  row('B', cli1, `${f2(cli1.rps / 1600)}× Flask/gunicorn 1 worker (~1,600 req/s, p50 10 ms, p99 17 ms)`)
-  row('B', cli2, `${f2(cli2.rps / 2570)}× Flask/gunicorn 2 workers (~2,570 req/s); ${f2(paired(cli2, cli1))}× 1 worker`)
+  // Against Seldon's Python wrapper only side by side, in one run: bench/wrapper.mjs (it needs the wrapper installed).
+  row('B', cli1, 'vs the Python wrapper: `node bench/wrapper.mjs a`')
+  row('B', cli2, `${f2(paired(cli2, cli1))}× 1 worker`)
   row('D', bareGrpc, 'gRPC floor')
   row('D', grpc, `${check('D gRPC req/s', paired(grpc, bareGrpc), '>=', 0.8, 'req/s vs the gRPC floor')}; server CPU per call ${f2(paired(grpc, bareGrpc, 'cpuPerRequest'))}× the floor's; ${f2(grpc.rps / ours.rps)}× REST (A)`)
 }
