@@ -54,7 +54,8 @@ const contenders = specs.map(spec => {
   const [kindArgs, checkout] = rest.split('@')
   const [kind, args] = kindArgs.split('#')
   const extra = [...(process.env.CLI_ARGS ?? '').split(' '), ...(args ?? '').split(',')].filter(Boolean)
-  const env = envVar === undefined ? process.env : { ...process.env, [envVar.split('=')[0]]: envVar.split('=').slice(1).join('=') }
+  const [envName, ...envValue] = envVar?.split('=') ?? []
+  const env = envName === undefined ? process.env : { ...process.env, [envName]: envValue.join('=') }
   return { name, kind, root: path.resolve(checkout ?? path.join(here, '..')), extra, env }
 })
 
