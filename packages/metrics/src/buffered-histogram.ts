@@ -62,7 +62,9 @@ export class SeriesBuffer<L extends string> {
     record.count += this.count
     for (let bucket = 0; bucket < this.bounds.length; bucket++) {
       const n = this.counts[bucket] as number
-      if (n > 0) record.bucketValues[this.bounds[bucket] as number] = (record.bucketValues[this.bounds[bucket] as number] ?? 0) + n
+      if (n === 0) continue
+      const bound = this.bounds[bucket] as number
+      record.bucketValues[bound] = (record.bucketValues[bound] ?? 0) + n
     }
     this.counts.fill(0)
     this.count = 0
