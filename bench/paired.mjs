@@ -16,24 +16,29 @@
 // A trailing `~VAR=value` sets one environment variable for that contender's server only (for an
 // ablation switch read by a temporary edit of the built code, say):
 //   node bench/paired.mjs small cli=cli off='cli#--grpc-workers,0~MY_SWITCH=1'
-// Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16), and:
+// Knobs: BENCH_ROUNDS (4), BENCH_SECONDS (4), BENCH_CONNECTIONS (16), BENCH_WARMUP (2: seconds of
+// load per server before the rounds; 14 left the CLI's ratio to the plugin where 2 put it, BENCHMARKS.md
+// "Issue 18, item 1: the ratio with an interval"), and:
 //   BENCH_PROCESSES=n  n groups, each a fresh process of every contender with its own rounds; the
 //                      ratios of all groups are pooled. Needed for differences under ~30 %: two
 //                      processes of the same server differed by up to 1.3x in CPU per request on
 //                      these machines, for their whole life (BENCHMARKS.md, "Issue 18: the CLI
-//                      path, round 3"), so one process per contender measures the draw.
+//                      path, round 3"), so one process per contender measures the draw. With
+//                      n > 1 each CPU ratio also gets a 95 % bootstrap interval, the processes
+//                      (not the rounds) resampled (lib/stats.mjs, bootstrapInterval).
 //   BENCH_PIN=1        the servers on CPU 1, this script and its load generators on CPU 0
 //                      (taskset), so that neither migrates between the two cores.
 import { execFileSync, fork, spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { median } from './lib/stats.mjs'
+import { bootstrapInterval, median } from './lib/stats.mjs'
 import { alternatingRounds, loadAverage } from './lib/rounds.mjs'
 import { freePort, waitForReady } from './lib/ports.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4)
 const seconds = Number(process.env.BENCH_SECONDS ?? 4)
+const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const processes = Number(process.env.BENCH_PROCESSES ?? 1)
 const pin = process.env.BENCH_PIN === '1'
@@ -93,12 +98,12 @@ function load (server, duration) {
 
 const loadBefore = loadAverage()
 /** Per contender: every round's req/s, CPU per request and ratios to the floor, pooled over the groups; each process's median CPU. */
-const pooled = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [], rpsRatios: [], cpuRatios: [], perProcess: [] }]))
+const pooled = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [], rpsRatios: [], cpuRatios: [], cpuRatiosByProcess: [], perProcess: [] }]))
 const floor = contenders[0].name
 for (let group = 0; group < processes; group++) {
   const servers = []
   for (const c of contenders) servers.push(await start(c))
-  const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds: 2, load })
+  const results = await alternatingRounds(servers, { rounds, seconds, warmupSeconds, load })
   for (const s of servers) { s.child.kill('SIGTERM'); children.delete(s.child) }
   for (const c of contenders) {
     const r = results[c.name]
@@ -107,7 +112,9 @@ for (let group = 0; group < processes; group++) {
     p.rps.push(...r.rps)
     p.cpu.push(...r.cpu)
     p.rpsRatios.push(...r.rps.map((x, i) => x / f.rps[i]))
-    p.cpuRatios.push(...r.cpu.map((x, i) => x / f.cpu[i]))
+    const cpuRatios = r.cpu.map((x, i) => x / f.cpu[i])
+    p.cpuRatios.push(...cpuRatios)
+    p.cpuRatiosByProcess.push(cpuRatios)
     p.perProcess.push(median(r.cpu))
   }
 }
@@ -121,5 +128,7 @@ for (const c of contenders) {
   const p = pooled[c.name]
   const isFloor = c.name === floor
   const perProcess = processes > 1 ? ` ${p.perProcess.map(x => x.toFixed(1)).join(', ')} |` : ''
-  console.log(`| ${c.name} | ${median(p.rps).toFixed(1)} | ${fmtCpu(median(p.cpu))} | ${isFloor ? 'floor' : `**${median(p.rpsRatios).toFixed(2)}×** (${list(p.rpsRatios)})`} | ${isFloor ? '' : `${median(p.cpuRatios).toFixed(2)}× (${list(p.cpuRatios)})`} |${perProcess}`)
+  const [low, high] = bootstrapInterval(p.cpuRatiosByProcess)
+  const interval = processes > 1 ? `, 95 % interval over processes ${low.toFixed(2)}–${high.toFixed(2)}` : ''
+  console.log(`| ${c.name} | ${median(p.rps).toFixed(1)} | ${fmtCpu(median(p.cpu))} | ${isFloor ? 'floor' : `**${median(p.rpsRatios).toFixed(2)}×** (${list(p.rpsRatios)})`} | ${isFloor ? '' : `${median(p.cpuRatios).toFixed(2)}×${interval} (${list(p.cpuRatios)})`} |${perProcess}`)
 }
