@@ -98,7 +98,7 @@ function load (server, duration) {
 
 const loadBefore = loadAverage()
 /** Per contender: every round's req/s, CPU per request and ratios to the floor, pooled over the groups; each process's median CPU. */
-const pooled = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [], rpsRatios: [], cpuRatios: [], cpuRatiosByProcess: [], perProcess: [] }]))
+const pooled = Object.fromEntries(contenders.map(c => [c.name, { rps: [], cpu: [], rpsRatios: [], cpuRatiosByProcess: [], perProcess: [] }]))
 const floor = contenders[0].name
 for (let group = 0; group < processes; group++) {
   const servers = []
@@ -112,9 +112,7 @@ for (let group = 0; group < processes; group++) {
     p.rps.push(...r.rps)
     p.cpu.push(...r.cpu)
     p.rpsRatios.push(...r.rps.map((x, i) => x / f.rps[i]))
-    const cpuRatios = r.cpu.map((x, i) => x / f.cpu[i])
-    p.cpuRatios.push(...cpuRatios)
-    p.cpuRatiosByProcess.push(cpuRatios)
+    p.cpuRatiosByProcess.push(r.cpu.map((x, i) => x / f.cpu[i]))
     p.perProcess.push(median(r.cpu))
   }
 }
@@ -128,7 +126,8 @@ for (const c of contenders) {
   const p = pooled[c.name]
   const isFloor = c.name === floor
   const perProcess = processes > 1 ? ` ${p.perProcess.map(x => x.toFixed(1)).join(', ')} |` : ''
+  const cpuRatios = p.cpuRatiosByProcess.flat()
   const [low, high] = bootstrapInterval(p.cpuRatiosByProcess)
   const interval = processes > 1 ? `, 95 % interval over processes ${low.toFixed(2)}–${high.toFixed(2)}` : ''
-  console.log(`| ${c.name} | ${median(p.rps).toFixed(1)} | ${fmtCpu(median(p.cpu))} | ${isFloor ? 'floor' : `**${median(p.rpsRatios).toFixed(2)}×** (${list(p.rpsRatios)})`} | ${isFloor ? '' : `${median(p.cpuRatios).toFixed(2)}×${interval} (${list(p.cpuRatios)})`} |${perProcess}`)
+  console.log(`| ${c.name} | ${median(p.rps).toFixed(1)} | ${fmtCpu(median(p.cpu))} | ${isFloor ? 'floor' : `**${median(p.rpsRatios).toFixed(2)}×** (${list(p.rpsRatios)})`} | ${isFloor ? '' : `${median(cpuRatios).toFixed(2)}×${interval} (${list(cpuRatios)})`} |${perProcess}`)
 }
