@@ -20,6 +20,8 @@ const nested = Array.from({ length: rows }, () => Array.from({ length: cols }, (
 const ndarrayText = JSON.stringify({ data: { ndarray: nested } })
 const tensorValues = Array.from({ length: 100_000 }, () => Math.round(rnd() * 1e6) / 1e3)
 const tensorText = JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues } } })
+// The same tensor at full precision (17 significant digits, as numpy's tolist() prints computed values)
+const fullText = JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues.map((x) => x * Math.PI / 3) } } })
 
 // The protobuf bodies of the same messages, as a gRPC client would send them.
 const ndarrayProto = encodeSeldonMessage({ data: { ndarray: nested } })
@@ -49,7 +51,9 @@ const cases = [
   ['ndarray 100x1000: our protobuf codec', () => protoRoundTrip(ndarrayProto)],
   ['tensor 100k: JSON.parse+stringify', () => baseline(tensorText)],
   ['tensor 100k: our JSON codec', () => jsonRoundTrip(tensorText)],
-  ['tensor 100k: our protobuf codec', () => protoRoundTrip(tensorProto)]
+  ['tensor 100k: our protobuf codec', () => protoRoundTrip(tensorProto)],
+  ['tensor 100k, 17 digits: JSON.parse+stringify', () => baseline(fullText)],
+  ['tensor 100k, 17 digits: our JSON codec', () => jsonRoundTrip(fullText)]
 ]
 
 const samples = new Map(cases.map(([name]) => [name, []]))
@@ -71,7 +75,7 @@ const ms = name => result.get(name)
 console.log('| case | median ms | vs JSON.parse+stringify of the same message |')
 console.log('| --- | ---: | ---: |')
 for (const [name] of cases) {
-  const base = name.startsWith('ndarray') ? ms('ndarray 100x1000: JSON.parse+stringify') : ms('tensor 100k: JSON.parse+stringify')
+  const base = ms(name.replace(/: .*/, ': JSON.parse+stringify'))
   console.log(`| ${name} | ${ms(name).toFixed(2)} | ${(ms(name) / base).toFixed(2)}x |`)
 }
 const speedup = ms('tensor 100k: JSON.parse+stringify') / ms('tensor 100k: our protobuf codec')

@@ -34,8 +34,17 @@ const batchRows = () => once('rows', () => {
 // Full-precision doubles (a model's computed outputs: 17 significant digits, e.g. 523.4560918731689),
 // which the JSON writer's short-decimal path cannot print: the case that keeps it honest.
 const fullValues = () => once('tensor-full', () => floats(100_000, 11).map((x) => x * Math.PI / 3))
+// A batch of short rows of probabilities at full precision (a classifier's predict_proba as numpy
+// prints it: 0.8807970779778823), 25,000 × 4: the leading "0." and short rows, 17 digits.
+const fullRows = () => once('rows-full', () => {
+  const flat = floats(100_000, 13).map((x) => 1 / (1 + Math.exp(x / 100 - 5)))
+  return Array.from({ length: 25_000 }, (_, r) => flat.slice(r * 4, r * 4 + 4))
+})
 
-/** JSON text of a payload by name: small | ndarray (100×1000) | rows (25,000×4) | tensor (100,000 values) | tensor-full (the same, 17 digits). */
+/**
+ * JSON text of a payload by name: small | ndarray (100×1000) | rows (25,000×4) | tensor (100,000
+ * values) | tensor-full (the same, 17 digits) | rows-full (25,000×4 probabilities, 17 digits).
+ */
 export function jsonBody (name) {
   switch (name) {
     case 'small': return SMALL_JSON
@@ -43,6 +52,7 @@ export function jsonBody (name) {
     case 'rows': return once('rows.json', () => JSON.stringify({ data: { ndarray: batchRows() } }))
     case 'tensor': return once('tensor.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues() } } }))
     case 'tensor-full': return once('tensor-full.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: fullValues() } } }))
+    case 'rows-full': return once('rows-full.json', () => JSON.stringify({ data: { ndarray: fullRows() } }))
     default: throw new Error(`unknown payload ${name}`)
   }
 }
@@ -55,6 +65,7 @@ export function protoBody (name) {
     case 'rows': return once('rows.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: batchRows() } })))
     case 'tensor': return once('tensor.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(tensorValues()) } } })))
     case 'tensor-full': return once('tensor-full.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(fullValues()) } } })))
+    case 'rows-full': return once('rows-full.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: fullRows() } })))
     default: throw new Error(`unknown payload ${name}`)
   }
 }

@@ -13,7 +13,8 @@
  * take the batch path of json-number-run.ts.
  */
 import { badData, type SeldonError } from './errors.js'
-import { POW10, numberRunEnd, parseNumberRun } from './json-number-run.js'
+import { POW10 } from './json-float-digits.js'
+import { numberRunEnd, parseNumberRun } from './json-number-run.js'
 import { FloatMarkSlot, JsonFloat, KeyOrderSlot } from './marks.js'
 import type { JsonValue } from './types.js'
 

@@ -223,12 +223,9 @@ function encodeTypedArray (v: TypedArray): string {
   return '[' + (v as NumberArrayLike).join(',') + ']' // ints and bigints: join prints their digits
 }
 
-/** Most elements one native JSON.stringify call prints of gathered rows (encodeArray, encodeShortFloatRows). */
+/** Most elements one native JSON.stringify call prints of gathered rows (encodeArray). */
 const FLOAT_CHUNK = 1024
-/**
- * Shorter runs print element by element, and shorter NDArray rows are gathered: the byte printer
- * does not pay off for a handful.
- */
+/** Shorter runs print element by element: the byte printer does not pay off for a handful. */
 const FLOAT_CHUNK_MIN = 16
 
 /** True when `data[start..end)` holds only numbers with a fraction in Python's fixed-notation range. */
@@ -276,13 +273,10 @@ function encodeNDArray (a: NDArray): string {
     strides[d] = stride
     stride *= shape[d] as number
   }
-  const rowLength = shape[shape.length - 1] as number
-  const shortFloatRows = kind === ELEMENT_FLOAT && rowLength > 0 && rowLength < FLOAT_CHUNK_MIN
   const encodeDim = (dim: number, offset: number): string => {
     const n = shape[dim] as number
     if (dim === shape.length - 1) return encodeElementRun(data, offset, offset + n, kind)
     if (n === 0) return '[]'
-    if (shortFloatRows && dim === shape.length - 2) return encodeShortFloatRows(data, offset, n, rowLength)
     const step = strides[dim] as number
     let out = '['
     for (let i = 0; i < n; i++) {
@@ -292,31 +286,6 @@ function encodeNDArray (a: NDArray): string {
     return out + ']'
   }
   return encodeDim(0, 0)
-}
-
-/**
- * `n` rows of `cols` floats, each too short to be worth a native call alone: consecutive rows whose
- * values all print as JS prints them are gathered into a nested scratch block printed by one
- * JSON.stringify; other rows (with an integral value, an exponent...) print element by element.
- */
-function encodeShortFloatRows (data: NDArray['data'], offset: number, n: number, cols: number): string {
-  const rowsPerBlock = Math.ceil(FLOAT_CHUNK / cols)
-  let out = '['
-  let block: unknown[][] = []
-  for (let row = 0; row < n; row++) {
-    const start = offset + row * cols
-    if (isFractionalRun(data, start, start + cols)) {
-      const values: unknown[] = []
-      for (let i = start; i < start + cols; i++) values.push(data[i])
-      block.push(values)
-      if (block.length === rowsPerBlock) { out = flushRows(out, block); block = [] }
-    } else {
-      if (block.length !== 0) { out = flushRows(out, block); block = [] }
-      out += (out.length === 1 ? '' : ',') + encodeFloatRun(data, start, start + cols)
-    }
-  }
-  if (block.length !== 0) out = flushRows(out, block)
-  return out + ']'
 }
 
 function flushRows (out: string, block: unknown[][]): string {

@@ -62,6 +62,10 @@ t.test('what the fast path takes, decoded as the general path decodes it', async
     '{"data":{"ndarray":[123456789012345,-123456789012345]}}',
     '{"data":{"ndarray":[0.1234567890123456789,1.7976931348623157e308,5e-324,2.2250738585072014e-308]}}',
     '{"data":{"ndarray":[9007199254740993.0,12345678901234567890.5]}}',
+    // leading zeros, a scale past 10^22 (not Clinger's), 16 and 17 digits, the point anywhere
+    '{"data":{"ndarray":[0.0000000000000000000001234,0.000000000000000000000000000001,0.00000000000000000000000000]}}',
+    '{"data":{"ndarray":[0.00012345678901234567,0.0012345678901234567,1234567890123456.7,-0.30000000000000004]}}',
+    '{"data":{"ndarray":[1.0000076293945312,1.0000076293945313,0.12499999999999999,0.125000000000000001]}}',
     ' \n{ "data" :\t{ "ndarray" : [ [ 1 , 2 ] , [ 3 , 4 ] ] } }\r\n',
     '{"data":{"tensor":{"shape":[2,2],"values":[1.0,2,3,4]}}}',
     '{"data":{"tensor":{"values":[1,2,3,4],"shape":[4]}}}',
@@ -114,11 +118,11 @@ t.test('a body of more values than the scratch holds', async (tt) => {
   check(tt, '{"data":{"ndarray":[[1.5,2]]}}', true) // and the next body starts clean
 })
 
-t.test('a run of more full-precision literals than the deferred-literal arrays keep', async (tt) => {
-  // A short first literal (so the scan reads the run), 70,000 literals of 17 digits converted after
-  // it, one at a time because of the NaN; then a body of the same kind with no NaN.
+t.test('a run of more exponent literals than the deferred-literal arrays keep', async (tt) => {
+  // A short first literal, 70,000 literals with an exponent (converted natively, after the scan),
+  // one at a time because of the NaN; then a body of the same kind with no NaN.
   for (const withNaN of [true, false]) {
-    const values = Array.from({ length: 70_002 }, (_, i) => (i === 0 ? '1.5' : i === 70_001 && withNaN ? 'NaN' : String(i * Math.PI)))
+    const values = Array.from({ length: 70_002 }, (_, i) => (i === 0 ? '1.5' : i === 70_001 && withNaN ? 'NaN' : (i * Math.PI).toExponential()))
     const text = `{"data":{"tensor":{"shape":[${values.length}],"values":[${values.join(',')}]}}}`
     const f = fast(text) as Outcome
     tt.ok(!('error' in f) && f.data.length === values.length && f.data.every((v, i) => Object.is(v, Number(values[i]))), `every value read (NaN: ${withNaN})`)
@@ -179,10 +183,12 @@ t.test('property: wherever the fast path answers, it answers as the general path
   tt.ok(taken > 500, `the fast path took most bodies (${taken} of 1000)`)
 })
 
-t.test('property: long runs of full-precision literals (converted together) decode as the general path', async (tt) => {
-  // Runs of 17-digit and exponent literals, long enough for the one native conversion of the run,
-  // mixed with short ones, ints, whitespace and (sometimes) NaN/Infinity, which take the other way.
-  const full = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map(String)
+t.test('property: long runs of full-precision literals decode as the general path', async (tt) => {
+  // Runs of 17-digit literals (read by readLongDecimal) and exponent literals (converted natively,
+  // together once there are enough of them), mixed with short ones, ints, whitespace and
+  // (sometimes) NaN/Infinity, which make the deferred ones convert one at a time.
+  const double = fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 })
+  const full = fc.oneof(double.map(String), double.map(x => x.toExponential()), double.map(x => x.toPrecision(17)), double.map(x => x.toFixed(19)))
   const mixed = fc.oneof({ weight: 6, arbitrary: full }, { weight: 1, arbitrary: literal })
   const run = fc.array(fc.tuple(ws, mixed), { minLength: 32, maxLength: 300 }).map(items => '[' + items.map(([w, l]) => w + l).join(',') + ']')
   const bodies = fc.tuple(run, fc.boolean()).map(([values, asTensor]) => asTensor

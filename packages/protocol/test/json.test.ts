@@ -311,7 +311,7 @@ t.test('stringify: typed arrays, bytes, NDArray', async (t) => {
   t.equal(stringifyJson({ data: { ndarray: new NDArray(new Float64Array([0.25]), [1, 1]) } }), '{"data":{"ndarray":[[0.25]]}}')
 })
 
-t.test('stringify: long float runs (native batches) print exactly as element by element', async (t) => {
+t.test('stringify: long float runs print exactly as element by element', async (t) => {
   const elementWise = (values: ArrayLike<number>): string => '[' + Array.from(values, formatFloat).join(',') + ']'
   const fractional = Float64Array.from({ length: 3000 }, (_, i) => (i + 0.5) / 7)
   const integral = Float64Array.from({ length: 3000 }, (_, i) => i - 1500)
