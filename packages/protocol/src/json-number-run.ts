@@ -87,7 +87,8 @@ export function parseNumberRun (s: string, first: number): number[] | undefined 
       value = scale === 0 ? mantissa : mantissa / (POW10[scale] as number)
       if (negative) value = -value
     } else if (isFloat) {
-      value = readLongLiteral(s, start, p)
+      value = readLongLiteral(s, negative ? start + 1 : start, digits - scale, p)
+      if (negative) value = -value
     } else {
       return undefined // maybe a bigint
     }
@@ -111,33 +112,31 @@ export function parseNumberRun (s: string, first: number): number[] | undefined 
 }
 
 /**
- * The float literal `s[start..end)` (no exponent, more than 15 digits): by readLongDecimal when it
- * has 16 or 17 significant digits and is at least ~1e-6, else by `Number()`. Read again here rather
- * than kept in the loop above: keeping the digits in two int32s there made short literals 20 %
- * slower on this path (parseJson of the 100k three-decimal tensor: 3.8 → 4.6 ms), while
- * json-bytes.ts's loop, which does keep them, did not slow.
+ * The magnitude of the float literal whose digits start at `first` and end at `end`, with
+ * `intDigits` digits before its point (no exponent, more than 15 digits): by readLongDecimal when
+ * it has 16 or 17 significant digits and is at least ~1e-6, else by `Number()`. The digits are read
+ * a second time here, by position, rather than kept in the loop above: keeping them there made
+ * short literals 20 % slower on this path (parseJson of the 100k three-decimal tensor: 3.8 → 4.6
+ * ms), while json-bytes.ts's loop, which does keep them, did not slow.
  */
-function readLongLiteral (s: string, start: number, end: number): number {
-  let i = s.charCodeAt(start) === 45 ? start + 1 : start
-  let high = 0
-  let low = 0
-  let significant = 0
-  let fraction = 0
-  let afterPoint = false
-  for (; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (c === 46) { afterPoint = true; continue }
-    if (afterPoint) fraction++
-    if (significant === 0 && c === 48) continue // a leading zero
-    significant++
-    if (significant <= 9) high = high * 10 + (c - 48)
-    else if (significant <= 17) low = low * 10 + (c - 48)
-    else return Number(s.slice(start, end))
+function readLongLiteral (s: string, first: number, intDigits: number, end: number): number {
+  let at = first
+  let before = intDigits // digits before the point, from `at`
+  if (s.charCodeAt(at) === 48) { // 0.000ddd: the significant digits start after the zeros
+    at += 2
+    while (s.charCodeAt(at) === 48) at++
+    before = 0
   }
-  const scale = fraction + 17 - significant // the 17-digit integer high·10^8 + low, over 10^scale
-  const value = significant >= 10 && scale <= 22 ? readLongDecimal(high, low * (POW10[17 - significant] as number), scale) : NaN
-  if (Number.isNaN(value)) return Number(s.slice(start, end))
-  return s.charCodeAt(start) === 45 ? -value : value
+  const significant = end - at - (before > 0 ? 1 : 0)
+  const scale = (end - first - intDigits - 1) + 17 - significant // fraction digits, as 17 digits over 10^scale
+  if (significant < 10 || significant > 17 || scale > 22) return Number(s.slice(first, end))
+  const skip = before > 0 ? before : 99 // digit j is at at + j, one further once past the point
+  let high = 0
+  for (let j = 0; j < 9; j++) high = high * 10 + (s.charCodeAt(at + j + (j >= skip ? 1 : 0)) - 48)
+  let low = 0
+  for (let j = 9; j < significant; j++) low = low * 10 + (s.charCodeAt(at + j + (j >= skip ? 1 : 0)) - 48)
+  const value = readLongDecimal(high, low * (POW10[17 - significant] as number), scale)
+  return Number.isNaN(value) ? Number(s.slice(first, end)) : value
 }
 
 /** A scratch array twice as long holding the same values; kept for the next runs up to MAX_RUN_SCRATCH. */
