@@ -63,6 +63,22 @@ export function printFloatBlock (data: ArrayLike<unknown>, shape: readonly numbe
   return finish(writeDim(data, shape, 0, 0, 0))
 }
 
+/**
+ * `[..],[..],...` (no outer brackets) for `rows`, plain arrays of numbers, each printed as in
+ * printFloatRun. Undefined, for the caller to print its own way, when an element is not a number.
+ */
+export function printFloatRows (rows: ReadonlyArray<ArrayLike<unknown>>): string | undefined {
+  begin()
+  let pos = 0
+  for (let r = 0; r < rows.length && pos >= 0; r++) {
+    if (r !== 0) out[pos++] = 0x2c // ,
+    const row = rows[r] as ArrayLike<unknown>
+    pos = writeRow(row, 0, row.length, pos)
+    if (pos > FLUSH_AT) pos = flush(pos)
+  }
+  return finish(pos)
+}
+
 function begin (): void {
   printed = ''
   misses = 0

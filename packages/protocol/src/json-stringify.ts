@@ -4,12 +4,11 @@
  * is what Flask's jsonify sends. Understands the message form's stand-ins: float marks and
  * JsonFloat (marks.ts), typed arrays, NDArray, Uint8Array (base64) and bigint.
  *
- * Speed: bulk floats (tensor values, ndarray rows) are printed straight into bytes
- * (json-float-run.ts); nested plain arrays of fractional numbers go through the engine's native
- * JSON.stringify once known to print as Python prints them; the rest through the code below.
+ * Speed: bulk floats (tensor values, ndarray rows, plain arrays of fractional rows) are printed
+ * straight into bytes (json-float-run.ts); the rest through the code below.
  * Checked against CPython 3.11 byte for byte (test/json-golden.test.ts).
  */
-import { printFloatBlock, printFloatRun } from './json-float-run.js'
+import { printFloatBlock, printFloatRows, printFloatRun } from './json-float-run.js'
 import { quoteJsonString } from './json-string.js'
 import { FloatMarkSlot, JsonFloat } from './marks.js'
 import { ELEMENT_BOOL, ELEMENT_FLOAT, ELEMENT_INT, NDArray, elementKind, type TypedNumberArray } from './ndarray.js'
@@ -123,7 +122,7 @@ function encodeArray (arr: readonly unknown[]): string {
   } else {
     out = '['
     // Consecutive child arrays of fractional numbers (ndarray rows) print the same with or without
-    // float marks, so they are gathered and printed by one native JSON.stringify.
+    // float marks, so they are gathered and printed together into bytes.
     let rows: unknown[][] = []
     let rowValues = 0
     for (let i = 0; i < n; i++) {
@@ -223,7 +222,7 @@ function encodeTypedArray (v: TypedArray): string {
   return '[' + (v as NumberArrayLike).join(',') + ']' // ints and bigints: join prints their digits
 }
 
-/** Most elements one native JSON.stringify call prints of gathered rows (encodeArray). */
+/** Most elements of gathered rows printed in one go (encodeArray). */
 const FLOAT_CHUNK = 1024
 /** Shorter runs print element by element: the byte printer does not pay off for a handful. */
 const FLOAT_CHUNK_MIN = 16
@@ -289,7 +288,8 @@ function encodeNDArray (a: NDArray): string {
 }
 
 function flushRows (out: string, block: unknown[][]): string {
-  return out + (out.length === 1 ? '' : ',') + JSON.stringify(block).slice(1, -1)
+  // the rows hold fractional numbers only (isFractionalRun), which the byte printer always takes
+  return out + (out.length === 1 ? '' : ',') + (printFloatRows(block) as string)
 }
 
 function encodeElementRun (data: NDArray['data'], start: number, end: number, kind: number): string {
