@@ -6,7 +6,7 @@
 //   B  the same through the seldon-microservice CLI with 1 and 2 workers; 1 worker also in A's
 //      rounds, for its CPU per request against the plugin's (target <= 1.2x)
 //   C  100×1000 numeric ndarray and 100,000-value tensor, REST (ours and the bare route on the
-//      same body; target >= 1.2x the bare route's req/s) and gRPC
+//      same body; target >= 1.2x the bare route's req/s) and gRPC; the tensor at 17 digits, REST
 //   D  gRPC small predict, against the gRPC floor: a bare grpc-js server echoing the same bytes
 //      (servers/bare-grpc.mjs), also run on C's bodies
 //   E  RSS before and after 1,000,000 small requests (after a warm-up)
@@ -251,7 +251,12 @@ try {
         { id: 'grpc-tensor', label: 'seldonGrpc, tensor 100k', server: oursGrpc, kind: 'grpc', payload: 'tensor' },
         { id: 'bare-grpc-tensor', label: 'bare grpc-js echo, tensor 100k', server: bareGrpc, kind: 'grpc', payload: 'tensor' }
       ], cfg.largeSeconds)
-      results.groups.large = { ...nd, ...tensor }
+      // The tensor at full precision (17 digits, as numpy prints computed values): REST only
+      const full = await runGroup('C tensor-full', [
+        { id: 'bare-tensor-full', label: 'bare Fastify route, tensor 100k at 17 digits', server: bare, kind: 'http', payload: 'tensor-full' },
+        { id: 'ours-tensor-full', label: 'seldonModel REST, tensor 100k at 17 digits', server: ours, kind: 'http', payload: 'tensor-full' }
+      ], cfg.largeSeconds)
+      results.groups.large = { ...nd, ...tensor, ...full }
     }
     await stopServer(bare)
     await stopServer(ours)
@@ -377,6 +382,8 @@ if (large) {
   row('C', g['ours-tensor'], check('C REST tensor req/s', paired(g['ours-tensor'], g['bare-tensor']), '>=', 1.2, 'req/s vs floor'))
   row('C', g['bare-grpc-tensor'], 'gRPC floor')
   row('C', g['grpc-tensor'], `${check('C gRPC tensor vs REST', paired(g['grpc-tensor'], g['ours-tensor']), '>=', 3, 'req/s vs our REST')}; ${f2(paired(g['grpc-tensor'], g['bare-grpc-tensor']))}× the gRPC floor`)
+  row('C', g['bare-tensor-full'], 'floor')
+  row('C', g['ours-tensor-full'], check('C REST tensor-full req/s', paired(g['ours-tensor-full'], g['bare-tensor-full']), '>=', 1.2, 'req/s vs floor'))
 }
 const mem = results.groups.memory
 if (mem) {
