@@ -8,7 +8,8 @@
 //   a  REST small predict, 16 connections: req/s and server CPU per request
 //   b  gRPC 100k-value tensor, sequential (1 call in flight): p50, p90, calls/s
 //   c  gRPC ndarray 100×1000, sequential
-//   d  REST ndarray 100×1000 and 100k tensor bodies (~0.78 MB of JSON each), WRAPPER_LARGE_CONNECTIONS
+//   d  REST ndarray 100×1000 and 100k tensor bodies (~0.78 MB of JSON each; the tensor also at 17
+//      digits, 1.8 MB), WRAPPER_LARGE_CONNECTIONS
 //
 // The wrapper is not part of this repository: docs/wrapper-side-by-side.md says how to build the
 // copy (Debian's packages, upstream files, the patches). Without SELDON_WRAPPER_DIR pointing at it
@@ -59,7 +60,8 @@ const CASES = [
   { id: 'b', title: 'gRPC 100k-value tensor, sequential', kind: 'grpc', payload: 'tensor', connections: 1, seconds: GRPC_SECONDS },
   { id: 'c', title: 'gRPC ndarray 100×1000, sequential', kind: 'grpc', payload: 'ndarray', connections: 1, seconds: GRPC_SECONDS },
   { id: 'd', title: 'REST ndarray 100×1000', kind: 'rest', payload: 'ndarray', connections: LARGE_CONNECTIONS, seconds: SECONDS },
-  { id: 'd', title: 'REST 100k tensor', kind: 'rest', payload: 'tensor', connections: LARGE_CONNECTIONS, seconds: SECONDS }
+  { id: 'd', title: 'REST 100k tensor', kind: 'rest', payload: 'tensor', connections: LARGE_CONNECTIONS, seconds: SECONDS },
+  { id: 'd', title: 'REST 100k tensor at 17 digits', kind: 'rest', payload: 'tensor-full', connections: LARGE_CONNECTIONS, seconds: SECONDS }
 ].filter(c => only.has(c.id))
 // the brief's bound: no more than ~10 minutes of load per invocation
 const loadSeconds = CASES.reduce((s, c) => s + 2 * (WARMUP + ROUNDS * c.seconds), 0)
@@ -169,6 +171,11 @@ async function compareAnswers (wrapper, ours) {
   for (const body of [SMALL_JSON, '{"data":{"ndarray":[[1,2]]}}', '{"data":{"tensor":{"shape":[1,2],"values":[1,2]}}}']) {
     const [w, o] = [await restPredict(wrapper.http, body), await restPredict(ours.http, body)]
     console.log(`  REST ${body}\n    wrapper ${w.status} ${w.text.trim()}\n    ours    ${o.status} ${o.text.trim()}`)
+  }
+  // Large bodies, full precision included: the REST answers byte for byte
+  for (const payload of ['tensor', 'tensor-full', 'rows-full']) {
+    const [w, o] = [await restPredict(wrapper.http, jsonBody(payload)), await restPredict(ours.http, jsonBody(payload))]
+    console.log(`  REST ${payload} (${jsonBody(payload).length} B): wrapper ${w.status}, ours ${o.status}, answers ${w.text.trim() === o.text.trim() ? 'identical' : 'DIFFER'} (${o.text.length} B)`)
   }
   for (const payload of ['small', 'tensor', 'ndarray']) {
     for (const Client of [ModelClient, SeldonClient]) {
