@@ -2,7 +2,8 @@
  * The two digit printers of src/json-float-digits.ts, called directly, against the engine's own
  * shortest round-trip printer: in Python's fixed range [1e-4, 1e16) a fractional double's JS
  * `String(x)` has the digits and the layout of Python's `repr(x)` (json-properties.test.ts checks
- * the printers through stringifyJson against an exact-decimal oracle of repr).
+ * the printers through stringifyJson against an exact-decimal oracle of repr). And its reader,
+ * readLongDecimal, against `Number()` on the decimals hardest to round.
  */
 import t from 'tap'
 import fc from 'fast-check'
