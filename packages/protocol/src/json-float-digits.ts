@@ -103,8 +103,9 @@ const POW10_LOW = POW10.map((t, i) => t - (POW10_HIGH[i] as number))
 const INVERSE_POW10 = POW10.map((t) => 1 / t)
 /** 10^(i - 30): the decimal exponent's neighbours, for a < 1 as well. */
 const DECADE = Float64Array.from({ length: 60 }, (_, i) => Number(`1e${i - 30}`))
-/** 2^(i - 1100). */
-const POW2 = Float64Array.from({ length: 2100 }, (_, i) => 2 ** (i - 1100))
+/** 2^(i - POW2_BIAS), for the half-ulps of the doubles handled here (2^-73 to 2^4). */
+const POW2_BIAS = 100
+const POW2 = Float64Array.from({ length: 2 * POW2_BIAS + 1 }, (_, i) => 2 ** (i - POW2_BIAS))
 /** A double's bits. */
 const bits = new Float64Array(1)
 const bitWords = new Uint32Array(bits.buffer)
@@ -160,7 +161,7 @@ export function writeLongDecimal (out: Uint8Array, pos: number, x: number): numb
   // Half an ulp of a, in units of P's last digit: the rounding interval's half-width. Below a power
   // of two the interval is half as wide, but the fractional powers of two in range (2^-1 to 2^-13)
   // are exact decimals of at most 10 digits, which that cannot change: one width serves.
-  const halfWidth = (POW2[binaryExponent - 53 + 1100] as number) * scale
+  const halfWidth = (POW2[binaryExponent - 53 + POW2_BIAS] as number) * scale
   // m17 = hi + r, the integer nearest P; delta = P - m17, exactly: outside (-0.5, 0.5), lo and
   // floor(lo) are within a factor of two of each other, and so are a fraction in [0.5, 1) and 1
   // (Sterbenz), so neither subtraction rounds. Math.floor costs a sixth of Math.round here.
@@ -288,7 +289,7 @@ export function readLongDecimal (high: number, low: number, s: number): number {
     const diff = ((high * 1e8 - hi) + low) - lo // m - P
     bits[0] = guess
     const highWord = bitWords[HIGH] as number
-    const halfUlp = POW2[(highWord >>> 20) - 1076 + 1100] as number // half the spacing above guess
+    const halfUlp = POW2[(highWord >>> 20) - 1076 + POW2_BIAS] as number // half the spacing above guess
     const powerOfTwo = (highWord & 0xfffff) === 0 && bitWords[1 - HIGH] === 0
     const above = halfUlp * scale
     const below = powerOfTwo ? above / 2 : above
