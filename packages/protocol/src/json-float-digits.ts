@@ -164,7 +164,7 @@ export function writeLongDecimal (out: Uint8Array, pos: number, x: number): numb
   const halfWidth = (POW2[binaryExponent - 53 + POW2_BIAS] as number) * scale
   // m17 = hi + r, the integer nearest P; delta = P - m17, exactly: outside (-0.5, 0.5), lo and
   // floor(lo) are within a factor of two of each other, and so are a fraction in [0.5, 1) and 1
-  // (Sterbenz), so neither subtraction rounds. Math.floor costs a sixth of Math.round here.
+  // (Sterbenz), so neither subtraction rounds. Math.floor costs a fifth of Math.round here.
   let r = 0
   let delta = lo
   if (!(lo > -0.5 && lo < 0.5)) {
