@@ -9,7 +9,7 @@
  *
  * The result is what `decodePayload(parseJson(text))` would build from the same body (payload.ts
  * takes an NDArray in place of nested arrays as it is): the same doubles (the same Clinger fast
- * path as json-number-run.ts; 16- and 17-digit literals by readLongDecimal; exponents and longer
+ * path as json-number-run.ts; 16- and 17-digit literals by readSignificand; exponents and longer
  * literals natively, by `Number()` or one JSON.parse of their run: the same correctly rounded
  * doubles), float64 when any literal is a float (`1.0`, `1e3`, NaN, Infinity), else int64, the
  * shape of the nesting.
@@ -22,7 +22,7 @@
  * array (then copied again into the Float64Array) and 9 % in decoding the body to a string.
  */
 import { NDArray } from './ndarray.js'
-import { POW10, readLongDecimal } from './json-float-digits.js'
+import { POW10, readSignificand } from './json-float-digits.js'
 import { MAX_JSON_DEPTH } from './json-parse.js'
 import type { SeldonMessage } from './types.js'
 
@@ -215,7 +215,7 @@ function readArray (dim: number): boolean {
  * plain numbers). The same scan as json-number-run.ts's parseNumberRun, over bytes: a significand
  * of at most 15 significant digits with no exponent is exact and so is 10^scale, so one division
  * gives the correctly rounded double (what JSON.parse and parseJson give); one of 16 or 17 digits
- * (a full-precision double, as numpy's tolist() writes them) goes to readLongDecimal; exponents
+ * (a full-precision double, as numpy's tolist() writes them) goes to readSignificand; exponents
  * and longer literals are converted natively once the run is read (convertDeferred).
  *
  * Measured in a loop, 100,000 17-digit values from bytes to a Float64Array (2026-12-05): by one
@@ -244,7 +244,7 @@ function readNumbers (): number {
     if (c >= 48 && c <= 57) {
       // The significant digits (leading zeros skipped) in two int32s, the first nine and the rest
       // (wrapping past 18 digits, when it is not used), so that a 16- or 17-digit significand is
-      // at hand exactly for readLongDecimal without reading the literal again (re-reading it cost
+      // at hand exactly for readSignificand without reading the literal again (re-reading it cost
       // 38 ns of the 80 per 17-digit value).
       let head = 0
       let tail = 0
@@ -289,8 +289,7 @@ function readNumbers (): number {
       } else if (!isFloat) {
         return 0 // an integer that may need a bigint: the general path decides
       } else {
-        const s = scale + 17 - digits // the significand as 17 digits, over 10^s
-        value = digits <= 17 && s <= 22 ? readLongDecimal(head, tail * (POW10[17 - digits] as number), s) : NaN
+        value = readSignificand(head, tail, digits, scale)
         if (Number.isNaN(value)) value = deferLiteral(n, start, q) // not ours to convert
         else if (negative) value = -value
       }
@@ -316,8 +315,7 @@ function readNumbers (): number {
       continue
     }
     if (c !== 93) return 0
-    p = q
-    if (deferredCount !== 0) convertDeferred(values, first, n)
+    if (deferredCount !== 0) convertDeferred(values, first, n, q)
     p = q + 1
     if (floats) sawFloat = true
     count = n
@@ -359,13 +357,13 @@ function grownInt32 (a: Int32Array): Int32Array<ArrayBuffer> {
 }
 
 /**
- * Fill in the deferred literals of the run `values[first..n)`, which ends at `p` (its `]`).
+ * Fill in the deferred literals of the run `values[first..n)`, whose `]` is at `close`.
  * Many of them (a run written with exponents, say): JSON.parse of the whole run, which converts
  * exactly as Number() does and measured 9 ms per 100,000 17-digit values against 12 ms for a
  * Number() of each literal's slice. A few, or a run with NaN/Infinity tokens: Number() of each
  * literal.
  */
-function convertDeferred (values: Float64Array, first: number, n: number): void {
+function convertDeferred (values: Float64Array, first: number, n: number, close: number): void {
   const deferred = deferredCount
   const index = deferredIndex
   const starts = deferredStart
@@ -377,7 +375,7 @@ function convertDeferred (values: Float64Array, first: number, n: number): void 
     deferredEnd = new Int32Array(1024)
   }
   if (!runHasTokens && deferred >= NATIVE_RUN_MIN) {
-    const parsed = parseRunText(runStart, p) as number[] // the scan checked it is JSON
+    const parsed = parseRunText(runStart, close) as number[] // the scan checked it is JSON
     for (let i = 0; i < n - first; i++) values[first + i] = parsed[i] as number
     return
   }

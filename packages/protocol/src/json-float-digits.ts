@@ -263,6 +263,18 @@ function writeDigitPair (into: Uint8Array, at: number, n: number): void {
 // ---------------------------------------------------------------------------------------------
 
 /**
+ * The double of a decimal literal whose `digits` significant digits are `head` (the first nine)
+ * then `tail` (the rest), over 10^`fraction` (the digits after its point, leading zeros included):
+ * readLongDecimal of it as 17 digits, for the JSON readers. NaN for fewer than 10 or more than 17
+ * digits, and below ~1e-6 (10^s past 10^22): the caller converts those natively.
+ */
+export function readSignificand (head: number, tail: number, digits: number, fraction: number): number {
+  const s = fraction + 17 - digits
+  if (digits < 10 || digits > 17 || s > 22) return NaN
+  return readLongDecimal(head, tail * (POW10[17 - digits] as number), s)
+}
+
+/**
  * The double nearest to `high·10^8 + low` (a 17-digit integer: high has 9 digits, low 8) times
  * 10^-s, for 0 <= s <= 22: what JSON.parse and Number() give for that decimal. NaN when the
  * answer is too close to call with this arithmetic (the caller converts natively): never seen
