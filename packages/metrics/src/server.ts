@@ -3,6 +3,7 @@
  * Fastify app answering the Prometheus text format on one path and 404 elsewhere.
  */
 import { fastify, type FastifyBaseLogger, type FastifyReply } from 'fastify'
+import { addFlaskCorsHeaders } from '@fastify-seldon/core/internal'
 import type { MetricsSource } from './metrics.js'
 
 export const DEFAULT_METRICS_PORT = 6000
@@ -65,8 +66,10 @@ export async function startMetricsServer (options: StartMetricsServerOptions): P
   if (!endpoint.startsWith('/')) throw new TypeError(`the metrics endpoint must start with "/", got ${JSON.stringify(endpoint)}`)
   const logger = options.logger ?? false
   const app = typeof logger === 'boolean' ? fastify({ logger }) : fastify({ loggerInstance: logger })
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('access-control-allow-origin', '*') // the wrapper's metrics app has CORS on
+  // The wrapper's metrics app has flask-cors on, with its defaults.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    addFlaskCorsHeaders(reply, request.headers.origin)
+    done(null, payload)
   })
   app.get(endpoint, async (_request, reply) => { await sendMetrics(source, reply) })
   try {

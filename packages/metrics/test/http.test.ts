@@ -10,9 +10,9 @@ import { captureLogger, find, parseSamples, value, withTimeout } from './fixture
 interface Got { status: number, headers: Record<string, string | string[] | undefined>, body: string }
 
 /** A real HTTP GET, bounded. */
-async function get (port: number, path: string): Promise<Got> {
+async function get (port: number, path: string, headers: Record<string, string> = {}): Promise<Got> {
   return await withTimeout(new Promise<Got>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, res => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, res => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { body += chunk })
@@ -132,7 +132,11 @@ t.test('separate metrics server: real listen on port 0, content type, 404 elsewh
   t.equal(res.status, 200)
   t.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
   t.equal(res.headers['access-control-allow-origin'], '*')
+  t.equal(res.headers.vary, undefined, 'flask-cors: no Vary when it answers *')
   t.equal(value(parseSamples(res.body), 'served_total'), 1)
+  const fromPage = await get(server.port, '/metrics', { origin: 'http://dash.test' })
+  t.equal(fromPage.headers['access-control-allow-origin'], 'http://dash.test', 'flask-cors: the Origin echoed')
+  t.equal(fromPage.headers.vary, 'Origin')
   t.equal((await get(server.port, '/other')).status, 404)
   t.equal((await get(server.port, '/')).status, 404)
 

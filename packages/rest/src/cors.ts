@@ -3,6 +3,7 @@
  * `Origin` echoed, `*` without one), preflights answered for any method and requested headers.
  */
 import cors from '@fastify/cors'
+import { addFlaskCorsHeaders } from '@fastify-seldon/core/internal'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 
 /** flask-cors' `ALL_METHODS`, as its preflight answers list them. */
@@ -33,14 +34,14 @@ export async function registerCors (instance: FastifyInstance): Promise<void> {
 }
 
 /**
- * The headers flask-cors puts on an answer to a request that is not a preflight: the request's
- * `Origin` echoed (`*` without one), and `Vary: Origin`. Alone, for a plugin sharing its prefix
- * with one that already registered the preflight route (two `OPTIONS <prefix>/*` would clash).
+ * The headers flask-cors puts on an answer to a request that is not a preflight
+ * (`addFlaskCorsHeaders`: `*` alone without an `Origin`, else the origin echoed and `Vary: Origin`).
+ * Alone, for a plugin sharing its prefix with one that already registered the preflight route
+ * (two `OPTIONS <prefix>/*` would clash).
  */
 export function addCorsHeadersHook (instance: FastifyInstance): void {
   instance.addHook('onRequest', function seldonCorsHeaders (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
-    reply.header('access-control-allow-origin', request.headers.origin ?? '*')
-    reply.header('vary', 'Origin')
+    addFlaskCorsHeaders(reply, request.headers.origin)
     done()
   })
 }

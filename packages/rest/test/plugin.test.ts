@@ -146,6 +146,26 @@ t.test('two plugins at one prefix share health, 404 and CORS', async t => {
   t.equal(runtimeFor(component), runtimeFor(component), 'runtimeFor caches per component')
 })
 
+t.test('answers carry the headers flask-cors writes: * alone without an Origin, the origin and Vary: Origin with one', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(seldonTestPlugin, { component: new IdentityModel(), endpoints: ['predict'], corsDefault: true })
+  const cases: Array<[origin: string | undefined, allowed: string, vary: string | undefined]> = [
+    [undefined, '*', undefined],
+    ['', '*', undefined],
+    ['*', '*', undefined],
+    ['http://o.test', 'http://o.test', 'Origin']
+  ]
+  for (const [origin, allowed, vary] of cases) {
+    const headers = { 'content-type': 'application/json', ...(origin === undefined ? {} : { origin }) }
+    for (const [what, payload] of [['an answer', DATA], ['an error', '{"data":']]) {
+      const res = await app.inject({ method: 'POST', url: '/predict', headers, payload })
+      t.equal(res.headers['access-control-allow-origin'], allowed, `Origin ${JSON.stringify(origin)}, ${what}: allowed origin`)
+      t.equal(res.headers.vary, vary, `Origin ${JSON.stringify(origin)}, ${what}: Vary`)
+    }
+  }
+})
+
 t.test('load(): failure stops ready with a clear error', async t => {
   const app = Fastify()
   t.teardown(() => app.close())

@@ -1,0 +1,25 @@
+/**
+ * The CORS headers of an answer that is not a preflight, as flask-cors 3 writes them with the
+ * defaults the Python wrapper's REST app and metrics app use (every origin allowed; flask_cors/core.py,
+ * `get_cors_origins` and `get_cors_headers`, at 3.0.10):
+ *
+ * - no `Origin` in the request (or an empty one, or `*`): `Access-Control-Allow-Origin: *` alone,
+ *   as every recorded answer of the wrapper has it (COMPATIBILITY.md, "How this is checked");
+ * - an `Origin`: that origin echoed, and `Vary: Origin`, because the answer then depends on it.
+ *
+ * The REST plugins' hook and the metrics server both call this.
+ */
+
+/** What the headers are set on: a Fastify reply. */
+export interface HeaderSetter {
+  header: (name: string, value: string) => unknown
+}
+
+export function addFlaskCorsHeaders (reply: HeaderSetter, origin: string | undefined): void {
+  if (origin === undefined || origin === '' || origin === '*') {
+    reply.header('access-control-allow-origin', '*')
+    return
+  }
+  reply.header('access-control-allow-origin', origin)
+  reply.header('vary', 'Origin')
+}
