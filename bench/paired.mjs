@@ -28,6 +28,9 @@
 //                      (not the rounds) resampled (lib/stats.mjs, bootstrapInterval).
 //   BENCH_PIN=1        the servers on CPU 1, this script and its load generators on CPU 0
 //                      (taskset), so that neither migrates between the two cores.
+//   BENCH_RATE=n       n requests per second in every round instead of as many as the server
+//                      answers, so that the load generator does the same work for every contender
+//                      (n must be below the slowest one's req/s).
 import { execFileSync, fork, spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,6 +45,7 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const processes = Number(process.env.BENCH_PROCESSES ?? 1)
 const pin = process.env.BENCH_PIN === '1'
+const rate = process.env.BENCH_RATE === undefined ? undefined : Number(process.env.BENCH_RATE)
 if (pin) execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' })
 /** With BENCH_PIN: `command args` run as `taskset -c 1 command args` (its descendants inherit the CPU). */
 const pinned = (command, args) => pin ? ['taskset', ['-c', '1', command, ...args]] : [command, args]
@@ -90,7 +94,7 @@ async function start (c) {
 function load (server, duration) {
   const child = fork(path.join(here, 'lib/http-load.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   children.add(child)
-  child.send({ url: `http://127.0.0.1:${server.port}${server.path}`, payload, connections, duration, latencies: false })
+  child.send({ url: `http://127.0.0.1:${server.port}${server.path}`, payload, connections, duration, rate, latencies: false })
   return new Promise((resolve, reject) => {
     child.once('message', m => { m.error ? reject(new Error(m.error)) : resolve(m) })
   })
@@ -119,7 +123,7 @@ for (let group = 0; group < processes; group++) {
 
 const fmtCpu = (us) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`
 const list = (xs) => xs.map(x => x.toFixed(2)).join(', ')
-console.log(`${payload}, REST, ${connections} connections, ${processes} process(es) per contender × ${rounds} rounds × ${seconds} s${pin ? ', pinned (servers CPU 1, load CPU 0)' : ''}, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
+console.log(`${payload}, REST, ${connections} connections, ${processes} process(es) per contender × ${rounds} rounds × ${seconds} s${pin ? ', pinned (servers CPU 1, load CPU 0)' : ''}${rate === undefined ? '' : `, ${rate} req/s fixed`}, medians (Node ${process.version}; load average before ${loadBefore}, after ${loadAverage()}):`)
 console.log(`| contender | req/s | server CPU / req | req/s vs ${floor} (per round) | CPU vs ${floor} (per round) |${processes > 1 ? ' CPU / req per process |' : ''}`)
 console.log(`| --- | ---: | ---: | --- | --- |${processes > 1 ? ' --- |' : ''}`)
 for (const c of contenders) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // HTTP load generator child: autocannon (programmatic API) against one URL with one body, bounded
 // in time (and in count when `amount` is given). Receives its job over IPC, answers the result.
-//   { url, payload (or body: the JSON text), connections, pipelining, duration, amount?, maxSeconds, latencies, progressMs?, headers? }
+//   { url, payload (or body: the JSON text), connections, pipelining, duration, amount?, rate?, maxSeconds, latencies, progressMs?, headers? }
+// `rate`: requests per second over all connections (autocannon's overallRate), instead of as many as answered.
 // With progressMs it also sends { progress: <2xx answers so far> } that often.
 import autocannon from 'autocannon'
 import { jsonBody } from './payloads.mjs'
@@ -21,6 +22,7 @@ process.once('message', async (job) => {
     pipelining: job.pipelining ?? 1,
     duration: job.duration,
     ...(job.amount !== undefined ? { amount: job.amount } : {}),
+    ...(job.rate !== undefined ? { overallRate: job.rate } : {}),
     timeout: 30
   }, (err, result) => {
     clearTimeout(guard)
