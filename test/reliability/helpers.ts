@@ -317,14 +317,18 @@ export async function postJson (port: number, url: string, payload: unknown, tim
 
 /**
  * Raw bytes on a TCP connection; resolves with everything the server wrote once it closes the
- * connection or `ms` pass (then we close). `closeAfterWrite` half-closes right after writing.
+ * connection, `ms` pass or `enough` says so of what it wrote (in the last two cases we close).
+ * `closeAfterWrite` half-closes right after writing.
  */
-export async function rawExchange (port: number, data: Buffer | string, ms = 2000, closeAfterWrite = false): Promise<string> {
+export async function rawExchange (port: number, data: Buffer | string, ms = 2000, closeAfterWrite = false, enough?: (written: string) => boolean): Promise<string> {
   return await new Promise(resolve => {
     const socket = net.connect(port, '127.0.0.1')
     const chunks: Buffer[] = []
     const timer = setTimeout(() => socket.destroy(), ms)
-    socket.on('data', (d: Buffer) => chunks.push(d))
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d)
+      if (enough?.(Buffer.concat(chunks).toString('latin1')) === true) socket.destroy()
+    })
     socket.on('error', () => { /* a reset is an acceptable end */ })
     socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')) })
     socket.write(data, () => { if (closeAfterWrite) socket.end() })
