@@ -123,7 +123,7 @@ export async function replayExact (t: Test, app: FastifyInstance, c: RestCase, p
   check(t, c.id, 'Content-Type', res.headers['content-type'], header(c, 'Content-Type'))
   const acao = header(c, 'Access-Control-Allow-Origin')
   if (acao !== undefined) check(t, c.id, 'Access-Control-Allow-Origin', res.headers['access-control-allow-origin'], acao)
-  // flask-cors sends `Vary: Origin` only when it echoes an Origin: none of the recorded answers has it.
+  // flask-cors sends `Vary: Origin` only when it echoes an Origin: no exchange replayed here has it.
   if (acao !== undefined) check(t, c.id, 'Vary', res.headers.vary, header(c, 'Vary'))
   // The body as text first (a readable diff), then as bytes (binary-safe, trailing newline included).
   check(t, c.id, 'body', res.body, want.toString('utf8'))

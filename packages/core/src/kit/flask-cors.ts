@@ -15,6 +15,7 @@ export interface HeaderSetter {
   header: (name: string, value: string) => unknown
 }
 
+/** Sets those headers on `reply`, for a request whose `Origin` header is `origin`. */
 export function addFlaskCorsHeaders (reply: HeaderSetter, origin: string | undefined): void {
   if (origin === undefined || origin === '' || origin === '*') {
     reply.header('access-control-allow-origin', '*')
