@@ -93,6 +93,16 @@ const BASE64 = new RegExp(seldonMessageSchema.definitions.SeldonMessage.properti
 /** Errors of combinators only repeat what their branches say (`not` has none); `nullable` failures come as `type`. */
 const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'if'])
 
+/** The node of the Feedback schema at an error's `schemaPath` (`#/definitions/...`). */
+const feedbackNode = (schemaPath: string): unknown => schemaPath.replace(/^#\//, '').split('/')
+  .reduce<unknown>((node, key) => isObject(node) ? node[key] : undefined, feedbackSchema)
+/** True when `e` comes from the number branch of an enum field's `anyOf` (`[{ enum: [names] }, INT32]`). */
+function inEnumField (e: ErrorObject): boolean {
+  const branch = /^(.*\/anyOf)\/\d+\/type$/.exec(e.schemaPath)
+  const options = branch === null ? undefined : feedbackNode(branch[1] as string)
+  return Array.isArray(options) && options.some(option => isObject(option) && has(option, 'enum'))
+}
+
 const SCHEMA_ONLY: readonly SchemaOnly[] = [
   {
     id: 'unread members',
@@ -134,10 +144,12 @@ const SCHEMA_ONLY: readonly SchemaOnly[] = [
       if (value === null) return true
       // a payload member set to null is unset: it does not count as a second payload
       if (e.schemaPath.endsWith('/SinglePayload/not')) return isObject(value) && PAYLOADS.filter(k => has(value, k) && value[k] !== null).length <= 1
-      // numbers (integers too) written as strings, booleans for floats; nothing else for a wrong type
+      // numbers (integers too) written as strings, booleans for floats and for enums (an enum's number
+      // branch reports the boolean as its `type` error); nothing else for a wrong type
       if (e.keyword === 'type') {
         const expected = String(e.params.type)
-        return (typeof value === 'string' && /number|integer/.test(expected)) || (typeof value === 'boolean' && expected.includes('number'))
+        return (typeof value === 'string' && /number|integer/.test(expected)) ||
+          (typeof value === 'boolean' && (expected.includes('number') || (expected === 'integer' && inEnumField(e))))
       }
       // by name or number, a number as a string too, a boolean as int(value) reads it (false is 0)
       if (e.keyword === 'enum') return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
@@ -343,6 +355,7 @@ const EXAMPLES: ReadonlyArray<[Kind, string, string]> = [
   ['Feedback', '{"request":null,"reward":null}', 'non-canonical proto3 JSON'],
   ['Feedback', '{"response":{"meta":{"routing":{"r":"1"},"metrics":[{"key":"k","type":1}]}}}', 'non-canonical proto3 JSON'],
   ['Feedback', '{"response":{"meta":{"metrics":[{"key":"k","type":false}]}}}', 'non-canonical proto3 JSON'],
+  ['Feedback', '{"request":{"status":{"status":false}}}', 'non-canonical proto3 JSON'], // an enum with a number branch
   ['SeldonMessage', '{"data":{"ndarray":[[1,2],[3]]}}', 'ragged ndarray'],
   ['SeldonMessage', '{"data":{"tensor":{"shape":[2,2],"values":[1,2,3]}}}', 'values fill the shape'],
   ['SeldonMessage', '{"data":{"tensor":{"shape":[0,10000000],"values":[]}}}', 'values fill the shape'],
@@ -391,6 +404,7 @@ t.test('where the schema and the route agree at the edges', async t => {
     ['Feedback', '{"reward":3.5e38}', false], // beyond float32
     ['Feedback', '{"reward":3.4028234663852886e38}', true],
     ['Feedback', '{"response":{"status":{"status":4121256229895097}}}', false], // beyond int32
+    ['Feedback', '{"request":{"status":{"code":true}}}', false], // a boolean is an enum's number, not an integer's
     ['Feedback', '{"request":{"data":{"tensor":{"values":[1]}}}}', true], // the proto's tensor: shape optional
     ['SeldonMessage', '{"strData":"x","meta":{"metrics":[{"key":"k","value":12345678901234567890123}]}}', true], // a number, however long
     ['SeldonMessage', `{"jsonData":${JSON.stringify(nested(MAX_DEPTH - 1))}}`, true], // 512 levels with the message
