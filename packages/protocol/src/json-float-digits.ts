@@ -127,6 +127,20 @@ function nearInteger (v: number): boolean {
 }
 
 /**
+ * Dekker's exact product: for `hi` = x·10^s as rounded (s <= 22, 10^s exact), the `lo` with
+ * x·10^s = hi + lo exactly. x and 10^s are split into halves of at most 26 bits, whose products
+ * are exact. Both directions, printing and reading, check their answer with it.
+ */
+function productError (x: number, s: number, hi: number): number {
+  const c = SPLITTER * x
+  const xHigh = c - (c - x)
+  const xLow = x - xHigh
+  const tHigh = POW10_HIGH[s] as number
+  const tLow = POW10_LOW[s] as number
+  return ((xHigh * tHigh - hi) + xHigh * tLow + xLow * tHigh) + xLow * tLow
+}
+
+/**
  * Write `x` at `pos` when it is a fractional number in [1e-4, 1e16) (either sign) whose shortest
  * round-trip decimal has 13 to 17 significant digits, as JS and Python print it; return the
  * position after it, or -1 (nothing written) for any other number, shorter ones included.
@@ -154,10 +168,7 @@ export function writeLongDecimal (out: Uint8Array, pos: number, x: number): numb
   const scale = POW10[s] as number
   const hi = a * scale
   if (!(hi >= 1e16 && hi < 1e17)) return -1
-  const c = SPLITTER * a
-  const aHigh = c - (c - a)
-  const aLow = a - aHigh
-  const lo = ((aHigh * (POW10_HIGH[s] as number) - hi) + aHigh * (POW10_LOW[s] as number) + aLow * (POW10_HIGH[s] as number)) + aLow * (POW10_LOW[s] as number)
+  const lo = productError(a, s, hi)
   // Half an ulp of a, in units of P's last digit: the rounding interval's half-width. Below a power
   // of two the interval is half as wide, but the fractional powers of two in range (2^-1 to 2^-13)
   // are exact decimals of at most 10 digits, which that cannot change: one width serves.
@@ -294,10 +305,7 @@ export function readLongDecimal (high: number, low: number, s: number): number {
   let guess = (high * 1e8 + low) / scale
   for (let step = 0; step < 3; step++) {
     const hi = guess * scale
-    const c = SPLITTER * guess
-    const gHigh = c - (c - guess)
-    const gLow = guess - gHigh
-    const lo = ((gHigh * (POW10_HIGH[s] as number) - hi) + gHigh * (POW10_LOW[s] as number) + gLow * (POW10_HIGH[s] as number)) + gLow * (POW10_LOW[s] as number)
+    const lo = productError(guess, s, hi)
     const diff = ((high * 1e8 - hi) + low) - lo // m - P
     bits[0] = guess
     const highWord = bitWords[HIGH] as number
