@@ -8,5 +8,5 @@ export { buildMetadata, modelMetadataSchema, splitImage, type MetadataInput, typ
 export { type BatchRequest, type BatchOutcome } from './batch/batched-predict.js'
 export { checkTypes } from './kit/runtime-settings.js'
 export { withRouteHook } from './kit/route-hooks.js'
-export { addFlaskCorsHeaders, type HeaderSetter } from './kit/flask-cors.js'
+export { addFlaskCorsHeaders, FLASK_CORS_PREFLIGHT, type HeaderSetter } from './kit/flask-cors.js'
 export { METRICS_DECORATOR, connectScopeMetrics, scopeMetrics, type MetricsScope, type ScopeMetrics } from './kit/scope-metrics.js'

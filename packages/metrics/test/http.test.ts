@@ -9,10 +9,10 @@ import { captureLogger, find, parseSamples, value, withTimeout } from './fixture
 
 interface Got { status: number, headers: Record<string, string | string[] | undefined>, body: string }
 
-/** A real HTTP GET, bounded. */
-async function get (port: number, path: string, headers: Record<string, string> = {}): Promise<Got> {
+/** A real HTTP request (GET unless told), bounded. */
+async function get (port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Got> {
   return await withTimeout(new Promise<Got>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, res => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, res => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => { body += chunk })
@@ -20,7 +20,7 @@ async function get (port: number, path: string, headers: Record<string, string> 
     })
     req.on('error', reject)
     req.end()
-  }), 5000, `GET ${path}`)
+  }), 5000, `${method} ${path}`)
 }
 
 async function buildApp (t: Test, opts: Parameters<typeof seldonMetrics>[1] = {}) {
@@ -144,6 +144,33 @@ t.test('separate metrics server: real listen on port 0, content type, 404 elsewh
   t.teardown(custom.close)
   t.equal((await get(custom.port, '/prometheus')).status, 200)
   t.equal((await get(custom.port, '/metrics')).status, 404)
+})
+
+t.test('metrics server: the scrape path\'s other methods get 405 with Allow, preflights are answered as flask-cors answers them', async t => {
+  const server = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics: createSeldonMetrics() })
+  t.teardown(server.close)
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'TRACE']) {
+    const res = await get(server.port, '/metrics?x=1', {}, method)
+    t.equal(res.status, 405, method)
+    t.equal(res.headers.allow, 'GET, HEAD, OPTIONS')
+    t.same(JSON.parse(res.body), { message: `Method ${method} not allowed on /metrics`, error: 'Method Not Allowed', statusCode: 405 })
+    t.equal(res.headers['access-control-allow-origin'], '*', 'a 405 carries the CORS headers of an answer')
+  }
+  const elsewhere = await get(server.port, '/other', { origin: 'http://dash.test' }, 'POST')
+  t.equal(elsewhere.status, 404, 'another path stays a 404 whatever the method')
+  t.equal(elsewhere.headers['access-control-allow-origin'], 'http://dash.test', 'a 404 carries the CORS headers too')
+
+  // The wrapper's recorded preflight (OPTIONS /predict) on its REST port, here on the metrics port.
+  const preflight = await get(server.port, '/metrics', { origin: 'http://dash.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-token' }, 'OPTIONS')
+  t.equal(preflight.status, 200)
+  t.equal(preflight.headers['access-control-allow-origin'], 'http://dash.test')
+  t.equal(preflight.headers['access-control-allow-methods'], 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT')
+  t.equal(preflight.headers['access-control-allow-headers'], 'x-token')
+  t.equal(preflight.headers.vary, 'Origin, Access-Control-Request-Headers')
+  t.equal(preflight.body, '')
+  const scrape = await get(server.port, '/metrics', { origin: 'http://dash.test' })
+  t.equal(scrape.status, 200, 'the scrape is unchanged beside the preflight route')
+  t.equal(scrape.headers.vary, 'Origin', 'a simple request keeps flask-cors\'s Vary, not @fastify/cors\'s')
 })
 
 t.test('metrics server: a failing source gives 500 text; option errors', async t => {

@@ -3,11 +3,8 @@
  * `Origin` echoed, `*` without one), preflights answered for any method and requested headers.
  */
 import cors from '@fastify/cors'
-import { addFlaskCorsHeaders } from '@fastify-seldon/core/internal'
+import { addFlaskCorsHeaders, FLASK_CORS_PREFLIGHT } from '@fastify-seldon/core/internal'
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-
-/** flask-cors' `ALL_METHODS`, as its preflight answers list them. */
-const ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
 
 /**
  * CORS on this context: every route's answer gets the two headers of a simple request from
@@ -23,13 +20,7 @@ const ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
 export async function registerCors (instance: FastifyInstance): Promise<void> {
   addCorsHeadersHook(instance)
   await instance.register(async function seldonCorsPreflight (preflight: FastifyInstance) {
-    await preflight.register(cors, {
-      origin: (origin, cb) => { cb(null, origin ?? '*') },
-      methods: ALL_METHODS,
-      optionsSuccessStatus: 200,
-      // Flask answers any OPTIONS, preflight or not
-      strictPreflight: false
-    })
+    await preflight.register(cors, { ...FLASK_CORS_PREFLIGHT })
   })
 }
 

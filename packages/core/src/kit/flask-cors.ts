@@ -7,7 +7,8 @@
  *   as every recorded answer of the wrapper has it (COMPATIBILITY.md, "How this is checked");
  * - an `Origin`: that origin echoed, and `Vary: Origin`, because the answer then depends on it.
  *
- * The REST plugins' hook and the metrics server both call this.
+ * The REST plugins' hook and the metrics server both call this, and both answer preflights with
+ * @fastify/cors given {@link FLASK_CORS_PREFLIGHT}.
  */
 
 /** What the headers are set on: a Fastify reply. */
@@ -24,3 +25,20 @@ export function addFlaskCorsHeaders (reply: HeaderSetter, origin: string | undef
   reply.header('access-control-allow-origin', origin)
   reply.header('vary', 'Origin')
 }
+
+/** flask-cors' `ALL_METHODS`, as its preflight answers list them. */
+export const FLASK_CORS_ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
+
+/**
+ * The @fastify/cors options that answer a preflight as flask-cors does with the wrapper's
+ * defaults (the recorded `OPTIONS /predict`): 200, the request's `Origin` echoed (`*` without
+ * one), every method allowed, the requested headers allowed, `Vary: Origin`. Flask answers any
+ * `OPTIONS`, preflight or not, hence `strictPreflight: false`. Plain data, so that core needs
+ * no @fastify/cors of its own: the packages that register it pass this.
+ */
+export const FLASK_CORS_PREFLIGHT = Object.freeze({
+  origin: (origin: string | undefined, cb: (err: null, origin: string) => void): void => { cb(null, origin ?? '*') },
+  methods: FLASK_CORS_ALL_METHODS,
+  optionsSuccessStatus: 200,
+  strictPreflight: false
+})
