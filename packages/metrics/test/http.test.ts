@@ -10,7 +10,7 @@ import { captureLogger, find, parseSamples, value, withTimeout } from './fixture
 interface Got { status: number, headers: Record<string, string | string[] | undefined>, body: string }
 
 /** A real HTTP request (GET unless told), bounded. */
-async function get (port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Got> {
+async function exchange (port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Got> {
   return await withTimeout(new Promise<Got>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers }, res => {
       let body = ''
@@ -128,47 +128,47 @@ t.test('separate metrics server: real listen on port 0, content type, 404 elsewh
   const server = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics })
   t.teardown(server.close)
   t.ok(server.port > 0)
-  const res = await get(server.port, '/metrics')
+  const res = await exchange(server.port, '/metrics')
   t.equal(res.status, 200)
   t.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
   t.equal(res.headers['access-control-allow-origin'], '*')
   t.equal(res.headers.vary, undefined, 'flask-cors: no Vary when it answers *')
   t.equal(value(parseSamples(res.body), 'served_total'), 1)
-  const fromPage = await get(server.port, '/metrics', { origin: 'http://dash.test' })
+  const fromPage = await exchange(server.port, '/metrics', { origin: 'http://dash.test' })
   t.equal(fromPage.headers['access-control-allow-origin'], 'http://dash.test', 'flask-cors: the Origin echoed')
   t.equal(fromPage.headers.vary, 'Origin')
-  t.equal((await get(server.port, '/other')).status, 404)
-  t.equal((await get(server.port, '/')).status, 404)
+  t.equal((await exchange(server.port, '/other')).status, 404)
+  t.equal((await exchange(server.port, '/')).status, 404)
 
   const custom = await startMetricsServer({ port: 0, host: '127.0.0.1', endpoint: '/prometheus', metrics })
   t.teardown(custom.close)
-  t.equal((await get(custom.port, '/prometheus')).status, 200)
-  t.equal((await get(custom.port, '/metrics')).status, 404)
+  t.equal((await exchange(custom.port, '/prometheus')).status, 200)
+  t.equal((await exchange(custom.port, '/metrics')).status, 404)
 })
 
 t.test('metrics server: the scrape path\'s other methods get 405 with Allow, preflights are answered as flask-cors answers them', async t => {
   const server = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics: createSeldonMetrics() })
   t.teardown(server.close)
   for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'TRACE']) {
-    const res = await get(server.port, '/metrics?x=1', {}, method)
+    const res = await exchange(server.port, '/metrics?x=1', {}, method)
     t.equal(res.status, 405, method)
     t.equal(res.headers.allow, 'GET, HEAD, OPTIONS')
     t.same(JSON.parse(res.body), { message: `Method ${method} not allowed on /metrics`, error: 'Method Not Allowed', statusCode: 405 })
     t.equal(res.headers['access-control-allow-origin'], '*', 'a 405 carries the CORS headers of an answer')
   }
-  const elsewhere = await get(server.port, '/other', { origin: 'http://dash.test' }, 'POST')
+  const elsewhere = await exchange(server.port, '/other', { origin: 'http://dash.test' }, 'POST')
   t.equal(elsewhere.status, 404, 'another path stays a 404 whatever the method')
   t.equal(elsewhere.headers['access-control-allow-origin'], 'http://dash.test', 'a 404 carries the CORS headers too')
 
   // The wrapper's recorded preflight (OPTIONS /predict) on its REST port, here on the metrics port.
-  const preflight = await get(server.port, '/metrics', { origin: 'http://dash.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-token' }, 'OPTIONS')
+  const preflight = await exchange(server.port, '/metrics', { origin: 'http://dash.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-token' }, 'OPTIONS')
   t.equal(preflight.status, 200)
   t.equal(preflight.headers['access-control-allow-origin'], 'http://dash.test')
   t.equal(preflight.headers['access-control-allow-methods'], 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT')
   t.equal(preflight.headers['access-control-allow-headers'], 'x-token')
   t.equal(preflight.headers.vary, 'Origin, Access-Control-Request-Headers')
   t.equal(preflight.body, '')
-  const scrape = await get(server.port, '/metrics', { origin: 'http://dash.test' })
+  const scrape = await exchange(server.port, '/metrics', { origin: 'http://dash.test' })
   t.equal(scrape.status, 200, 'the scrape is unchanged beside the preflight route')
   t.equal(scrape.headers.vary, 'Origin', 'a simple request keeps flask-cors\'s Vary, not @fastify/cors\'s')
 })
@@ -177,14 +177,14 @@ t.test('metrics server: a failing source gives 500 text; option errors', async t
   const failing: MetricsSource = { contentType: PROMETHEUS_CONTENT_TYPE, metrics: async () => { throw new Error('worker timed out') } }
   const server = await startMetricsServer({ port: 0, host: '127.0.0.1', aggregator: failing })
   t.teardown(server.close)
-  const res = await get(server.port, '/metrics')
+  const res = await exchange(server.port, '/metrics')
   t.equal(res.status, 500)
   t.match(res.body, /metrics unavailable: worker timed out/)
   // eslint-disable-next-line no-throw-literal -- a source that throws a non-Error must be survived too
   const odd: MetricsSource = { contentType: PROMETHEUS_CONTENT_TYPE, metrics: async () => { throw 'plain' as unknown as Error } }
   const server2 = await startMetricsServer({ port: 0, host: '127.0.0.1', metrics: odd, logger: false })
   t.teardown(server2.close)
-  t.match((await get(server2.port, '/metrics')).body, /metrics unavailable: plain/)
+  t.match((await exchange(server2.port, '/metrics')).body, /metrics unavailable: plain/)
 
   const m = createSeldonMetrics()
   await t.rejects(startMetricsServer({ port: 0 }), TypeError)

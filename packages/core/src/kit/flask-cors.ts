@@ -32,9 +32,10 @@ export const FLASK_CORS_ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, 
 /**
  * The @fastify/cors options that answer a preflight as flask-cors does with the wrapper's
  * defaults (the recorded `OPTIONS /predict`): 200, the request's `Origin` echoed (`*` without
- * one), every method allowed, the requested headers allowed, `Vary: Origin`. Flask answers any
- * `OPTIONS`, preflight or not, hence `strictPreflight: false`. Plain data, so that core needs
- * no @fastify/cors of its own: the packages that register it pass this.
+ * one), every method allowed, the requested headers allowed; `Vary` names `Origin` and
+ * `Access-Control-Request-Headers` (COMPATIBILITY.md C-03). Flask answers any `OPTIONS`,
+ * preflight or not, hence `strictPreflight: false`. Plain data, so that core needs no
+ * @fastify/cors of its own: the packages that register it pass this.
  */
 export const FLASK_CORS_PREFLIGHT = Object.freeze({
   origin: (origin: string | undefined, cb: (err: null, origin: string) => void): void => { cb(null, origin ?? '*') },
