@@ -173,6 +173,33 @@ export async function deadPort (): Promise<number> {
   return port
 }
 
+/**
+ * A graph with a node of every kind: an output transformer over a transformer over a combiner of a
+ * model and a router choosing between two models. The remote and gRPC front-end suites serve it
+ * in-process and with every node remote, and compare the answers.
+ */
+export const EVERY_KIND_GRAPH: PredictiveUnit = {
+  name: 'o',
+  type: 'OUTPUT_TRANSFORMER',
+  children: [{
+    name: 't',
+    type: 'TRANSFORMER',
+    children: [{
+      name: 'c',
+      type: 'COMBINER',
+      children: [
+        { name: 'a', type: 'MODEL' },
+        { name: 'r', type: 'ROUTER', children: [{ name: 'b', type: 'MODEL' }, { name: 'd', type: 'MODEL' }] }
+      ]
+    }]
+  }]
+}
+
+/** Fresh components for every node of {@link EVERY_KIND_GRAPH} (each setting gets its own state). */
+export function everyKindComponents (): Record<string, object> {
+  return { o: new Tagger(), t: new AddOne(), c: new Average(), a: new Scale(2, 'a'), r: new Threshold(), b: new Scale(3, 'b'), d: new Scale(0.5, 'd') }
+}
+
 /** The graph with `endpoint` set on the named nodes (a deep copy). */
 export function withEndpoints (graph: PredictiveUnit, ports: Record<string, number>, type: 'REST' | 'GRPC' = 'REST'): PredictiveUnit {
   const copy = (unit: PredictiveUnit): PredictiveUnit => {

@@ -12,29 +12,9 @@ import {
 } from '@fastify-seldon/protocol'
 import { GraphEngine, graphGrpcBackend, type PredictiveUnit } from '../src/index.js'
 import {
-  AddOne, Average, Failing, Scale, Tagger, Teapot, Threshold, nodeNames, serveGrpc, serveRest, withEndpoints, type TeardownHost
+  EVERY_KIND_GRAPH as graph, Failing, Scale, Teapot, Threshold, everyKindComponents as components,
+  nodeNames, serveGrpc, serveRest, withEndpoints, type TeardownHost
 } from './fixtures.js'
-
-const graph: PredictiveUnit = {
-  name: 'o',
-  type: 'OUTPUT_TRANSFORMER',
-  children: [{
-    name: 't',
-    type: 'TRANSFORMER',
-    children: [{
-      name: 'c',
-      type: 'COMBINER',
-      children: [
-        { name: 'a', type: 'MODEL' },
-        { name: 'r', type: 'ROUTER', children: [{ name: 'b', type: 'MODEL' }, { name: 'd', type: 'MODEL' }] }
-      ]
-    }]
-  }]
-}
-
-function components (): Record<string, object> {
-  return { o: new Tagger(), t: new AddOne(), c: new Average(), a: new Scale(2, 'a'), r: new Threshold(), b: new Scale(3, 'b'), d: new Scale(0.5, 'd') }
-}
 
 interface Reply { error: grpc.ServiceError | null, bytes: Buffer | undefined, headers: grpc.Metadata | undefined }
 

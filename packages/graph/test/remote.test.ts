@@ -9,31 +9,9 @@ import * as grpc from '@grpc/grpc-js'
 import { decodeSeldonMessage, encodeSeldonMessage, parseJson, stringifyJson, type SeldonMessage } from '@fastify-seldon/protocol'
 import { GraphEngine, type PredictiveUnit } from '../src/index.js'
 import {
-  AddOne, Average, Failing, Probe, Scale, Slow, Tagger, Threshold, deadPort, feedback, graphApp, nodeNames, predict,
-  serveGrpc, serveRest, withEndpoints, type TeardownHost
+  EVERY_KIND_GRAPH as graph, Failing, Probe, Slow, Threshold, deadPort, everyKindComponents as components, feedback,
+  graphApp, nodeNames, predict, serveGrpc, serveRest, withEndpoints, type TeardownHost
 } from './fixtures.js'
-
-const graph: PredictiveUnit = {
-  name: 'o',
-  type: 'OUTPUT_TRANSFORMER',
-  children: [{
-    name: 't',
-    type: 'TRANSFORMER',
-    children: [{
-      name: 'c',
-      type: 'COMBINER',
-      children: [
-        { name: 'a', type: 'MODEL' },
-        { name: 'r', type: 'ROUTER', children: [{ name: 'b', type: 'MODEL' }, { name: 'd', type: 'MODEL' }] }
-      ]
-    }]
-  }]
-}
-
-/** Fresh components for every node of `graph` (each setting gets its own state). */
-function components (): Record<string, object> {
-  return { o: new Tagger(), t: new AddOne(), c: new Average(), a: new Scale(2, 'a'), r: new Threshold(), b: new Scale(3, 'b'), d: new Scale(0.5, 'd') }
-}
 
 /** Every node served by `serve` on its own port. */
 async function serveAll (t: TeardownHost, serve: typeof serveRest, parts: Record<string, object>): Promise<Record<string, number>> {

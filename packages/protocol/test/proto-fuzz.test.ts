@@ -11,21 +11,8 @@ import {
   encodeSeldonMessageList, encodeSeldonModelMetadata, feedbackFromJson, loadSeldonRoot, messageFromJson, messageListFromJson
 } from '../src/proto/index.js'
 import { NDArray } from '../src/ndarray.js'
+import { toPlain } from './fixtures/plain.js'
 import type { Feedback, JsonValue, SeldonMessage, SeldonMessageList, SeldonModelMetadata } from '../src/types.js'
-
-/** The message form as plain JSON values (typed arrays as arrays, bytes as base64). */
-function toPlain (v: unknown): unknown {
-  if (v instanceof NDArray) return toPlain(v.toNested())
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>)
-  if (Array.isArray(v)) return v.map(toPlain)
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) out[k] = toPlain(x)
-    return out
-  }
-  return v
-}
 
 /** proto3 JSON: like toPlain, with non-finite float fields quoted ("Infinity"), as ParseDict wants them. */
 function toProtoJson (v: unknown, floatField = false): unknown {

@@ -14,27 +14,13 @@ import {
 } from '../src/proto/index.js'
 import { shortestFloat32 } from '../src/py-number.js'
 import { NDArray } from '../src/ndarray.js'
+import { toPlain } from './fixtures/plain.js'
 import { float, isFloatArray, isMarkedFloat } from '../src/marks.js'
 import { BadDataError } from '../src/errors.js'
 import type { DefaultData, Feedback, JsonValue, Metric, SeldonMessage, SeldonMessageList, Tensor } from '../src/types.js'
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-/** The message form as plain proto3 JSON: typed arrays and NDArrays as arrays, bytes as base64. */
-function toPlain (v: unknown): unknown {
-  if (v instanceof NDArray) return toPlain(v.toNested())
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>)
-  if (v instanceof Number) return v.valueOf()
-  if (Array.isArray(v)) return v.map(toPlain)
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) out[k] = toPlain(x)
-    return out
-  }
-  return v
-}
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 const fromHex = (s: string): Buffer => Buffer.from(s, 'hex')
