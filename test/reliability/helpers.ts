@@ -13,6 +13,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import * as grpc from '@grpc/grpc-js'
 import { buildServer, type ServerConfig } from '@fastify-seldon/microservice'
+import { BASE_CONFIG } from './fixtures/base-config.mjs'
 import type { FastifyInstance } from 'fastify'
 import type {} from '@fastify-seldon/grpc'
 import type {} from '@fastify-seldon/metrics'
@@ -108,18 +109,7 @@ export async function pool<T> (items: readonly T[], concurrency: number, task: (
 export type { ServerConfig }
 
 /** The CLI's defaults (packages/microservice/src/options.ts), on loopback, gRPC on a free port. */
-export const BASE_CONFIG: ServerConfig = {
-  host: '127.0.0.1',
-  grpcEnabled: true,
-  grpcPort: 0,
-  logLevel: 'warn',
-  gracePeriodMs: 5000,
-  bodyLimit: 10 * 1024 * 1024,
-  requestTimeout: 0,
-  maxEventLoopDelay: 0,
-  maxHeapUsedBytes: 0,
-  maxRssBytes: 0
-}
+export { BASE_CONFIG }
 
 export interface LogLine { level: number, msg?: string, err?: { message?: string, stack?: string }, [k: string]: unknown }
 
