@@ -9,42 +9,29 @@
  *     container would have rendered it).
  */
 import createError from '@fastify/error'
-import { SeldonError, type SeldonReason } from '@fastify-seldon/protocol'
+import { defineSeldonError } from '@fastify-seldon/protocol/internal'
 
 /** A graph definition (or the `components` given for it) that cannot run; thrown at start-up. */
 export const GraphSpecError = createError<[string]>('SELDON_ERR_GRAPH_SPEC', '%s', 500, TypeError)
 /** A plugin or engine option of the wrong type. */
 export const GraphOptionError = createError<[string]>('SELDON_ERR_GRAPH_OPTION', '%s', 500, TypeError)
 
-/** A coded request-time error of the graph (a SeldonError, so every renderer knows its status). */
-export interface GraphErrorCtor {
-  new (...args: unknown[]): SeldonError
-  (...args: unknown[]): SeldonError
-  readonly prototype: SeldonError
-}
-
-function define (code: string, message: string, statusCode: number, reason: SeldonReason): GraphErrorCtor {
-  const Ctor = createError(code, message, statusCode, SeldonError as unknown as ErrorConstructor) as unknown as GraphErrorCtor
-  Object.defineProperty(Ctor.prototype, 'reason', { value: reason, writable: true, enumerable: false, configurable: true })
-  return Ctor
-}
-
 /** A router answered a route the executor would crash on (out of range, not an integer, no data). */
-export const BadRouteError = define('SELDON_ERR_GRAPH_BAD_ROUTE', '%s', 500, 'GRAPH_BAD_ROUTE')
+export const BadRouteError = defineSeldonError('SELDON_ERR_GRAPH_BAD_ROUTE', '%s', 500, 'GRAPH_BAD_ROUTE')
 /** A node answered 200 with something that is not a Seldon message. */
-export const BadNodeAnswerError = define('SELDON_ERR_GRAPH_BAD_ANSWER', '%s', 500, 'GRAPH_BAD_NODE_ANSWER')
+export const BadNodeAnswerError = defineSeldonError('SELDON_ERR_GRAPH_BAD_ANSWER', '%s', 500, 'GRAPH_BAD_NODE_ANSWER')
 /** A remote node could not be reached (refused, reset, DNS...). */
-export const NodeUnavailableError = define('SELDON_ERR_GRAPH_NODE_UNAVAILABLE', '%s', 500, 'GRAPH_NODE_UNAVAILABLE')
+export const NodeUnavailableError = defineSeldonError('SELDON_ERR_GRAPH_NODE_UNAVAILABLE', '%s', 500, 'GRAPH_NODE_UNAVAILABLE')
 /** A remote node did not answer within the call timeout. */
-export const NodeTimeoutError = define('SELDON_ERR_GRAPH_NODE_TIMEOUT', '%s', 504, 'GRAPH_NODE_TIMEOUT')
+export const NodeTimeoutError = defineSeldonError('SELDON_ERR_GRAPH_NODE_TIMEOUT', '%s', 504, 'GRAPH_NODE_TIMEOUT')
 /** `/metadata/{model}`, `/status/{model}`: no node of that name (the executor: 500 "Failed to find model"). */
-export const ModelNotFoundError = define('SELDON_ERR_GRAPH_MODEL_NOT_FOUND', 'Failed to find model %s', 404, 'GRAPH_MODEL_NOT_FOUND')
+export const ModelNotFoundError = defineSeldonError('SELDON_ERR_GRAPH_MODEL_NOT_FOUND', 'Failed to find model %s', 404, 'GRAPH_MODEL_NOT_FOUND')
 /** Readiness: some node is not ready; the message names them. */
-export const GraphNotReadyError = define('SELDON_ERR_GRAPH_NOT_READY', 'Graph not ready: %s', 503, 'GRAPH_NOT_READY')
+export const GraphNotReadyError = defineSeldonError('SELDON_ERR_GRAPH_NOT_READY', 'Graph not ready: %s', 503, 'GRAPH_NOT_READY')
 /** A feature a node's transport does not have (health status over gRPC). */
-export const NodeUnsupportedError = define('SELDON_ERR_GRAPH_UNSUPPORTED', '%s', 501, 'GRAPH_UNSUPPORTED')
+export const NodeUnsupportedError = defineSeldonError('SELDON_ERR_GRAPH_UNSUPPORTED', '%s', 501, 'GRAPH_UNSUPPORTED')
 /** The client's request cannot go through the graph (bad feedback routing, unreadable body...). */
-export const GraphBadRequestError = define('SELDON_ERR_GRAPH_BAD_REQUEST', '%s', 400, 'MICROSERVICE_BAD_DATA')
+export const GraphBadRequestError = defineSeldonError('SELDON_ERR_GRAPH_BAD_REQUEST', '%s', 400, 'MICROSERVICE_BAD_DATA')
 
 /** A gRPC status as a remote node answered it. */
 export interface NodeGrpcStatus {

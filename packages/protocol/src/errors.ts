@@ -31,7 +31,11 @@ export interface SeldonErrorCtor {
   readonly prototype: SeldonError
 }
 
-function define (code: string, message: string, statusCode: number, reason: SeldonReason): SeldonErrorCtor {
+/**
+ * A coded SeldonError class with its HTTP status and Seldon `reason`: the errors below, and those
+ * of the sibling packages that add their own (graph).
+ */
+export function defineSeldonError (code: string, message: string, statusCode: number, reason: SeldonReason): SeldonErrorCtor {
   // @fastify/error builds the class; SeldonError as its base gives instanceof SeldonError.
   const Ctor = createError(code, message, statusCode, SeldonError as unknown as ErrorConstructor) as unknown as SeldonErrorCtor
   Object.defineProperty(Ctor.prototype, 'reason', { value: reason, writable: true, enumerable: false, configurable: true })
@@ -41,33 +45,33 @@ function define (code: string, message: string, statusCode: number, reason: Seld
 const BAD_DATA = 'MICROSERVICE_BAD_DATA'
 
 /** A client's malformed or unusable data (400); the message names what is wrong. */
-export const BadDataError = define('SELDON_ERR_BAD_DATA', '%s', 400, BAD_DATA)
+export const BadDataError = defineSeldonError('SELDON_ERR_BAD_DATA', '%s', 400, BAD_DATA)
 /** No JSON could be read from the request (the Python wrapper's exact text). */
-export const NoJsonError = define('SELDON_ERR_NO_JSON', "Can't find JSON in data", 400, BAD_DATA)
+export const NoJsonError = defineSeldonError('SELDON_ERR_NO_JSON', "Can't find JSON in data", 400, BAD_DATA)
 /** PAYLOAD_PASSTHROUGH with no body. */
-export const NoDataError = define('SELDON_ERR_NO_DATA', "Can't find data", 400, BAD_DATA)
+export const NoDataError = defineSeldonError('SELDON_ERR_NO_DATA', "Can't find data", 400, BAD_DATA)
 /** Request neither of the accepted shapes; the argument is the Python repr of the request. */
-export const InvalidRequestDataTypeError = define('SELDON_ERR_INVALID_REQUEST_DATA_TYPE', 'Invalid request data type: %s', 400, BAD_DATA)
+export const InvalidRequestDataTypeError = defineSeldonError('SELDON_ERR_INVALID_REQUEST_DATA_TYPE', 'Invalid request data type: %s', 400, BAD_DATA)
 /** Feedback JSON that does not parse as the Feedback proto. */
-export const InvalidFeedbackError = define('SELDON_ERR_INVALID_FEEDBACK', 'Invalid JSON: %s', 400, BAD_DATA)
+export const InvalidFeedbackError = defineSeldonError('SELDON_ERR_INVALID_FEEDBACK', 'Invalid JSON: %s', 400, BAD_DATA)
 /** A user method returned a scalar, null, ...; the argument is Python's str() of the value. */
-export const UnknownReturnTypeError = define('SELDON_ERR_UNKNOWN_RETURN_TYPE', 'Unknown data type returned as payload (must be list or np array):%s', 400, BAD_DATA)
-export const BadRoutingError = define('SELDON_ERR_BAD_ROUTING', 'Routing response must be int but got %s', 400, BAD_DATA)
-export const RouteNotDefinedError = define('SELDON_ERR_ROUTE_NOT_DEFINED', 'Route not defined', 400, BAD_DATA)
-export const AggregateNotDefinedError = define('SELDON_ERR_AGGREGATE_NOT_DEFINED', 'Aggregate not defined', 400, BAD_DATA)
-export const BadMetricError = define('SELDON_ERR_BAD_METRIC', 'Bad metric created during request: %s', 500, 'MICROSERVICE_BAD_METRIC')
-export const BadMetadataError = define('SELDON_ERR_BAD_METADATA', 'Model metadata unavailable', 500, 'MICROSERVICE_BAD_METADATA')
-export const BadParameterError = define('SELDON_ERR_BAD_PARAMETER', '%s', 500, 'MICROSERVICE_BAD_PARAMETER')
+export const UnknownReturnTypeError = defineSeldonError('SELDON_ERR_UNKNOWN_RETURN_TYPE', 'Unknown data type returned as payload (must be list or np array):%s', 400, BAD_DATA)
+export const BadRoutingError = defineSeldonError('SELDON_ERR_BAD_ROUTING', 'Routing response must be int but got %s', 400, BAD_DATA)
+export const RouteNotDefinedError = defineSeldonError('SELDON_ERR_ROUTE_NOT_DEFINED', 'Route not defined', 400, BAD_DATA)
+export const AggregateNotDefinedError = defineSeldonError('SELDON_ERR_AGGREGATE_NOT_DEFINED', 'Aggregate not defined', 400, BAD_DATA)
+export const BadMetricError = defineSeldonError('SELDON_ERR_BAD_METRIC', 'Bad metric created during request: %s', 500, 'MICROSERVICE_BAD_METRIC')
+export const BadMetadataError = defineSeldonError('SELDON_ERR_BAD_METADATA', 'Model metadata unavailable', 500, 'MICROSERVICE_BAD_METADATA')
+export const BadParameterError = defineSeldonError('SELDON_ERR_BAD_PARAMETER', '%s', 500, 'MICROSERVICE_BAD_PARAMETER')
 /** Anything unexpected: a user bug, a thrown non-Seldon error (info is its message). */
-export const InternalError = define('SELDON_ERR_INTERNAL', '%s', 500, 'MICROSERVICE_INTERNAL_ERROR')
+export const InternalError = defineSeldonError('SELDON_ERR_INTERNAL', '%s', 500, 'MICROSERVICE_INTERNAL_ERROR')
 /** Not in the Python wrapper (it answers 500 for these): an unknown path and a wrong method (COMPATIBILITY.md C-01, C-02). */
-export const NotFoundError = define('SELDON_ERR_NOT_FOUND', 'Not Found: %s %s', 404, BAD_DATA)
-export const MethodNotAllowedError = define('SELDON_ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed: %s %s', 405, BAD_DATA)
-export const PayloadTooLargeError = define('SELDON_ERR_PAYLOAD_TOO_LARGE', 'Request body is larger than %s bytes', 413, BAD_DATA)
+export const NotFoundError = defineSeldonError('SELDON_ERR_NOT_FOUND', 'Not Found: %s %s', 404, BAD_DATA)
+export const MethodNotAllowedError = defineSeldonError('SELDON_ERR_METHOD_NOT_ALLOWED', 'Method Not Allowed: %s %s', 405, BAD_DATA)
+export const PayloadTooLargeError = defineSeldonError('SELDON_ERR_PAYLOAD_TOO_LARGE', 'Request body is larger than %s bytes', 413, BAD_DATA)
 /** `load()` has not finished: the component is not ready to serve. */
-export const NotReadyError = define('SELDON_ERR_NOT_READY', 'Model not ready: %s', 503, 'MICROSERVICE_NOT_READY')
-export const OverloadedError = define('SELDON_ERR_OVERLOADED', 'Service Unavailable: server under pressure', 503, 'MICROSERVICE_OVERLOADED')
-export const TimeoutError = define('SELDON_ERR_TIMEOUT', 'Request timed out after %s ms', 504, 'MICROSERVICE_TIMEOUT')
+export const NotReadyError = defineSeldonError('SELDON_ERR_NOT_READY', 'Model not ready: %s', 503, 'MICROSERVICE_NOT_READY')
+export const OverloadedError = defineSeldonError('SELDON_ERR_OVERLOADED', 'Service Unavailable: server under pressure', 503, 'MICROSERVICE_OVERLOADED')
+export const TimeoutError = defineSeldonError('SELDON_ERR_TIMEOUT', 'Request timed out after %s ms', 504, 'MICROSERVICE_TIMEOUT')
 
 /** Shorthand for the most common error: `throw badData('data.tensor.shape must be ...')`. */
 export function badData (message: string): SeldonError {

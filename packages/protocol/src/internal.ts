@@ -27,3 +27,7 @@ export { MAX_IMPLIED_ELEMENTS, decodeBytes, floatNested } from './payload.js'
 
 // REST's fast path: a body of only `data.ndarray` / `data.tensor` numbers, from bytes to an NDArray.
 export { parseNumericDataBytes } from './json-bytes.js'
+
+// Coded SeldonError classes (status, reason, a stable code from @fastify/error): graph defines its
+// own with the same maker as the protocol's.
+export { defineSeldonError } from './errors.js'
