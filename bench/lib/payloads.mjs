@@ -41,14 +41,20 @@ const fullRows = () => once('rows-full', () => {
   return Array.from({ length: 25_000 }, (_, r) => flat.slice(r * 4, r * 4 + 4))
 })
 
+// The 100×1000 ndarray as a Seldon component answers it, with a name per column and `meta`: what
+// each node of a graph after the first receives, and what Seldon's Python client sends with names.
+const hopNames = () => once('hop-names', () => Array.from({ length: 1000 }, (_, i) => `t:${i}`))
+
 /**
- * JSON text of a payload by name: small | ndarray (100×1000) | rows (25,000×4) | tensor (100,000
- * values) | tensor-full (the same, 17 digits) | rows-full (25,000×4 probabilities, 17 digits).
+ * JSON text of a payload by name: small | ndarray (100×1000) | ndarray-hop (the same with names and
+ * meta) | rows (25,000×4) | tensor (100,000 values) | tensor-full (the same, 17 digits) | rows-full
+ * (25,000×4 probabilities, 17 digits).
  */
 export function jsonBody (name) {
   switch (name) {
     case 'small': return SMALL_JSON
     case 'ndarray': return once('ndarray.json', () => JSON.stringify({ data: { ndarray: nested() } }))
+    case 'ndarray-hop': return once('ndarray-hop.json', () => JSON.stringify({ data: { names: hopNames(), ndarray: nested() }, meta: {} }))
     case 'rows': return once('rows.json', () => JSON.stringify({ data: { ndarray: batchRows() } }))
     case 'tensor': return once('tensor.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: tensorValues() } } }))
     case 'tensor-full': return once('tensor-full.json', () => JSON.stringify({ data: { tensor: { shape: [100_000], values: fullValues() } } }))
@@ -62,6 +68,7 @@ export function protoBody (name) {
   switch (name) {
     case 'small': return once('small.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: [[1, 2, 3, 4]] } })))
     case 'ndarray': return once('ndarray.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: nested() } })))
+    case 'ndarray-hop': return once('ndarray-hop.pb', () => Buffer.from(encodeSeldonMessage({ data: { names: hopNames(), ndarray: nested() }, meta: {} })))
     case 'rows': return once('rows.pb', () => Buffer.from(encodeSeldonMessage({ data: { ndarray: batchRows() } })))
     case 'tensor': return once('tensor.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(tensorValues()) } } })))
     case 'tensor-full': return once('tensor-full.pb', () => Buffer.from(encodeSeldonMessage({ data: { tensor: { shape: [100_000], values: Float64Array.from(fullValues()) } } })))

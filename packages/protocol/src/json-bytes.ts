@@ -2,8 +2,11 @@
  * The REST fast path for the bulk of Seldon traffic: a request body that is exactly
  * `{"data":{"ndarray":<nested numbers>}}` or `{"data":{"tensor":{"shape":[...],"values":[...]}}}`
  * is read from its UTF-8 bytes straight into the NDArray's Float64Array, with no string, no JS
- * arrays and no float marks in between. Anything else (another key, `names`, `meta`, a string, a
- * bigint-sized integer, an empty or ragged array, a syntax error, a BOM...) returns undefined and
+ * arrays and no float marks in between. `data` may also hold `names` and the message `meta`, in
+ * any order, as Seldon's Python client and every Seldon component's answer write them (so each
+ * hop of a graph after the first): json-bytes-members.ts reads those two. Anything else (another
+ * key, a key twice, a string, a bigint-sized integer, an empty or ragged array, a syntax error, a
+ * BOM...) returns undefined and
  * the caller parses the body with the general parser (json-parse.ts), which gives the same answer
  * or the same error it always did: this path only ever says "I know the result" or "ask the other".
  *
@@ -24,6 +27,7 @@
 import { NDArray } from './ndarray.js'
 import { POW10, readSignificand } from './json-float-digits.js'
 import { MAX_JSON_DEPTH } from './json-parse.js'
+import { readMetaMember, readNamesMember, type Member } from './json-bytes-members.js'
 import type { SeldonMessage } from './types.js'
 
 // Cursor and results in module state, as in json-parse.ts: synchronous, never re-entered.
@@ -45,6 +49,8 @@ const KEY_NDARRAY = ascii('"ndarray"')
 const KEY_TENSOR = ascii('"tensor"')
 const KEY_SHAPE = ascii('"shape"')
 const KEY_VALUES = ascii('"values"')
+const KEY_NAMES = ascii('"names"')
+const KEY_META = ascii('"meta"')
 
 function ascii (s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0))
@@ -75,20 +81,71 @@ function readMessage (): SeldonMessage | undefined {
   if (bytes[p] !== 123 /* { */) return undefined
   p++
   skipWhitespace()
-  if (!readKey(KEY_DATA)) return undefined
+  // The members in the body's order, as parseJson builds its objects.
+  const message: Record<string, unknown> = {}
+  let data: Record<string, unknown> | undefined
+  let sawMeta = false
+  do {
+    if (data === undefined && readKey(KEY_DATA)) {
+      data = readData()
+      if (data === undefined) return undefined
+      message.data = data
+    } else if (!sawMeta && readKey(KEY_META)) {
+      if (!takeMember(readMetaMember, message, 'meta')) return undefined
+      sawMeta = true
+    } else {
+      return undefined
+    }
+  } while (nextMember())
+  if (data === undefined || !closeObject()) return undefined
+  return p === bytes.length ? message as SeldonMessage : undefined
+}
+
+/** `data`: `ndarray` or `tensor` (one of them), and `names` at most once, in any order. */
+function readData (): Record<string, unknown> | undefined {
   if (bytes[p] !== 123) return undefined
   p++
   skipWhitespace()
-  let message: SeldonMessage | undefined
-  if (readKey(KEY_NDARRAY)) {
-    const ndarray = readNdarray()
-    if (ndarray !== undefined) message = { data: { ndarray } }
-  } else if (readKey(KEY_TENSOR)) {
-    const tensor = readTensor()
-    if (tensor !== undefined) message = { data: { tensor } }
-  }
-  if (message === undefined || !closeObject() || !closeObject()) return undefined
-  return p === bytes.length ? message : undefined
+  const data: Record<string, unknown> = {}
+  let numbers = false
+  let sawNames = false
+  do {
+    if (!numbers && readKey(KEY_NDARRAY)) {
+      const ndarray = readNdarray()
+      if (ndarray === undefined) return undefined
+      data.ndarray = ndarray
+      numbers = true
+    } else if (!numbers && readKey(KEY_TENSOR)) {
+      const tensor = readTensor()
+      if (tensor === undefined) return undefined
+      data.tensor = tensor
+      numbers = true
+    } else if (!sawNames && readKey(KEY_NAMES)) {
+      if (!takeMember(readNamesMember, data, 'names')) return undefined
+      sawNames = true
+    } else {
+      return undefined
+    }
+  } while (nextMember())
+  return numbers && closeObject() ? data : undefined
+}
+
+/** The member at `p` read by `read` into `target[key]`, and `p` past it; false if it cannot be read. */
+function takeMember (read: (body: Uint8Array, at: number) => Member | undefined, target: Record<string, unknown>, key: string): boolean {
+  const member = read(bytes, p)
+  if (member === undefined) return false
+  target[key] = member.value
+  p = member.end
+  return true
+}
+
+/** After an object's member: true past a `,` (another member follows), false before anything else. */
+function nextMember (): boolean {
+  skipWhitespace()
+  if (bytes[p] !== 44 /* , */) return false
+  p++
+  skipWhitespace()
+  return true
 }
 
 function skipWhitespace (): void {
@@ -96,12 +153,20 @@ function skipWhitespace (): void {
   while (c === 32 || c === 10 || c === 13 || c === 9) c = bytes[++p]
 }
 
-/** `"key"` then `:` (whitespace around); true and past the colon when it is there. */
+/**
+ * `"key"` then `:` (whitespace around); true and past the colon when it is there, else false with
+ * `p` where it was, so that the caller's next key is tried at the same place (a key without its
+ * colon must not let the key after it be read in its stead).
+ */
 function readKey (key: Uint8Array): boolean {
   for (let i = 0; i < key.length; i++) if (bytes[p + i] !== key[i]) return false
+  const start = p
   p += key.length
   skipWhitespace()
-  if (bytes[p] !== 58 /* : */) return false
+  if (bytes[p] !== 58 /* : */) {
+    p = start
+    return false
+  }
   p++
   skipWhitespace()
   return true

@@ -11,34 +11,39 @@ import { parseNumericDataBytes } from '../src/json-bytes.js'
 import { decodePayload } from '../src/payload.js'
 import { NDArray } from '../src/ndarray.js'
 import { stringifyJson } from '../src/json-stringify.js'
+import type { JsonValue, SeldonMessage } from '../src/types.js'
 
-type Outcome = { error: string } | { dataKind: string, dtype: string, shape: readonly number[], data: unknown[], names: string[] }
+type Outcome = { error: string } | { dataKind: string, dtype: string, shape: readonly number[], data: unknown[], names: string[], meta: string }
 
-function outcome (decode: () => ReturnType<typeof decodePayload>): Outcome {
+/** The decoded payload, and the message's `meta` as JSON text (which shows float marks: a `1.0` must stay `1.0`). */
+function outcome (message: () => JsonValue | SeldonMessage): Outcome {
   try {
-    const d = decode()
+    const m = message()
+    const d = decodePayload(m, 'rest')
     const a = d.features as NDArray
-    return { dataKind: d.dataKind, dtype: a.dtype, shape: a.shape, data: Array.from(a.data as ArrayLike<unknown>), names: d.names }
+    const meta = stringifyJson((m as { meta?: unknown }).meta ?? null)
+    return { dataKind: d.dataKind, dtype: a.dtype, shape: a.shape, data: Array.from(a.data as ArrayLike<unknown>), names: d.names, meta }
   } catch (err) {
     return { error: `${(err as Error).constructor.name}: ${(err as Error).message}` }
   }
 }
 
 function general (text: string): Outcome {
-  return outcome(() => decodePayload(parseJson(text), 'rest'))
+  return outcome(() => parseJson(text))
 }
 
 /** The fast path's outcome, or undefined when it declines. */
 function fast (text: string): Outcome | undefined {
   const message = parseNumericDataBytes(Buffer.from(text, 'utf8'))
   if (message === undefined) return undefined
-  return outcome(() => decodePayload(message, 'rest'))
+  return outcome(() => message)
 }
 
 /** Same values bit for bit: Object.is tells -0 from 0 and NaN from NaN. */
 function same (a: Outcome, b: Outcome): boolean {
   if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error
-  return a.dataKind === b.dataKind && a.dtype === b.dtype && a.names.length === b.names.length &&
+  return a.dataKind === b.dataKind && a.dtype === b.dtype && a.meta === b.meta &&
+    a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]) &&
     a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]) &&
     a.data.length === b.data.length && a.data.every((v, i) => Object.is(v, b.data[i]))
 }
@@ -71,15 +76,38 @@ t.test('what the fast path takes, decoded as the general path decodes it', async
     '{"data":{"tensor":{"values":[1,2,3,4],"shape":[4]}}}',
     '{"data":{"tensor":{"shape":[-1,2],"values":[1,2,3,4]}}}',
     '{"data":{"tensor":{"shape":[3],"values":[1,2,3,4]}}}', // the shape's error, from decodeTensor either way
-    '{"data":{"tensor":{"shape":[-5],"values":[1]}}}'
+    '{"data":{"tensor":{"shape":[-5],"values":[1]}}}',
+    // names and meta, as Seldon's Python client and every component's answer write them
+    '{"data":{"names":["a"],"ndarray":[[1,2]]}}',
+    '{"data":{"names":[],"ndarray":[[1,2]]}}',
+    '{"meta":{},"data":{"ndarray":[[1,2]]}}',
+    '{"data":{"names":["t:0","t:1"],"ndarray":[[1.0,2.0]]},"meta":{"puid":"abc","tags":{"x":1.0,"y":[2.5,3]},"routing":{},"requestPath":{"m":"img:1"}}}',
+    '{"data":{"tensor":{"shape":[2],"values":[1,2]},"names":["a","b"]},"meta":{"metrics":[{"key":"k","type":"COUNTER","value":1.0}]}}',
+    '{ "meta" : { "s" : "} ] \\" \\\\" } , "data" : { "names" : [ "\\u00e9", "é", "]" ] , "ndarray" : [ 1 ] } }',
+    '{"data":{"names":["a","b","c"],"ndarray":[[1,2]]}}', // names longer than a row: the general path's error
+    '{"data":{"names":[1,2],"ndarray":[[1,2]]}}',
+    '{"meta":{"tags":{"a":1,"a":2}},"data":{"ndarray":[1]}}',
+    '{"meta":[],"data":{"ndarray":[1]}}'
   ]) check(tt, text, true)
 })
 
 t.test('what the fast path leaves to the general path', async (tt) => {
   for (const text of [
-    '{"data":{"names":["a"],"ndarray":[[1,2]]}}',
-    '{"meta":{},"data":{"ndarray":[[1,2]]}}',
     '{"data":{"ndarray":[[1,2]]},"data":{"ndarray":[[3]]}}',
+    '{"data":{"ndarray" "tensor":{"shape":[1],"values":[1]}}}', // a key without its colon
+    '{"data":{"tensor":{"shape" "values":[1],"shape":[1]}}}',
+    '{"data":{"names":["a"],"names":["b"],"ndarray":[1]}}',
+    '{"meta":{},"meta":{},"data":{"ndarray":[1]}}',
+    '{"data":{"names":["a"]}}',
+    '{"data":{"names":"a","ndarray":[1]}}',
+    '{"meta":1.0,"data":{"ndarray":[1]}}',
+    '{"meta":null,"data":{"ndarray":[1]}}',
+    '{"meta":{"a":"x},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1,"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[1}],"data":{"ndarray":[1]}}',
+    '{"meta":' + '['.repeat(70) + ']'.repeat(70) + ',"data":{"ndarray":[1]}}',
+    '{"data":{"ndarray":[1],"tensor":{"shape":[1],"values":[1]}}}',
+    '{"data":{"ndarray":[1]},"other":1}',
     '{"data":{"ndarray":[[1,2],[3]]}}', // ragged: the general path's 400
     '{"data":{"ndarray":[[1,2],3]}}',
     '{"data":{"ndarray":[1,[2]]}}',
@@ -155,16 +183,41 @@ function nested (shape: number[]): fc.Arbitrary<string> {
 
 const dims = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
 
-const ndarrayBody = dims.chain(nested).chain(nd => fc.tuple(ws, ws).map(([a, b]) => `{${a}"data":{"ndarray":${nd}}${b}}`))
-const tensorBody = fc.integer({ min: 1, max: 12 }).chain(n => fc.tuple(
+const numbersOfNdarray = dims.chain(nested).map(nd => `"ndarray":${nd}`)
+const numbersOfTensor = fc.integer({ min: 1, max: 12 }).chain(n => fc.tuple(
   nested([n]),
   fc.constantFrom([n], [-1], [1, n], [n + 1], [n, 1, 1]),
   fc.boolean(), ws
 ).map(([values, shape, shapeFirst, w]) => {
   const s = `"shape":${w}${JSON.stringify(shape)}`
   const v = `"values":${values}`
-  return `{"data":{"tensor":{${shapeFirst ? s + ',' + v : v + ',' + w + s}}}}`
+  return `"tensor":{${shapeFirst ? s + ',' + v : v + ',' + w + s}}`
 }))
+
+// `names` and `meta` as clients and components write them: usually absent or short and plain,
+// sometimes with escapes, brackets and braces inside strings, integral floats, nesting.
+const name = fc.oneof(fc.constantFrom('a', 't:0', 'x]', 'y}', 'q"', 'b\\', 'é'), fc.string({ maxLength: 6 }))
+const namesMember = fc.option(fc.tuple(fc.array(name, { maxLength: 5 }), ws)
+  .map(([names, w]) => `"names":${w}${JSON.stringify(names)}`), { freq: 2 })
+const metaValue = fc.oneof(
+  fc.constantFrom('{}', '{"puid":"abc","tags":{"x":1.0,"y":[2.5,3.0]},"routing":{"r":1},"requestPath":{"m":"img:1"}}',
+    '{"metrics":[{"key":"k","type":"GAUGE","value":2.0}]}', '{"tags":{"s":"} ] \\" {"}}'),
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 })).map(o => JSON.stringify(o))
+)
+const metaMember = fc.option(fc.tuple(metaValue, ws).map(([m, w]) => `"meta":${w}${m}`), { freq: 2 })
+
+/** A message of `numbers`, with `names` and `meta` when drawn, each object's members in a drawn order. */
+function message (numbers: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.tuple(numbers, namesMember, metaMember, fc.boolean(), fc.boolean(), ws, ws).map(([nums, names, meta, namesFirst, metaFirst, a, b]) => {
+    const data = names === null ? [nums] : namesFirst ? [names, nums] : [nums, names]
+    const dataMember = `"data":{${data.join(',' + a)}}`
+    const members = meta === null ? [dataMember] : metaFirst ? [meta, dataMember] : [dataMember, meta]
+    return `{${a}${members.join(',' + b)}${b}}`
+  })
+}
+
+const ndarrayBody = message(numbersOfNdarray)
+const tensorBody = message(numbersOfTensor)
 
 /** Asserts that wherever the fast path answers, it answers as the general path; how many it took. */
 function agreesWhereTaken (bodies: fc.Arbitrary<string>, numRuns: number): number {

@@ -111,8 +111,8 @@ function payloadSource (request: FastifyRequest): PayloadSource {
 /**
  * The request message for every route but passthrough predict: parsed JSON (or the multipart dict).
  * `decodedArrays`: the runtime takes `data.ndarray` / `data.tensor.values` as an NDArray, so a
- * JSON body holding only such numbers is read from its bytes straight into one (the general parser
- * for any other body). On the 100k-value REST tensor of bench/ this took the server's CPU per
+ * JSON body of such numbers (with `names` and `meta` or without) is read from its bytes straight
+ * into one (the general parser for any other body). On the 100k-value REST tensor of bench/ this took the server's CPU per
  * request from 0.94× to 0.56× the bare Fastify route's, in one paired run (BENCHMARKS.md, "Fixes made").
  */
 export async function readPayload (request: FastifyRequest, decodedArrays = false): Promise<unknown> {
