@@ -6,9 +6,9 @@
  * any order, as Seldon's Python client and every Seldon component's answer write them (so each
  * hop of a graph after the first): json-bytes-members.ts reads those two. Anything else (another
  * key, a key twice, a string, a bigint-sized integer, an empty or ragged array, a syntax error, a
- * BOM...) returns undefined and
- * the caller parses the body with the general parser (json-parse.ts), which gives the same answer
- * or the same error it always did: this path only ever says "I know the result" or "ask the other".
+ * BOM...) returns undefined and the caller parses the body with the general parser
+ * (json-parse.ts), which gives the same answer or the same error it always did: this path only
+ * ever says "I know the result" or "ask the other".
  *
  * The result is what `decodePayload(parseJson(text))` would build from the same body (payload.ts
  * takes an NDArray in place of nested arrays as it is): the same doubles (the same Clinger fast
