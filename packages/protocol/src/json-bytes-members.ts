@@ -5,9 +5,9 @@
  * and gives the value and the position just past it, or undefined: the body then goes to the
  * general path whole.
  *
- * The common spellings are read here (`"meta":{}`, names of plain ASCII); anything else is read by
- * parseJson from the member's own bytes, which gives the value parseJson gives it within the whole
- * body, float marks and key order included.
+ * The common spellings are read here (names of plain ASCII, a `meta` of plain values); anything
+ * else is read by parseJson from the member's own bytes, which gives the value parseJson gives it
+ * within the whole body, float marks and key order included.
  */
 import { parseJson } from './json-parse.js'
 
@@ -20,13 +20,96 @@ export interface Member {
 /** Nesting followed to find a member's end; deeper members are left to the general path. */
 const MAX_MEMBER_DEPTH = 64
 
-/** `meta`: `{}` read here (whitespace inside allowed), any other object or array by parseJson. */
+/**
+ * `meta`: read here when it is made of plain values only ({@link readPlainObject}: what the
+ * executor and components write, `{"puid":"…","requestPath":{"m":"img:1"},"routing":{"r":1}}`),
+ * any other object or array by parseJson. Through parseJson, an executor-shaped small predict cost
+ * more on this path than on the general one (1.76–1.81 against 1.60–1.62 µs, bytes to decoded
+ * payload, a loop of 200,000); read here, less.
+ */
 export function readMetaMember (bytes: Uint8Array, at: number): Member | undefined {
-  if (bytes[at] === 123) {
-    const close = skipWhitespace(bytes, at + 1)
-    if (bytes[close] === 125) return { value: {}, end: close + 1 }
+  return readPlainObject(bytes, at, 0) ?? readJsonMember(bytes, at)
+}
+
+/** Nesting of plain objects read here; deeper ones go to parseJson. */
+const MAX_PLAIN_DEPTH = 4
+
+/**
+ * An object whose keys are plain ASCII (no escapes, not starting with a digit, not `__proto__`:
+ * parseJson keeps those in their own ways) and whose values are plain: strings of printable ASCII
+ * without escapes, integers of at most 15 digits (plain numbers for parseJson too: no float mark),
+ * `true`, `false`, `null`, `[]` and such objects. Built as parseJson builds it (`obj[key] = value`,
+ * in the body's order); undefined for anything else.
+ */
+function readPlainObject (bytes: Uint8Array, at: number, depth: number): Member | undefined {
+  if (bytes[at] !== 123 || depth >= MAX_PLAIN_DEPTH) return undefined
+  const obj: Record<string, unknown> = {}
+  let p = skipWhitespace(bytes, at + 1)
+  if (bytes[p] === 125) return { value: obj, end: p + 1 }
+  for (;;) {
+    const keyEnd = plainStringEnd(bytes, p)
+    // A key that is empty or starts with a digit or punctuation is left to parseJson (a digit key
+    // changes how an object orders its keys, which parseJson keeps track of).
+    if (keyEnd < 0 || (bytes[p + 1] as number) <= 57) return undefined
+    const key = latin1Text.call(bytes, p + 1, keyEnd - 1)
+    if (key === '__proto__') return undefined
+    p = skipWhitespace(bytes, keyEnd)
+    if (bytes[p] !== 58 /* : */) return undefined
+    const value = readPlainValue(bytes, skipWhitespace(bytes, p + 1), depth)
+    if (value === undefined) return undefined
+    obj[key] = value.value
+    p = skipWhitespace(bytes, value.end)
+    if (bytes[p] === 125) return { value: obj, end: p + 1 }
+    if (bytes[p] !== 44) return undefined
+    p = skipWhitespace(bytes, p + 1)
   }
-  return readJsonMember(bytes, at)
+}
+
+/** A plain value of {@link readPlainObject} at `at`. */
+function readPlainValue (bytes: Uint8Array, at: number, depth: number): Member | undefined {
+  const c = bytes[at] as number
+  if (c === 34) {
+    const end = plainStringEnd(bytes, at)
+    return end < 0 ? undefined : { value: latin1Text.call(bytes, at + 1, end - 1), end }
+  }
+  if (c === 123) return readPlainObject(bytes, at, depth + 1)
+  if (c === 91) {
+    const close = skipWhitespace(bytes, at + 1)
+    return bytes[close] === 93 ? { value: [], end: close + 1 } : undefined
+  }
+  if (c === 45 || (c >= 48 && c <= 57)) return readPlainInteger(bytes, at)
+  for (const [word, value] of LITERALS) {
+    if (matches(bytes, at, word)) return { value, end: at + word.length }
+  }
+  return undefined
+}
+
+const LITERALS: ReadonlyArray<[string, boolean | null]> = [['true', true], ['false', false], ['null', null]]
+
+/** `-?digits`, no leading zero, at most 15 digits, not followed by a fraction or an exponent. */
+function readPlainInteger (bytes: Uint8Array, at: number): Member | undefined {
+  let p = bytes[at] === 45 ? at + 1 : at
+  const first = p
+  let n = 0
+  let c = bytes[p] as number
+  while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = bytes[++p] as number }
+  const digits = p - first
+  if (digits === 0 || digits > 15 || (digits > 1 && bytes[first] === 48) || c === 46 || c === 101 || c === 69) return undefined
+  return { value: bytes[at] === 45 ? -n : n, end: p }
+}
+
+/** Just past the closing quote of the string of printable ASCII without escapes at `at`; -1 otherwise. */
+function plainStringEnd (bytes: Uint8Array, at: number): number {
+  if (bytes[at] !== 34) return -1
+  let p = at + 1
+  let c = bytes[p] as number
+  while (c >= 32 && c < 127 && c !== 34 && c !== 92) c = bytes[++p] as number
+  return c === 34 ? p + 1 : -1
+}
+
+function matches (bytes: Uint8Array, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word.charCodeAt(i)) return false
+  return true
 }
 
 /**
@@ -41,16 +124,13 @@ export function readNamesMember (bytes: Uint8Array, at: number): Member | undefi
   const names: string[] = []
   let p = skipWhitespace(bytes, at + 1)
   if (bytes[p] === 93) return { value: names, end: p + 1 }
-  while (bytes[p] === 34) {
-    const first = ++p
-    let c = bytes[p] as number
-    while (c >= 32 && c < 127 && c !== 34 && c !== 92) c = bytes[++p] as number
-    if (c !== 34) break
-    names.push(latin1Text.call(bytes, first, p))
-    p = skipWhitespace(bytes, p + 1)
-    c = bytes[p] as number
-    if (c === 93) return { value: names, end: p + 1 }
-    if (c !== 44) break
+  for (;;) {
+    const end = plainStringEnd(bytes, p)
+    if (end < 0) break
+    names.push(latin1Text.call(bytes, p + 1, end - 1))
+    p = skipWhitespace(bytes, end)
+    if (bytes[p] === 93) return { value: names, end: p + 1 }
+    if (bytes[p] !== 44) break
     p = skipWhitespace(bytes, p + 1)
   }
   return readJsonMember(bytes, at)

@@ -11,17 +11,21 @@ import { parseNumericDataBytes } from '../src/json-bytes.js'
 import { decodePayload } from '../src/payload.js'
 import { NDArray } from '../src/ndarray.js'
 import { stringifyJson } from '../src/json-stringify.js'
+import { pyRepr } from '../src/py-repr.js'
 import type { JsonValue, SeldonMessage } from '../src/types.js'
 
 type Outcome = { error: string } | { dataKind: string, dtype: string, shape: readonly number[], data: unknown[], names: string[], meta: string }
 
-/** The decoded payload, and the message's `meta` as JSON text (which shows float marks: a `1.0` must stay `1.0`). */
+/** The decoded payload, and the message's `meta` as JSON text (which shows float marks: a `1.0` must stay `1.0`) and as Python's repr. */
 function outcome (message: () => JsonValue | SeldonMessage): Outcome {
   try {
     const m = message()
     const d = decodePayload(m, 'rest')
     const a = d.features as NDArray
-    const meta = stringifyJson((m as { meta?: unknown }).meta ?? null)
+    // Python's repr too: it lists an object's keys in the body's order, which JS objects forget
+    // for digit keys (parseJson records it).
+    const raw = (m as { meta?: unknown }).meta ?? null
+    const meta = stringifyJson(raw) + ' ' + pyRepr(raw)
     return { dataKind: d.dataKind, dtype: a.dtype, shape: a.shape, data: Array.from(a.data as ArrayLike<unknown>), names: d.names, meta }
   } catch (err) {
     return { error: `${(err as Error).constructor.name}: ${(err as Error).message}` }
@@ -87,7 +91,16 @@ t.test('what the fast path takes, decoded as the general path decodes it', async
     '{"data":{"names":["a","b","c"],"ndarray":[[1,2]]}}', // names longer than a row: the general path's error
     '{"data":{"names":[1,2],"ndarray":[[1,2]]}}',
     '{"meta":{"tags":{"a":1,"a":2}},"data":{"ndarray":[1]}}',
-    '{"meta":[],"data":{"ndarray":[1]}}'
+    '{"meta":[],"data":{"ndarray":[1]}}',
+    // metas of plain values, read without parseJson, and their neighbours, read with it
+    '{"meta":{"puid":"x","requestPath":{"a":"b:1"},"routing":{"r":-1,"s":0,"t":123456789012345},"y":true,"n":null,"f":false,"l":[ ]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1234567890123456,"b":-0,"c":1.0,"d":2e3,"e":[1],"f":"\\n","g":"é"},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":12345678901234567890,"b":-12345678901234567},"data":{"ndarray":[1]}}',
+    '{"meta":{"1":"a","b":"c","0":"d"},"data":{"ndarray":[1]}}',
+    '{"meta":{"__proto__":{"x":"y"},"constructor":"z"},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":"x","a":"y","b":{"c":1},"b":{"d":2}},"data":{"ndarray":[1]}}',
+    '{"meta":{"":1,"-":2,"a b":3},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":{"b":{"c":{"d":{"e":{"f":"g"}}}}}},"data":{"ndarray":[1]}}'
   ]) check(tt, text, true)
 })
 
@@ -105,6 +118,11 @@ t.test('what the fast path leaves to the general path', async (tt) => {
     '{"meta":{"a":"x},"data":{"ndarray":[1]}}',
     '{"meta":{"a":1,"data":{"ndarray":[1]}}',
     '{"meta":{"a":[1}],"data":{"ndarray":[1]}}',
+    '{"meta":{"a":01},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":-},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":tru},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":"b",},"data":{"ndarray":[1]}}',
+    '{"meta":{"a" "b"},"data":{"ndarray":[1]}}',
     '{"meta":' + '['.repeat(70) + ']'.repeat(70) + ',"data":{"ndarray":[1]}}',
     '{"data":{"ndarray":[1],"tensor":{"shape":[1],"values":[1]}}}',
     '{"data":{"ndarray":[1]},"other":1}',
@@ -199,10 +217,17 @@ const numbersOfTensor = fc.integer({ min: 1, max: 12 }).chain(n => fc.tuple(
 const name = fc.oneof(fc.constantFrom('a', 't:0', 'x]', 'y}', 'q"', 'b\\', 'é'), fc.string({ maxLength: 6 }))
 const namesMember = fc.option(fc.tuple(fc.array(name, { maxLength: 5 }), ws)
   .map(([names, w]) => `"names":${w}${JSON.stringify(names)}`), { freq: 2 })
+const plainKey = fc.oneof(fc.constantFrom('puid', 'tags', 'routing', 'requestPath', 'a', 'x:y', '1', '__proto__'), fc.string({ maxLength: 4 }))
+const plainLeaf = fc.oneof(
+  fc.string({ maxLength: 6 }), fc.integer(), fc.constantFrom(true, false, null, [], 1e16, 2 ** 53 + 2, -0, 1.5),
+  fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }).map(n => Number(n))
+)
 const metaValue = fc.oneof(
   fc.constantFrom('{}', '{"puid":"abc","tags":{"x":1.0,"y":[2.5,3.0]},"routing":{"r":1},"requestPath":{"m":"img:1"}}',
     '{"metrics":[{"key":"k","type":"GAUGE","value":2.0}]}', '{"tags":{"s":"} ] \\" {"}}'),
-  fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 })).map(o => JSON.stringify(o))
+  fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 })).map(o => JSON.stringify(o)),
+  // plain values, which the fast path reads without parseJson, now and then a value it does not
+  fc.dictionary(plainKey, fc.oneof(plainLeaf, fc.dictionary(plainKey, plainLeaf, { maxKeys: 3 })), { maxKeys: 5 }).map(o => JSON.stringify(o))
 )
 const metaMember = fc.option(fc.tuple(metaValue, ws).map(([m, w]) => `"meta":${w}${m}`), { freq: 2 })
 
