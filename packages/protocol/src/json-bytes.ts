@@ -27,7 +27,7 @@
 import { NDArray } from './ndarray.js'
 import { POW10, readSignificand } from './json-float-digits.js'
 import { MAX_JSON_DEPTH } from './json-parse.js'
-import { readMetaMember, readNamesMember, type Member } from './json-bytes-members.js'
+import { latin1Text, readMetaMember, readNamesMember, type Member } from './json-bytes-members.js'
 import type { SeldonMessage } from './types.js'
 
 // Cursor and results in module state, as in json-parse.ts: synchronous, never re-entered.
@@ -468,8 +468,6 @@ function matches (token: string): boolean {
 function latin1 (start: number, end: number): string {
   return latin1Text.call(bytes, start, end)
 }
-/** Buffer's native latin1 decoding, which reads any Uint8Array: 2× a char-by-char build on 17-digit literals. */
-const latin1Text = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
 
 /** A larger array holding `values[0..n)`, with room for at least `needed` values. */
 function growScratch (values: Float64Array<ArrayBuffer>, n: number, needed = n + 1): Float64Array<ArrayBuffer> {
