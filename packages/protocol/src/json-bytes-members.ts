@@ -79,7 +79,7 @@ function readPlainValue (bytes: Uint8Array, at: number, depth: number): Member |
   }
   if (c === 45 || (c >= 48 && c <= 57)) return readPlainInteger(bytes, at)
   for (const [word, value] of LITERALS) {
-    if (matches(bytes, at, word)) return { value, end: at + word.length }
+    if (spells(bytes, at, word)) return { value, end: at + word.length }
   }
   return undefined
 }
@@ -107,7 +107,8 @@ function plainStringEnd (bytes: Uint8Array, at: number): number {
   return c === 34 ? p + 1 : -1
 }
 
-function matches (bytes: Uint8Array, at: number, word: string): boolean {
+/** True when the bytes at `at` spell `word` (ASCII). */
+export function spells (bytes: Uint8Array, at: number, word: string): boolean {
   for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word.charCodeAt(i)) return false
   return true
 }

@@ -27,7 +27,7 @@
 import { NDArray } from './ndarray.js'
 import { POW10, readSignificand } from './json-float-digits.js'
 import { MAX_JSON_DEPTH } from './json-parse.js'
-import { latin1Text, readMetaMember, readNamesMember, type Member } from './json-bytes-members.js'
+import { latin1Text, readMetaMember, readNamesMember, spells, type Member } from './json-bytes-members.js'
 import type { SeldonMessage } from './types.js'
 
 // Cursor and results in module state, as in json-parse.ts: synchronous, never re-entered.
@@ -459,7 +459,7 @@ const MAX_KEPT_DEFERRED = 1 << 16
 
 /** True and past the token when the bytes at `p` spell it. */
 function matches (token: string): boolean {
-  for (let i = 0; i < token.length; i++) if (bytes[p + i] !== token.charCodeAt(i)) return false
+  if (!spells(bytes, p, token)) return false
   p += token.length
   return true
 }

@@ -27,7 +27,7 @@ export function addFlaskCorsHeaders (reply: HeaderSetter, origin: string | undef
 }
 
 /** flask-cors' `ALL_METHODS`, as its preflight answers list them. */
-export const FLASK_CORS_ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
+const FLASK_CORS_ALL_METHODS = 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'
 
 /**
  * The @fastify/cors options that answer a preflight as flask-cors does with the wrapper's
