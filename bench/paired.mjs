@@ -2,7 +2,7 @@
 // `node bench/paired.mjs <payload> <contender>...`: before/after numbers for one change, in one
 // bounded run. Each contender is a REST server in its own child process; after a warm-up the rounds
 // alternate them (the order rotating), each loaded by autocannon (16 connections, the payload of
-// lib/payloads.mjs: small | ndarray | ndarray-hop | rows | tensor | tensor-full | rows-full) for BENCH_SECONDS. Printed: medians of req/s and of
+// lib/payloads.mjs: small | small-hop | ndarray | ndarray-hop | rows | tensor | tensor-full | rows-full) for BENCH_SECONDS. Printed: medians of req/s and of
 // the server's CPU per request (/proc, the process and its children), and each contender's ratios
 // to the first one (the floor) taken within each round, then their median.
 //

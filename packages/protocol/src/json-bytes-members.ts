@@ -22,24 +22,25 @@ const MAX_MEMBER_DEPTH = 64
 
 /**
  * `meta`: read here when it is made of plain values only ({@link readPlainObject}: what the
- * executor and components write, `{"puid":"…","requestPath":{"m":"img:1"},"routing":{"r":1}}`),
- * any other object or array by parseJson. An executor-shaped small predict (four names, a `meta`
- * with a puid and an empty requestPath), bytes to decoded payload in a loop of 200,000: 1.32–1.38 µs
- * read here, 1.76–1.81 µs with its `meta` through parseJson, 1.56–1.62 µs on the general path.
+ * executor and components write, `{"puid":"…","tags":{"p":0.93},"requestPath":{"m":"img:1"}}`),
+ * any other object or array by parseJson. Bytes to decoded payload in a loop of 200,000
+ * (2026-12-05): an executor-shaped small predict (four names, a puid and an empty requestPath)
+ * 1.07–1.10 µs read here, 1.47–1.56 µs on the general path; with its `meta` through parseJson it
+ * was 1.76–1.81 µs, which is why the common spellings are read here.
  */
 export function readMetaMember (bytes: Uint8Array, at: number): Member | undefined {
   return readPlainObject(bytes, at, 0) ?? readJsonMember(bytes, at)
 }
 
-/** Nesting of plain objects read here; deeper ones go to parseJson. */
+/** Nesting of plain objects and arrays read here; deeper ones go to parseJson. */
 const MAX_PLAIN_DEPTH = 4
 
 /**
  * An object whose keys are plain ASCII (no escapes, not starting with a digit, not `__proto__`:
  * parseJson keeps those in their own ways) and whose values are plain: strings of printable ASCII
- * without escapes, integers of at most 15 digits (plain numbers for parseJson too: no float mark),
- * `true`, `false`, `null`, `[]` and such objects. Built as parseJson builds it (`obj[key] = value`,
- * in the body's order); undefined for anything else.
+ * without escapes, numbers that parseJson reads without a mark ({@link readPlainNumber}), `true`,
+ * `false`, `null`, and arrays and objects of these. Built as parseJson builds it
+ * (`obj[key] = value`, in the body's order); undefined for anything else.
  */
 function readPlainObject (bytes: Uint8Array, at: number, depth: number): Member | undefined {
   if (bytes[at] !== 123 || depth >= MAX_PLAIN_DEPTH) return undefined
@@ -51,7 +52,7 @@ function readPlainObject (bytes: Uint8Array, at: number, depth: number): Member 
     // A key that is empty or starts with a digit or punctuation is left to parseJson (a digit key
     // changes how an object orders its keys, which parseJson keeps track of).
     if (keyEnd < 0 || (bytes[p + 1] as number) <= 57) return undefined
-    const key = latin1Text.call(bytes, p + 1, keyEnd - 1)
+    const key = recurringText(bytes, p + 1, keyEnd - 1)
     if (key === '__proto__') return undefined
     p = skipWhitespace(bytes, keyEnd)
     if (bytes[p] !== 58 /* : */) return undefined
@@ -65,19 +66,20 @@ function readPlainObject (bytes: Uint8Array, at: number, depth: number): Member 
   }
 }
 
-/** A plain value of {@link readPlainObject} at `at`. */
-function readPlainValue (bytes: Uint8Array, at: number, depth: number): Member | undefined {
+/**
+ * A plain value of {@link readPlainObject} at `at`. An array's elements are the same values but
+ * floats: parseJson marks an array holding any float literal (its `FloatMarkSlot`), and only it
+ * sets marks; an object's fractional floats need none.
+ */
+function readPlainValue (bytes: Uint8Array, at: number, depth: number, inArray = false): Member | undefined {
   const c = bytes[at] as number
   if (c === 34) {
     const end = plainStringEnd(bytes, at)
     return end < 0 ? undefined : { value: latin1Text.call(bytes, at + 1, end - 1), end }
   }
   if (c === 123) return readPlainObject(bytes, at, depth + 1)
-  if (c === 91) {
-    const close = skipWhitespace(bytes, at + 1)
-    return bytes[close] === 93 ? { value: [], end: close + 1 } : undefined
-  }
-  if (c === 45 || (c >= 48 && c <= 57)) return readPlainInteger(bytes, at)
+  if (c === 91) return readPlainArray(bytes, at, depth + 1)
+  if (c === 45 || (c >= 48 && c <= 57)) return readPlainNumber(bytes, at, inArray)
   for (const [word, value] of LITERALS) {
     if (spells(bytes, at, word)) return { value, end: at + word.length }
   }
@@ -86,16 +88,57 @@ function readPlainValue (bytes: Uint8Array, at: number, depth: number): Member |
 
 const LITERALS: ReadonlyArray<[string, boolean | null]> = [['true', true], ['false', false], ['null', null]]
 
-/** `-?digits`, no leading zero, at most 15 digits, not followed by a fraction or an exponent. */
-function readPlainInteger (bytes: Uint8Array, at: number): Member | undefined {
+/** An array of {@link readPlainValue}'s values, without floats. */
+function readPlainArray (bytes: Uint8Array, at: number, depth: number): Member | undefined {
+  if (depth >= MAX_PLAIN_DEPTH) return undefined
+  const arr: unknown[] = []
+  let p = skipWhitespace(bytes, at + 1)
+  if (bytes[p] === 93) return { value: arr, end: p + 1 }
+  for (;;) {
+    const element = readPlainValue(bytes, p, depth, true)
+    if (element === undefined) return undefined
+    arr.push(element.value)
+    p = skipWhitespace(bytes, element.end)
+    if (bytes[p] === 93) return { value: arr, end: p + 1 }
+    if (bytes[p] !== 44) return undefined
+    p = skipWhitespace(bytes, p + 1)
+  }
+}
+
+/**
+ * A number at `at` that parseJson reads as a plain number without a mark: an integer of at most
+ * 15 digits (a longer one may need a bigint), or, outside arrays, a float literal whose value is
+ * not integral (`0.93`, `2.5e-3`, `1e400`; an integral one, `1.0`, gets a float mark). A float's
+ * value is `Number` of its text, correctly rounded as parseJson's is.
+ */
+function readPlainNumber (bytes: Uint8Array, at: number, inArray: boolean): Member | undefined {
   let p = bytes[at] === 45 ? at + 1 : at
   const first = p
-  let n = 0
   let c = bytes[p] as number
-  while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = bytes[++p] as number }
+  while (c >= 48 && c <= 57) c = bytes[++p] as number
   const digits = p - first
-  if (digits === 0 || digits > 15 || (digits > 1 && bytes[first] === 48) || c === 46 || c === 101 || c === 69) return undefined
-  return { value: bytes[at] === 45 ? -n : n, end: p }
+  if (digits === 0 || (digits > 1 && bytes[first] === 48)) return undefined
+  if (c !== 46 && c !== 101 && c !== 69) {
+    if (digits > 15) return undefined
+    let n = 0
+    for (let i = first; i < p; i++) n = n * 10 + ((bytes[i] as number) - 48)
+    return { value: bytes[at] === 45 ? -n : n, end: p }
+  }
+  if (inArray) return undefined
+  if (c === 46) {
+    const fraction = ++p
+    while ((c = bytes[p] as number) >= 48 && c <= 57) p++
+    if (p === fraction) return undefined
+  }
+  if (c === 101 || c === 69) {
+    c = bytes[++p] as number
+    if (c === 43 || c === 45) c = bytes[++p] as number
+    const exponent = p
+    while (c >= 48 && c <= 57) c = bytes[++p] as number
+    if (p === exponent) return undefined
+  }
+  const value = Number(latin1Text.call(bytes, at, p))
+  return value % 1 !== 0 ? { value, end: p } : undefined
 }
 
 /** Just past the closing quote of the string of printable ASCII without escapes at `at`; -1 otherwise. */
@@ -116,9 +159,9 @@ export function spells (bytes: Uint8Array, at: number, word: string): boolean {
 /**
  * `names`: an array of strings of printable ASCII without escapes (`["t:0","t:1"]`) read here,
  * anything else (escapes, other characters, a non-string) by parseJson. Read here, a 4-value
- * predict with four names and `"meta":{}` costs 0.87–0.94 µs from bytes to decoded payload; through
- * parseJson for both members 1.4 µs, as much as the general path for the whole body (a loop
- * of 200,000, 2026-12-05).
+ * predict with four names and `"meta":{}` costs 0.72–0.81 µs from bytes to decoded payload; through
+ * parseJson for both members 1.4 µs, as much as the general path for the whole body (1.32–1.37 µs;
+ * a loop of 200,000, 2026-12-05).
  */
 export function readNamesMember (bytes: Uint8Array, at: number): Member | undefined {
   if (bytes[at] !== 91) return undefined
@@ -128,7 +171,7 @@ export function readNamesMember (bytes: Uint8Array, at: number): Member | undefi
   for (;;) {
     const end = plainStringEnd(bytes, p)
     if (end < 0) break
-    names.push(latin1Text.call(bytes, p + 1, end - 1))
+    names.push(recurringText(bytes, p + 1, end - 1))
     p = skipWhitespace(bytes, end)
     if (bytes[p] === 93) return { value: names, end: p + 1 }
     if (bytes[p] !== 44) break
@@ -147,8 +190,9 @@ function readJsonMember (bytes: Uint8Array, at: number): Member | undefined {
   if (bytes[at] !== 123 && bytes[at] !== 91) return undefined
   const end = containerEnd(bytes, at)
   if (end < 0) return undefined
-  // Decoded as the REST body's text is (Buffer's UTF-8, rest's body.ts), so the strings are the same.
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString('utf8')
+  // Decoded as the REST body's text is (Buffer's UTF-8, rest's body.ts), so the strings are the
+  // same; without a Buffer made for it (0.13 µs less on a small `meta`).
+  const text = utf8Text.call(bytes, at, end)
   try {
     return { value: parseJson(text), end }
   } catch {
@@ -181,8 +225,40 @@ function skipWhitespace (bytes: Uint8Array, at: number): number {
   return p
 }
 
+/** Longest text kept by {@link recurringText}, and how many texts it keeps. */
+const RECURRING_MAX_LENGTH = 32
+const RECURRING_MAX_COUNT = 1024
+const recurring = new Map<number, string>()
+
+/**
+ * The ASCII text from `start` to `end`, as one string object for each text that recurs: the keys
+ * of `meta` and the feature names, which a deployment's clients send with every request. A native
+ * decode costs a call into C++ (about 65 ns here) and gives a new string, which an object then
+ * looks up in V8's string table when it is used as a key; a hit here costs a hash and a compare.
+ * The first RECURRING_MAX_COUNT texts are kept, not replaced: a client sending ever new names
+ * only makes later texts decode natively.
+ */
+function recurringText (bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start
+  if (length > RECURRING_MAX_LENGTH) return latin1Text.call(bytes, start, end)
+  let hash = length
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + (bytes[i] as number)) | 0
+  const kept = recurring.get(hash)
+  if (kept !== undefined && kept.length === length) {
+    let i = 0
+    while (i < length && kept.charCodeAt(i) === bytes[start + i]) i++
+    if (i === length) return kept
+  }
+  const text = latin1Text.call(bytes, start, end)
+  if (kept === undefined && recurring.size < RECURRING_MAX_COUNT) recurring.set(hash, text)
+  return text
+}
+
 /**
  * Buffer's native latin1 decoding, which reads any Uint8Array: 2× a char-by-char build on 17-digit
  * literals (json-bytes.ts reads them with it too). The text read here with it is ASCII.
  */
 export const latin1Text = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
+
+/** Buffer's native UTF-8 decoding (what `toString('utf8')` calls), which reads any Uint8Array. */
+const utf8Text = (Buffer.prototype as unknown as { utf8Slice: (this: Uint8Array, start: number, end: number) => string }).utf8Slice

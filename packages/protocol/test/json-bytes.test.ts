@@ -12,6 +12,7 @@ import { decodePayload } from '../src/payload.js'
 import { NDArray } from '../src/ndarray.js'
 import { stringifyJson } from '../src/json-stringify.js'
 import { pyRepr } from '../src/py-repr.js'
+import { floatMarksOf } from '../src/marks.js'
 import type { JsonValue, SeldonMessage } from '../src/types.js'
 
 type Outcome = { error: string } | { dataKind: string, dtype: string, shape: readonly number[], data: unknown[], names: string[], meta: string }
@@ -25,11 +26,19 @@ function outcome (message: () => JsonValue | SeldonMessage): Outcome {
     // Python's repr too: it lists an object's keys in the body's order, which JS objects forget
     // for digit keys (parseJson records it).
     const raw = (m as { meta?: unknown }).meta ?? null
-    const meta = stringifyJson(raw) + ' ' + pyRepr(raw)
+    const meta = stringifyJson(raw) + ' ' + pyRepr(raw) + ' ' + JSON.stringify(marksWithin(raw))
     return { dataKind: d.dataKind, dtype: a.dtype, shape: a.shape, data: Array.from(a.data as ArrayLike<unknown>), names: d.names, meta }
   } catch (err) {
     return { error: `${(err as Error).constructor.name}: ${(err as Error).message}` }
   }
+}
+
+/** The float marks of every container within `value` (each array's and object's), which decide how numbers added to them later print. */
+function marksWithin (value: unknown): unknown[] {
+  if (typeof value !== 'object' || value === null) return []
+  const mark = floatMarksOf(value)
+  const own = mark === undefined ? null : mark === true ? true : [...mark].map(String).sort()
+  return [own, ...Object.values(value).map(marksWithin)]
 }
 
 function general (text: string): Outcome {
@@ -100,8 +109,29 @@ t.test('what the fast path takes, decoded as the general path decodes it', async
     '{"meta":{"__proto__":{"x":"y"},"constructor":"z"},"data":{"ndarray":[1]}}',
     '{"meta":{"a":"x","a":"y","b":{"c":1},"b":{"d":2}},"data":{"ndarray":[1]}}',
     '{"meta":{"":1,"-":2,"a b":3},"data":{"ndarray":[1]}}',
-    '{"meta":{"a":{"b":{"c":{"d":{"e":{"f":"g"}}}}}},"data":{"ndarray":[1]}}'
+    '{"meta":{"a":{"b":{"c":{"d":{"e":{"f":"g"}}}}}},"data":{"ndarray":[1]}}',
+    // fractional floats and arrays, as components' tags and custom metrics are written
+    '{"meta":{"tags":{"confidence":0.93,"p":-2.5e-3,"q":1E-7,"r":5e-324,"s":1.7976931348623157e308},"metrics":[{"type":"COUNTER","key":"c","value":1},{"type":"GAUGE","key":"g","value":0.5}]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1.0,"b":1e2,"c":1.00000000000000001,"d":-0.0,"e":1e400,"f":0.1e1,"g":-1E+2,"h":0.30000000000000004},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[0.5,1],"b":[1.0],"c":[1,2,"x",true,null,[],{}],"d":[[1],[2.5]],"e":[ 1 , { "f" : 0.5 } ]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15],"b":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],"c":[0.5,1.5],"d":[0.5,2.0,3]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[[[["x"]]]],"b":[[[[[1]]]]]},"data":{"ndarray":[1]}}'
   ]) check(tt, text, true)
+})
+
+t.test('names and meta keys read again and again are the texts of each body', async (tt) => {
+  // "Aa" and "BB" have the same hash in the fast path's table of recurring texts; past its first
+  // 1024 texts it keeps no more.
+  for (const text of [
+    '{"data":{"names":["Aa","BB"],"ndarray":[[1,2]]},"meta":{"Aa":"BB","BB":{"Aa":1}}}',
+    '{"data":{"names":["BB","Aa"],"ndarray":[[1,2]]},"meta":{"BB":"Aa","Aa":{"BB":2}}}',
+    ...Array.from({ length: 1100 }, (_, i) => `{"data":{"names":["n${i}","Aa"],"ndarray":[[1,2]]},"meta":{"k${i}":${i},"BB":0}}`),
+    '{"data":{"names":["Aa","BB"],"ndarray":[[1,2]]},"meta":{"Aa":"BB","BB":{"Aa":1}}}',
+    '{"data":{"names":["n1099","n0","n1"],"ndarray":[[1,2,3]]},"meta":{"k1099":"k0"}}'
+  ]) check(tt, text, true)
+  const last = parseNumericDataBytes(Buffer.from('{"data":{"names":["n1099","BB"],"ndarray":[[1,2]]},"meta":{"k5":1,"Aa":0.5}}'))
+  tt.same(last?.data?.names, ['n1099', 'BB'])
+  tt.same(last?.meta, { k5: 1, Aa: 0.5 })
 })
 
 t.test('what the fast path leaves to the general path', async (tt) => {
@@ -123,6 +153,17 @@ t.test('what the fast path leaves to the general path', async (tt) => {
     '{"meta":{"a":tru},"data":{"ndarray":[1]}}',
     '{"meta":{"a":"b",},"data":{"ndarray":[1]}}',
     '{"meta":{"a" "b"},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1.},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1e},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1e+},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":.5},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":-.5},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":0.5.5},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[1,]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[1 2]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[0.5,]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":5.e-1},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":1e-},"data":{"ndarray":[1]}}',
     '{"meta":' + '['.repeat(70) + ']'.repeat(70) + ',"data":{"ndarray":[1]}}',
     '{"data":{"ndarray":[1],"tensor":{"shape":[1],"values":[1]}}}',
     '{"data":{"ndarray":[1]},"other":1}',
@@ -218,9 +259,15 @@ const name = fc.oneof(fc.constantFrom('a', 't:0', 'x]', 'y}', 'q"', 'b\\', 'é')
 const namesMember = fc.option(fc.tuple(fc.array(name, { maxLength: 5 }), ws)
   .map(([names, w]) => `"names":${w}${JSON.stringify(names)}`), { freq: 2 })
 const plainKey = fc.oneof(fc.constantFrom('puid', 'tags', 'routing', 'requestPath', 'a', 'x:y', '1', '__proto__'), fc.string({ maxLength: 4 }))
-const plainLeaf = fc.oneof(
+const plainScalar = fc.oneof(
   fc.string({ maxLength: 6 }), fc.integer(), fc.constantFrom(true, false, null, [], 1e16, 2 ** 53 + 2, -0, 1.5),
-  fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }).map(n => Number(n))
+  fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }).map(n => Number(n)),
+  fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ min: -1, max: 1, noNaN: true })
+)
+const plainLeaf = fc.oneof(
+  { weight: 4, arbitrary: plainScalar },
+  // up to 18 elements: an array of 16 numbers or more is one parseJson tries to read as a run
+  { weight: 1, arbitrary: fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 3 }), fc.constantFrom(null, 0.5, 2.0)), { maxLength: 18 }) }
 )
 const metaValue = fc.oneof(
   fc.constantFrom('{}', '{"puid":"abc","tags":{"x":1.0,"y":[2.5,3.0]},"routing":{"r":1},"requestPath":{"m":"img:1"}}',
