@@ -6,6 +6,7 @@
  */
 import AjvModule from 'ajv'
 import { parse as parseYaml } from 'yaml'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 const Ajv = AjvModule.default ?? AjvModule
 
@@ -111,7 +112,7 @@ export function buildMetadata (input: MetadataInput): MetadataResult {
   const merged: Record<string, unknown> = {}
   for (const source of [fromComponent, fromEnv]) {
     for (const key of Object.keys(source)) {
-      Object.defineProperty(merged, key, { value: source[key], enumerable: true, writable: true, configurable: true })
+      setOwnKey(merged, key, source[key])
     }
   }
   const image = splitImage(input.unitImage)

@@ -26,6 +26,7 @@ import { ROUTE_ALL, ROUTE_NONE, checkRoute, extractRoute, feedbackRoute } from '
 import { RequestScope, type IncomingHeaders } from './scope.js'
 import type { NodeUnit } from './unit.js'
 import type { Flow } from './wire.js'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 export interface GraphEngineOptions extends LoadGraphOptions {
   /** In-process components by node name (instances of your classes). Other nodes are remote. */
@@ -213,7 +214,7 @@ export class GraphEngine {
     const named = [...this.spec.nodes.keys()].filter(name => this.units.has(name))
     const all = await fanOut(named, async name => await (this.units.get(name) as NodeUnit).metadata(scope))
     const models: Record<string, unknown> = {}
-    named.forEach((name, i) => Object.defineProperty(models, name, { value: all[i], enumerable: true, writable: true, configurable: true }))
+    named.forEach((name, i) => { setOwnKey(models, name, all[i]) })
     const [inputsNode, outputsNode] = edgeNodes(this.spec.root)
     const field = (node: GraphNode | undefined, key: 'inputs' | 'outputs'): unknown =>
       node !== undefined && isObject(models[node.name]) ? (models[node.name] as Record<string, unknown>)[key] : undefined
@@ -454,7 +455,7 @@ function milliseconds (value: unknown, name: string): number | undefined {
 function withRouting (message: unknown, routing: ReadonlyMap<string, number>): unknown {
   if (!isObject(message)) return message
   const table: Record<string, number> = {}
-  for (const [name, route] of routing) Object.defineProperty(table, name, { value: route, enumerable: true, writable: true, configurable: true })
+  for (const [name, route] of routing) setOwnKey(table, name, route)
   const meta = isObject(message.meta) ? { ...message.meta, routing: table } : { routing: table }
   return { ...message, meta }
 }

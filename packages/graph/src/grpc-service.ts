@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto'
 import type { CallContext, GraphEngine } from './engine.js'
 import { NodeError, NodeUnsupportedError } from './errors.js'
 import { PUID_HEADER, type IncomingHeaders } from './scope.js'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 const EMPTY_MESSAGE = encodeSeldonMessage({})
 
@@ -103,7 +104,7 @@ function sortKeys (value: unknown, deep: boolean): unknown {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key]
-    Object.defineProperty(out, key, { value: deep ? sortKeys(v, true) : v, enumerable: true, writable: true, configurable: true })
+    setOwnKey(out, key, deep ? sortKeys(v, true) : v)
   }
   return out
 }
@@ -114,7 +115,7 @@ function callContext (metadata: Metadata): CallContext & { puid: string } {
   for (const [key, value] of Object.entries(metadata.getMap())) {
     if (typeof value !== 'string') continue
     const all = metadata.get(key).filter((v): v is string => typeof v === 'string')
-    Object.defineProperty(headers, key, { value: all.length > 1 ? all : value, enumerable: true, writable: true, configurable: true })
+    setOwnKey(headers, key, all.length > 1 ? all : value)
   }
   const given = metadata.get(PUID_HEADER)[0]
   const puid = typeof given === 'string' && given !== '' ? given : randomUUID()

@@ -16,6 +16,7 @@ import { METADATA_RPC, OPERATION_RPCS, type NodeOperation } from './roles.js'
 import type { RequestScope } from './scope.js'
 import type { NodeUnit } from './unit.js'
 import { convertForm, type Flow } from './wire.js'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 /** The executor's client limit (2^31-1) both ways: the serving side sets the real one. */
 const MAX_MESSAGE = 2 ** 31 - 1
@@ -129,7 +130,7 @@ function textTrailers (metadata: Metadata | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   if (metadata === undefined) return out
   for (const [key, value] of Object.entries(metadata.getMap())) {
-    if (typeof value === 'string') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+    if (typeof value === 'string') setOwnKey(out, key, value)
   }
   return out
 }

@@ -15,6 +15,7 @@ import {
 } from './spec.js'
 import { GraphSpecError } from './errors.js'
 import { nodeRoles, type NodeRoles } from './roles.js'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 export interface GraphEndpoint {
   /** `service_host` (default `localhost`, the operator's value for containers in the executor's pod). */
@@ -131,7 +132,7 @@ function stringMap (value: unknown, where: string): Record<string, string> {
   if (!isObject(value)) fail(where, 'must be a map of strings')
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true })
+    if (typeof v === 'string') setOwnKey(out, k, v)
   }
   return out
 }

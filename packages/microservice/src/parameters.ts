@@ -5,6 +5,7 @@
  * line"), plus a JSON type of our own.
  */
 import { BadParameterError } from '@fastify-seldon/protocol'
+import { setOwnKey } from '@fastify-seldon/protocol/internal'
 
 export const PARAMETER_TYPES = ['INT', 'FLOAT', 'DOUBLE', 'STRING', 'BOOL', 'JSON'] as const
 
@@ -62,8 +63,8 @@ function convert (name: string, value: unknown, type: string): unknown {
 
 /**
  * PREDICTIVE_UNIT_PARAMETERS → the constructor's parameters object. Names become own properties
- * defined with defineProperty, so `__proto__`, `constructor` or `prototype` are plain keys and
- * never reach a prototype.
+ * (setOwnKey), so `__proto__`, `constructor` or `prototype` are plain keys and never reach a
+ * prototype.
  */
 export function parseParameters (text: string): Record<string, unknown> {
   let list: unknown
@@ -90,7 +91,7 @@ export function parseParameters (text: string): Record<string, unknown> {
     if (!Object.hasOwn(entry, 'value')) {
       throw new BadParameterError(`Bad model parameters: entry ${i} (${name}) needs a "value"`)
     }
-    Object.defineProperty(params, name, { value: convert(name, value, type), enumerable: true, writable: true, configurable: true })
+    setOwnKey(params, name, convert(name, value, type))
   })
   return params
 }

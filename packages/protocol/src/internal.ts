@@ -28,6 +28,10 @@ export { MAX_IMPLIED_ELEMENTS, decodeBytes, floatNested } from './payload.js'
 // REST's fast path: a body of only `data.ndarray` / `data.tensor` numbers, from bytes to an NDArray.
 export { parseNumericDataBytes } from './json-bytes.js'
 
+// An own data property whatever the key: `__proto__` from a client's JSON, a protobuf map, form
+// fields or parameters stays a plain key.
+export { setOwnKey } from './own-key.js'
+
 // Coded SeldonError classes (status, reason, a stable code from @fastify/error): graph defines its
 // own with the same maker as the protocol's.
 export { defineSeldonError } from './errors.js'

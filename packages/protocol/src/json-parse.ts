@@ -16,6 +16,7 @@ import { badData, type SeldonError } from './errors.js'
 import { POW10 } from './json-float-digits.js'
 import { numberRunEnd, parseNumberRun } from './json-number-run.js'
 import { FloatMarkSlot, JsonFloat, KeyOrderSlot } from './marks.js'
+import { setOwnKey } from './own-key.js'
 import type { JsonValue } from './types.js'
 
 /**
@@ -219,12 +220,7 @@ function parseObject (): { [key: string]: JsonValue } {
       value = parseValue()
       marks?.delete(key)
     }
-    if (key === '__proto__') {
-      // An own data property, never a prototype change (`obj.__proto__ = v` would be one).
-      Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
-    } else {
-      obj[key] = value
-    }
+    setOwnKey(obj, key, value)
     skipWhitespace()
     c = src.charCodeAt(pos)
     if (c === 44) { pos++; skipWhitespace(); c = src.charCodeAt(pos); continue }

@@ -6,6 +6,7 @@
  * this unit's entry; routing never emitted.
  */
 import { isMarkedFloat, markFloat } from './marks.js'
+import { setOwnKey } from './own-key.js'
 import type { JsonValue, Meta, Metric } from './types.js'
 
 export interface MetaMergeInput {
@@ -34,7 +35,7 @@ function isObject (value: unknown): value is Record<string, unknown> {
 function assignOwn (target: Record<string, unknown>, source: unknown, floatKeys?: Set<string>): void {
   if (!isObject(source)) return
   for (const key of Object.keys(source)) {
-    Object.defineProperty(target, key, { value: source[key], writable: true, enumerable: true, configurable: true })
+    setOwnKey(target, key, source[key])
     if (floatKeys === undefined) continue
     // The last writer of a key decides whether it prints as a float.
     if (typeof source[key] === 'number' && isMarkedFloat(source, key)) floatKeys.add(key)

@@ -9,6 +9,7 @@ import {
   BadDataError, InternalError, InvalidRequestDataTypeError, UnknownReturnTypeError, badData, isSeldonError
 } from './errors.js'
 import { float } from './marks.js'
+import { setOwnKey } from './own-key.js'
 import { pyRepr, pyStr } from './py-repr.js'
 import { NDArray, isFloatDType, isTypedNumberArray, type DType, type NumericDType } from './ndarray.js'
 import type {
@@ -407,9 +408,7 @@ export function floatNested (value: unknown): unknown {
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
-      // `__proto__` (a key JSON may carry) stays an own data property: `out[key] =` would set the prototype
-      if (key === '__proto__') Object.defineProperty(out, key, { value: floatNested(value[key]), writable: true, enumerable: true, configurable: true })
-      else out[key] = floatNested(value[key])
+      setOwnKey(out, key, floatNested(value[key]))
     }
     return out
   }

@@ -12,7 +12,7 @@ import multipart, { type FastifyMultipartOptions } from '@fastify/multipart'
 import {
   BadDataError, NoDataError, NoJsonError, PayloadTooLargeError, isSeldonError, parseJson, stringifyJson
 } from '@fastify-seldon/protocol'
-import { parseNumericDataBytes } from '@fastify-seldon/protocol/internal'
+import { parseNumericDataBytes, setOwnKey } from '@fastify-seldon/protocol/internal'
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { withoutHooks } from './without-hooks.js'
 
@@ -199,8 +199,7 @@ async function readMultipart (request: FastifyRequest): Promise<Record<string, u
   }
   const dict: Record<string, unknown> = {}
   for (const [name, value] of [...fields, ...files]) {
-    // defineProperty: a part named __proto__ stays a plain key
-    Object.defineProperty(dict, name, { value, enumerable: true, writable: true, configurable: true })
+    setOwnKey(dict, name, value)
   }
   return dict
 }

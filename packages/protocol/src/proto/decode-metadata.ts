@@ -8,7 +8,8 @@ import type {
   JsonValue, SeldonGraphMetadata, SeldonMessageMetadata, SeldonModelMetadata, SeldonModelMetadataRequest
 } from '../types.js'
 import { decodeEntry, endCheck } from './decode.js'
-import { decodeValue, setKey } from './struct.js'
+import { decodeValue } from './struct.js'
+import { setOwnKey } from '../own-key.js'
 import { type Reader, malformed } from './wire.js'
 
 export function decodeSeldonModelMetadataRequestAt (r: Reader, end: number): SeldonModelMetadataRequest {
@@ -78,7 +79,7 @@ export function decodeSeldonModelMetadataAt (r: Reader, end: number): SeldonMode
       case 0x32: {
         custom ??= {}
         const [k, v] = decodeEntry(r, r.sub(end), 0x12, readString, '')
-        setKey(custom, k, v)
+        setOwnKey(custom, k, v)
         break
       }
       default: r.skip(tag, end)
@@ -108,7 +109,7 @@ export function decodeSeldonGraphMetadataAt (r: Reader, end: number): SeldonGrap
       case 0x12: {
         models ??= {}
         const [k, v] = decodeEntry<SeldonModelMetadata>(r, r.sub(end), 0x12, readModel, {})
-        setKey(models, k, v)
+        setOwnKey(models, k, v)
         break
       }
       case 0x1a: (inputs ??= []).push(decodeMessageMetadata(r, r.sub(end))); break

@@ -13,7 +13,8 @@ import type {
   AnyMessage, DefaultData, Feedback, JsonValue, Meta, Metric, RequestResponse, SeldonMessage, SeldonMessageList, Status, Tensor
 } from '../types.js'
 import { METRIC_TYPES, STATUS_FLAGS } from './enums.js'
-import { decodeListValue, decodeListValueAsNDArray, decodeValue, setKey } from './struct.js'
+import { decodeListValue, decodeListValueAsNDArray, decodeValue } from './struct.js'
+import { setOwnKey } from '../own-key.js'
 import { decodeTensorProto } from './tensorflow.js'
 import { type Reader, malformed } from './wire.js'
 
@@ -131,19 +132,19 @@ function decodeMeta (r: Reader, end: number): Meta {
       case 0x12: {
         if (tags === undefined) { tags = {}; markFloat(tags) }
         const [k, v] = decodeEntry(r, r.sub(end), 0x12, readValue, null)
-        setKey(tags, k, v)
+        setOwnKey(tags, k, v)
         break
       }
       case 0x1a: {
         routing ??= {}
         const [k, v] = decodeEntry(r, r.sub(end), 0x10, readInt32, 0)
-        setKey(routing, k, v)
+        setOwnKey(routing, k, v)
         break
       }
       case 0x22: {
         requestPath ??= {}
         const [k, v] = decodeEntry(r, r.sub(end), 0x12, readString, '')
-        setKey(requestPath, k, v)
+        setOwnKey(requestPath, k, v)
         break
       }
       case 0x2a: (metrics ??= []).push(decodeMetric(r, r.sub(end))); break
@@ -173,7 +174,7 @@ function decodeMetric (r: Reader, end: number): Metric {
       case 0x22: {
         tags ??= {}
         const [k, v] = decodeEntry(r, r.sub(end), 0x12, readString, '')
-        setKey(tags, k, v)
+        setOwnKey(tags, k, v)
         break
       }
       default: r.skip(tag, end)

@@ -12,7 +12,7 @@ import { BadDataError, InvalidFeedbackError } from '../errors.js'
 import { markFloat } from '../marks.js'
 import { pyRepr } from '../py-repr.js'
 import type { Feedback, JsonValue, SeldonMessage } from '../types.js'
-import { setKey } from './struct.js'
+import { setOwnKey } from '../own-key.js'
 import { tensorProtoFromJson } from './tensorflow.js'
 
 class ParseError extends Error {}
@@ -261,7 +261,7 @@ function mapOf (name: string, value: Parse, floats = false): Parse {
     for (const key of Object.keys(v)) {
       const item = v[key]
       if (item === undefined) continue
-      setKey(out, key, value(item, `${path}[${key}]`, ctx))
+      setOwnKey(out, key, value(item, `${path}[${key}]`, ctx))
     }
     return out
   }
@@ -303,7 +303,7 @@ const parseStruct: Parse = (v, path, ctx) => {
   const out: Record<string, JsonValue> = {}
   for (const key of Object.keys(v)) {
     if (v[key] === undefined) continue
-    setKey(out, key, parseValue(v[key], `${path}.${key}`, ctx) as JsonValue)
+    setOwnKey(out, key, parseValue(v[key], `${path}.${key}`, ctx) as JsonValue)
   }
   markFloat(out)
   ctx.depth--

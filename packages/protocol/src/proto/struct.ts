@@ -19,6 +19,7 @@
 import { badData } from '../errors.js'
 import { markFloat } from '../marks.js'
 import { NDArray, isTypedNumberArray } from '../ndarray.js'
+import { setOwnKey } from '../own-key.js'
 import type { JsonValue, JsonObject } from '../types.js'
 import { MAX_DEPTH, type Plan, type Reader, type Writer, delimited, malformed, reserve, tooDeep, utf8Length } from './wire.js'
 
@@ -79,17 +80,11 @@ export function decodeStruct (r: Reader, end: number, depth: number): JsonObject
       else r.skip(t, e)
     }
     if (r.pos > e) throw malformed('truncated Struct entry')
-    setKey(out, key, value)
+    setOwnKey(out, key, value)
   }
   if (r.pos > end) throw malformed('truncated Struct')
   markFloat(out)
   return out
-}
-
-/** Assigns a map entry; `__proto__` as a key must stay data, not reach the prototype. */
-export function setKey<T> (obj: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
-  else obj[key] = value
 }
 
 interface RectState {
