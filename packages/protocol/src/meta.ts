@@ -30,17 +30,27 @@ function isObject (value: unknown): value is Record<string, unknown> {
 
 /**
  * Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key),
- * carrying the JSON float marks along so a request tag `1.0` still prints as `1.0`.
+ * carrying the JSON float marks along so a request tag `1.0` still prints as `1.0`: the keys whose
+ * last writer was a marked float are in the set returned, made when the first one is met (most
+ * requests carry none).
  */
-function assignOwn (target: Record<string, unknown>, source: unknown, floatKeys?: Set<string>): void {
-  if (!isObject(source)) return
+function assignOwn (target: Record<string, unknown>, source: unknown, floatKeys?: Set<string>, tracksFloats = false): Set<string> | undefined {
+  if (!isObject(source)) return floatKeys
   for (const key of Object.keys(source)) {
-    setOwnKey(target, key, source[key])
-    if (floatKeys === undefined) continue
+    const value = source[key]
+    setOwnKey(target, key, value)
+    if (!tracksFloats) continue
     // The last writer of a key decides whether it prints as a float.
-    if (typeof source[key] === 'number' && isMarkedFloat(source, key)) floatKeys.add(key)
-    else floatKeys.delete(key)
+    if (typeof value === 'number' && isMarkedFloat(source, key)) (floatKeys ??= new Set()).add(key)
+    else floatKeys?.delete(key)
   }
+  return floatKeys
+}
+
+/** True when `obj` has an own enumerable key (without listing them all). */
+function hasKeys (obj: object): boolean {
+  for (const key in obj) if (Object.hasOwn(obj, key)) return true
+  return false
 }
 
 export function mergeMeta (input: MetaMergeInput): Meta {
@@ -48,25 +58,25 @@ export function mergeMeta (input: MetaMergeInput): Meta {
   if (typeof input.puid === 'string' && input.puid !== '') meta.puid = input.puid
 
   const tags: Record<string, JsonValue> = {}
-  const floatTags = new Set<string>()
+  let floatTags: Set<string> | undefined
   const requestPath: Record<string, string> = {}
   const metrics: Metric[] = []
   assignOwn(requestPath, input.unitRequestPath)
   if (input.mergeRequest) {
     for (const m of input.requestMetas) {
       if (!isObject(m)) continue
-      assignOwn(tags, m.tags, floatTags)
+      floatTags = assignOwn(tags, m.tags, floatTags, true)
       assignOwn(requestPath, m.requestPath)
       if (Array.isArray(m.metrics)) metrics.push(...m.metrics)
     }
   }
-  assignOwn(tags, input.userTags, floatTags)
-  assignOwn(tags, input.runtimeTags, floatTags)
-  for (const key of floatTags) markFloat(tags, key)
+  floatTags = assignOwn(tags, input.userTags, floatTags, true)
+  floatTags = assignOwn(tags, input.runtimeTags, floatTags, true)
+  if (floatTags !== undefined) for (const key of floatTags) markFloat(tags, key)
   if (input.customMetrics !== undefined) metrics.push(...input.customMetrics)
 
-  if (Object.keys(tags).length > 0) meta.tags = tags
+  if (hasKeys(tags)) meta.tags = tags
   if (metrics.length > 0) meta.metrics = metrics
-  if (Object.keys(requestPath).length > 0) meta.requestPath = requestPath
+  if (hasKeys(requestPath)) meta.requestPath = requestPath
   return meta
 }
