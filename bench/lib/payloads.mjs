@@ -4,8 +4,9 @@ import { encodeSeldonMessage } from '@fastify-seldon/protocol'
 /** The small predict of cases A, B, D, E. */
 export const SMALL_JSON = '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}'
 // The small predict as a node after the first of a graph receives it: names, and the `meta` the
-// executor passes on (a puid, the tags, routing, request path and custom metrics of the nodes before).
-export const SMALL_HOP_JSON = '{"meta":{"puid":"q1w2e3r4t5y6u7i8o9p0","tags":{"confidence":0.93,"model":"iris"},' +
+// executor passes on (a puid, a UUID as the executor makes it, and the tags, routing, request path and
+// custom metrics of the nodes before).
+export const SMALL_HOP_JSON = '{"meta":{"puid":"0b6f5a7e-3c1d-4e8a-9f2b-6d4c8e1a7b3f","tags":{"confidence":0.93,"model":"iris"},' +
   '"routing":{"router":0},"requestPath":{"router":"seldonio/router:1.0","model":"seldonio/iris:1.0"},' +
   '"metrics":[{"type":"GAUGE","key":"score","value":0.25}]},"data":{"names":["sepal_length","sepal_width","petal_length","petal_width"],"ndarray":[[5.1,3.5,1.4,0.2]]}}'
 
