@@ -238,8 +238,9 @@ const recurring = new Map<number, string>()
  * when it is used as a key; a hit here costs a hash and a compare. The first RECURRING_MAX_COUNT
  * texts are kept, not replaced, so texts that never recur (a puid of 36 characters is too long to
  * be kept anyway) only make later texts decode natively. A small predict with names and a graph's
- * `meta`, bytes to payload: 3.8 µs with a native decode per text, 2.8 µs with this
- * (bench/small-bodies.mjs, BENCHMARKS.md "A small predict with names and a graph's meta").
+ * `meta`, bytes to payload: 3.3 µs with a native decode per value, 2.8–2.9 µs with this, and
+ * 4.4 µs before names and keys came through here too (bench/small-bodies.mjs; BENCHMARKS.md, "A
+ * small predict with names and a graph's meta").
  */
 function recurringText (bytes: Uint8Array, start: number, end: number): string {
   const length = end - start
