@@ -10,6 +10,7 @@
  * within the whole body, float marks and key order included.
  */
 import { parseJson } from './json-parse.js'
+import { FloatMarkSlot } from './marks.js'
 
 /** A member's value and the position just past it. */
 export interface Member {
@@ -23,9 +24,9 @@ const MAX_MEMBER_DEPTH = 64
 /**
  * `meta`: read here when it is made of plain values only ({@link readPlainObject}: what the
  * executor and components write, `{"puid":"…","tags":{"p":0.93},"requestPath":{"m":"img:1"}}`),
- * any other object or array by parseJson. Bytes to decoded payload in a loop of 200,000
- * (2026-12-05): an executor-shaped small predict (four names, a puid and an empty requestPath)
- * 1.07–1.10 µs read here, 1.47–1.56 µs on the general path; with its `meta` through parseJson it
+ * any other object or array by parseJson. Bytes to decoded payload (bench/small-bodies.mjs,
+ * 2026-12-05): an executor-shaped small predict (four names, a puid and an empty requestPath)
+ * 1.08–1.13 µs read here, 1.50–1.58 µs on the general path; with its `meta` through parseJson it
  * was 1.76–1.81 µs, which is why the common spellings are read here.
  */
 export function readMetaMember (bytes: Uint8Array, at: number): Member | undefined {
@@ -66,12 +67,8 @@ function readPlainObject (bytes: Uint8Array, at: number, depth: number): Member 
   }
 }
 
-/**
- * A plain value of {@link readPlainObject} at `at`. An array's elements are the same values but
- * floats: parseJson marks an array holding any float literal (its `FloatMarkSlot`), and only it
- * sets marks; an object's fractional floats need none.
- */
-function readPlainValue (bytes: Uint8Array, at: number, depth: number, inArray = false): Member | undefined {
+/** A plain value of {@link readPlainObject} or {@link readPlainArray} at `at`. */
+function readPlainValue (bytes: Uint8Array, at: number, depth: number): Member | undefined {
   const c = bytes[at] as number
   if (c === 34) {
     const end = plainStringEnd(bytes, at)
@@ -79,7 +76,7 @@ function readPlainValue (bytes: Uint8Array, at: number, depth: number, inArray =
   }
   if (c === 123) return readPlainObject(bytes, at, depth + 1)
   if (c === 91) return readPlainArray(bytes, at, depth + 1)
-  if (c === 45 || (c >= 48 && c <= 57)) return readPlainNumber(bytes, at, inArray)
+  if (c === 45 || (c >= 48 && c <= 57)) return readPlainNumber(bytes, at)
   for (const [word, value] of LITERALS) {
     if (spells(bytes, at, word)) return { value, end: at + word.length }
   }
@@ -88,30 +85,42 @@ function readPlainValue (bytes: Uint8Array, at: number, depth: number, inArray =
 
 const LITERALS: ReadonlyArray<[string, boolean | null]> = [['true', true], ['false', false], ['null', null]]
 
-/** An array of {@link readPlainValue}'s values, without floats. */
+/**
+ * An array of {@link readPlainValue}'s values, with the float mark parseJson gives it: an array
+ * holding a float literal is marked, `true` when every number in it is one, else with the indices
+ * of its integral float literals, of which a plain array has none (`[0.1,0.9]`: true; `[1,0.5]`:
+ * an empty set).
+ */
 function readPlainArray (bytes: Uint8Array, at: number, depth: number): Member | undefined {
   if (depth >= MAX_PLAIN_DEPTH) return undefined
   const arr: unknown[] = []
   let p = skipWhitespace(bytes, at + 1)
   if (bytes[p] === 93) return { value: arr, end: p + 1 }
+  let numbers = 0
+  let floats = 0
   for (;;) {
-    const element = readPlainValue(bytes, p, depth, true)
+    const element = readPlainValue(bytes, p, depth)
     if (element === undefined) return undefined
-    arr.push(element.value)
+    const value = element.value
+    // A plain number is an integer literal or a float literal with a fraction.
+    if (typeof value === 'number') { numbers++; if (value % 1 !== 0) floats++ }
+    arr.push(value)
     p = skipWhitespace(bytes, element.end)
-    if (bytes[p] === 93) return { value: arr, end: p + 1 }
+    if (bytes[p] === 93) break
     if (bytes[p] !== 44) return undefined
     p = skipWhitespace(bytes, p + 1)
   }
+  if (floats !== 0) FloatMarkSlot.set(arr, floats === numbers ? true : new Set())
+  return { value: arr, end: p + 1 }
 }
 
 /**
- * A number at `at` that parseJson reads as a plain number without a mark: an integer of at most
- * 15 digits (a longer one may need a bigint), or, outside arrays, a float literal whose value is
- * not integral (`0.93`, `2.5e-3`, `1e400`; an integral one, `1.0`, gets a float mark). A float's
- * value is `Number` of its text, correctly rounded as parseJson's is.
+ * A number at `at` that parseJson reads as a plain number: an integer of at most 15 digits (a
+ * longer one may need a bigint), or a float literal whose value is not integral (`0.93`,
+ * `2.5e-3`, `1e400`; an integral one, `1.0`, needs a float mark of its own). A float's value is
+ * `Number` of its text, correctly rounded as parseJson's is.
  */
-function readPlainNumber (bytes: Uint8Array, at: number, inArray: boolean): Member | undefined {
+function readPlainNumber (bytes: Uint8Array, at: number): Member | undefined {
   let p = bytes[at] === 45 ? at + 1 : at
   const first = p
   let c = bytes[p] as number
@@ -124,7 +133,6 @@ function readPlainNumber (bytes: Uint8Array, at: number, inArray: boolean): Memb
     for (let i = first; i < p; i++) n = n * 10 + ((bytes[i] as number) - 48)
     return { value: bytes[at] === 45 ? -n : n, end: p }
   }
-  if (inArray) return undefined
   if (c === 46) {
     const fraction = ++p
     while ((c = bytes[p] as number) >= 48 && c <= 57) p++
@@ -159,9 +167,9 @@ export function spells (bytes: Uint8Array, at: number, word: string): boolean {
 /**
  * `names`: an array of strings of printable ASCII without escapes (`["t:0","t:1"]`) read here,
  * anything else (escapes, other characters, a non-string) by parseJson. Read here, a 4-value
- * predict with four names and `"meta":{}` costs 0.72–0.81 µs from bytes to decoded payload; through
- * parseJson for both members 1.4 µs, as much as the general path for the whole body (1.32–1.37 µs;
- * a loop of 200,000, 2026-12-05).
+ * predict with four names and `"meta":{}` costs 0.73 µs from bytes to decoded payload; through
+ * parseJson for both members 1.4 µs, as much as the general path for the whole body (1.30–1.38 µs;
+ * bench/small-bodies.mjs, 2026-12-05).
  */
 export function readNamesMember (bytes: Uint8Array, at: number): Member | undefined {
   if (bytes[at] !== 91) return undefined

@@ -114,6 +114,11 @@ t.test('what the fast path takes, decoded as the general path decodes it', async
     '{"meta":{"tags":{"confidence":0.93,"p":-2.5e-3,"q":1E-7,"r":5e-324,"s":1.7976931348623157e308},"metrics":[{"type":"COUNTER","key":"c","value":1},{"type":"GAUGE","key":"g","value":0.5}]},"data":{"ndarray":[1]}}',
     '{"meta":{"a":1.0,"b":1e2,"c":1.00000000000000001,"d":-0.0,"e":1e400,"f":0.1e1,"g":-1E+2,"h":0.30000000000000004},"data":{"ndarray":[1]}}',
     '{"meta":{"a":[0.5,1],"b":[1.0],"c":[1,2,"x",true,null,[],{}],"d":[[1],[2.5]],"e":[ 1 , { "f" : 0.5 } ]},"data":{"ndarray":[1]}}',
+    // arrays with fractional floats, each meta read whole without parseJson: their float marks
+    '{"meta":{"a":[0.5,1.5],"b":["x",0.25,null],"c":[[0.5],[1,2]]},"data":{"ndarray":[1]}}',
+    '{"meta":{"a":[1,0.5,"x"],"b":[-2.5e-3,7,8]},"data":{"ndarray":[1]}}',
+    // runs of 16 numbers or more, which parseJson reads on its batch path
+    `{"meta":{"a":[${Array(17).fill(0.5)}],"b":[${[...Array(16).keys(), 0.25]}],"c":[0.5,${[...Array(17).keys()]}]},"data":{"ndarray":[1]}}`,
     '{"meta":{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15],"b":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],"c":[0.5,1.5],"d":[0.5,2.0,3]},"data":{"ndarray":[1]}}',
     '{"meta":{"a":[[[["x"]]]],"b":[[[[[1]]]]]},"data":{"ndarray":[1]}}'
   ]) check(tt, text, true)
