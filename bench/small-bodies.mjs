@@ -2,9 +2,10 @@
 // `node bench/small-bodies.mjs`: small REST bodies from bytes to the decoded payload, in a loop, on
 // the bytes fast path (`parseNumericDataBytes`, what the REST plugins try first) and on the general
 // path (`parseJson` of the text), side by side: the plain small predict, and the same with names
-// and the `meta` a graph's executor or Seldon's Python client send. Medians of ROUNDS rounds of
-// LOOPS bodies each; nanoseconds per body. Bounded: about a second per body kind per round.
-import { decodePayload, parseJson } from '@fastify-seldon/protocol'
+// and the `meta` a graph's executor or Seldon's Python client send; and the same messages as
+// protobuf (what the gRPC service decodes). Medians of ROUNDS rounds of LOOPS bodies each;
+// nanoseconds per body. Bounded: about a second per body kind per round.
+import { decodePayload, decodeSeldonMessage, encodeSeldonMessage, parseJson } from '@fastify-seldon/protocol'
 import { parseNumericDataBytes } from '@fastify-seldon/protocol/internal'
 import { SMALL_HOP_JSON, SMALL_JSON } from './lib/payloads.mjs'
 import { median } from './lib/stats.mjs'
@@ -26,7 +27,7 @@ function nsPerBody (run) {
   return (performance.now() - t0) * 1e6 / LOOPS
 }
 
-const results = new Map(Object.keys(bodies).map(name => [name, { fast: [], general: [] }]))
+const results = new Map(Object.keys(bodies).map(name => [name, { fast: [], general: [], protobuf: [] }]))
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, text] of Object.entries(bodies)) {
     const bytes = Buffer.from(text)
@@ -35,8 +36,10 @@ for (let round = 0; round < ROUNDS; round++) {
     const r = results.get(name)
     r.fast.push(nsPerBody(() => decodePayload(parseNumericDataBytes(bytes), 'rest')))
     r.general.push(nsPerBody(() => decodePayload(parseJson(bytes.toString('utf8')), 'rest')))
+    const proto = encodeSeldonMessage(parseJson(text))
+    r.protobuf.push(nsPerBody(() => decodePayload(decodeSeldonMessage(proto), 'grpc')))
   }
 }
 console.log(`Bytes to decoded payload, ${ROUNDS} rounds × ${LOOPS} bodies, medians (Node ${process.version}):`)
-console.log('| body | fast path | general path |\n| --- | ---: | ---: |')
-for (const [name, r] of results) console.log(`| ${name} | ${median(r.fast).toFixed(0)} ns | ${median(r.general).toFixed(0)} ns |`)
+console.log('| body | JSON, fast path | JSON, general path | protobuf |\n| --- | ---: | ---: | ---: |')
+for (const [name, r] of results) console.log(`| ${name} | ${median(r.fast).toFixed(0)} ns | ${median(r.general).toFixed(0)} ns | ${median(r.protobuf).toFixed(0)} ns |`)

@@ -9,6 +9,7 @@
  * else is read by parseJson from the member's own bytes, which gives the value parseJson gives it
  * within the whole body, float marks and key order included.
  */
+import { latin1Text, recurringText, utf8Text } from './bytes-text.js'
 import { parseJson } from './json-parse.js'
 import { FloatMarkSlot } from './marks.js'
 
@@ -232,45 +233,3 @@ function skipWhitespace (bytes: Uint8Array, at: number): number {
   while (c === 32 || c === 10 || c === 13 || c === 9) c = bytes[++p]
   return p
 }
-
-/** Longest text kept by {@link recurringText}, and how many texts it keeps. */
-const RECURRING_MAX_LENGTH = 32
-const RECURRING_MAX_COUNT = 1024
-const recurring = new Map<number, string>()
-
-/**
- * The ASCII text from `start` to `end`, as one string object for each text that recurs: the
- * feature names and the keys and short values of `meta` (tag names, image names, metric kinds),
- * which a deployment's clients send with every request. A native decode costs a call into C++
- * (about 65 ns here) and gives a new string, which an object then looks up in V8's string table
- * when it is used as a key; a hit here costs a hash and a compare. The first RECURRING_MAX_COUNT
- * texts are kept, not replaced, so texts that never recur (a puid of 36 characters is too long to
- * be kept anyway) only make later texts decode natively. A small predict with names and a graph's
- * `meta`, bytes to payload: 3.3 µs with a native decode per value, 2.8–2.9 µs with this, and
- * 4.4 µs before names and keys came through here too (bench/small-bodies.mjs; BENCHMARKS.md, "A
- * small predict with names and a graph's meta").
- */
-function recurringText (bytes: Uint8Array, start: number, end: number): string {
-  const length = end - start
-  if (length > RECURRING_MAX_LENGTH) return latin1Text.call(bytes, start, end)
-  let hash = length
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + (bytes[i] as number)) | 0
-  const kept = recurring.get(hash)
-  if (kept !== undefined && kept.length === length) {
-    let i = 0
-    while (i < length && kept.charCodeAt(i) === bytes[start + i]) i++
-    if (i === length) return kept
-  }
-  const text = latin1Text.call(bytes, start, end)
-  if (kept === undefined && recurring.size < RECURRING_MAX_COUNT) recurring.set(hash, text)
-  return text
-}
-
-/**
- * Buffer's native latin1 decoding, which reads any Uint8Array: 2× a char-by-char build on 17-digit
- * literals (json-bytes.ts reads them with it too). The text read here with it is ASCII.
- */
-export const latin1Text = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice
-
-/** Buffer's native UTF-8 decoding (what `toString('utf8')` calls), which reads any Uint8Array. */
-const utf8Text = (Buffer.prototype as unknown as { utf8Slice: (this: Uint8Array, start: number, end: number) => string }).utf8Slice

@@ -27,7 +27,8 @@
 import { NDArray } from './ndarray.js'
 import { POW10, readSignificand } from './json-float-digits.js'
 import { MAX_JSON_DEPTH } from './json-parse.js'
-import { latin1Text, readMetaMember, readNamesMember, spells, type Member } from './json-bytes-members.js'
+import { latin1Text } from './bytes-text.js'
+import { readMetaMember, readNamesMember, spells, type Member } from './json-bytes-members.js'
 import type { SeldonMessage } from './types.js'
 
 // Cursor and results in module state, as in json-parse.ts: synchronous, never re-entered.

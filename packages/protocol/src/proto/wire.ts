@@ -12,6 +12,7 @@
  * packed doubles are moved as raw bytes between the wire and Float64Arrays. That raw move
  * assumes a little-endian host, which every platform Node supports here is (x64, arm64).
  */
+import { recurringText } from '../bytes-text.js'
 import { badData } from '../errors.js'
 
 /** The message nesting limit, as protobuf's default recursion limit. */
@@ -138,7 +139,7 @@ export class Reader {
     const e = this.sub(end)
     const s = this.pos
     this.pos = e
-    return utf8Read(this.buf, s, e)
+    return recurringText(this.buf, s, e)
   }
 
   /** A view (no copy) of a bytes field. */
@@ -181,20 +182,6 @@ function int64Value (lo: number, hi: number): number | bigint {
   if (hi < 0x200000) return hi * 0x100000000 + lo
   const v = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo))
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v
-}
-
-/** UTF-8 decode; short ASCII strings (names, keys) skip the native call. */
-export function utf8Read (buf: Buffer, s: number, e: number): string {
-  if (e - s <= 16) {
-    let out = ''
-    for (let i = s; i < e; i++) {
-      const c = buf[i] as number
-      if (c >= 0x80) return buf.toString('utf8', s, e)
-      out += String.fromCharCode(c)
-    }
-    return out
-  }
-  return buf.toString('utf8', s, e)
 }
 
 /** UTF-8 byte length, counting lone surrogates as U+FFFD (3 bytes) as Buffer#write does. */
