@@ -4,8 +4,8 @@ import { encodeSeldonMessage } from '@fastify-seldon/protocol'
 /** The small predict of cases A, B, D, E. */
 export const SMALL_JSON = '{"data":{"ndarray":[[1.0,2.0,3.0,4.0]]}}'
 // The small predict as a node after the first of a graph receives it: names, and the `meta` the
-// executor passes on (a puid, a UUID as the executor makes it, and the tags, routing, request path and
-// custom metrics of the nodes before).
+// executor passes on (a puid, a UUID as the executor makes it, and the tags, routing, request
+// path and custom metrics of the nodes before).
 export const SMALL_HOP_JSON = '{"meta":{"puid":"0b6f5a7e-3c1d-4e8a-9f2b-6d4c8e1a7b3f","tags":{"confidence":0.93,"model":"iris"},' +
   '"routing":{"router":0},"requestPath":{"router":"seldonio/router:1.0","model":"seldonio/iris:1.0"},' +
   '"metrics":[{"type":"GAUGE","key":"score","value":0.25}]},"data":{"names":["sepal_length","sepal_width","petal_length","petal_width"],"ndarray":[[5.1,3.5,1.4,0.2]]}}'
@@ -52,9 +52,9 @@ const fullRows = () => once('rows-full', () => {
 const hopNames = () => once('hop-names', () => Array.from({ length: 1000 }, (_, i) => `t:${i}`))
 
 /**
- * JSON text of a payload by name: small | small-hop (with names and a graph's meta) | ndarray (100×1000) | ndarray-hop (the same with names and
- * meta) | rows (25,000×4) | tensor (100,000 values) | tensor-full (the same, 17 digits) | rows-full
- * (25,000×4 probabilities, 17 digits).
+ * JSON text of a payload by name: small | small-hop (with names and a graph's meta) | ndarray
+ * (100×1000) | ndarray-hop (the same with names and meta) | rows (25,000×4) | tensor (100,000
+ * values) | tensor-full (the same, 17 digits) | rows-full (25,000×4 probabilities, 17 digits).
  */
 export function jsonBody (name) {
   switch (name) {

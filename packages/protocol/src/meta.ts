@@ -28,18 +28,22 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+/** Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key). */
+function assignOwn (target: Record<string, unknown>, source: unknown): void {
+  if (!isObject(source)) return
+  for (const key of Object.keys(source)) setOwnKey(target, key, source[key])
+}
+
 /**
- * Copy own enumerable keys without ever touching a prototype (`__proto__` stays a plain key),
- * carrying the JSON float marks along so a request tag `1.0` still prints as `1.0`: the keys whose
- * last writer was a marked float are in the set returned, made when the first one is met (most
- * requests carry none).
+ * {@link assignOwn} for tags, carrying the JSON float marks along so a request tag `1.0` still
+ * prints as `1.0`: returns the keys whose last writer was a marked float, a set made when the first
+ * one is met (most requests carry none).
  */
-function assignOwn (target: Record<string, unknown>, source: unknown, floatKeys?: Set<string>, tracksFloats = false): Set<string> | undefined {
+function assignTags (target: Record<string, unknown>, source: unknown, floatKeys: Set<string> | undefined): Set<string> | undefined {
   if (!isObject(source)) return floatKeys
   for (const key of Object.keys(source)) {
     const value = source[key]
     setOwnKey(target, key, value)
-    if (!tracksFloats) continue
     // The last writer of a key decides whether it prints as a float.
     if (typeof value === 'number' && isMarkedFloat(source, key)) (floatKeys ??= new Set()).add(key)
     else floatKeys?.delete(key)
@@ -65,13 +69,13 @@ export function mergeMeta (input: MetaMergeInput): Meta {
   if (input.mergeRequest) {
     for (const m of input.requestMetas) {
       if (!isObject(m)) continue
-      floatTags = assignOwn(tags, m.tags, floatTags, true)
+      floatTags = assignTags(tags, m.tags, floatTags)
       assignOwn(requestPath, m.requestPath)
       if (Array.isArray(m.metrics)) metrics.push(...m.metrics)
     }
   }
-  floatTags = assignOwn(tags, input.userTags, floatTags, true)
-  floatTags = assignOwn(tags, input.runtimeTags, floatTags, true)
+  floatTags = assignTags(tags, input.userTags, floatTags)
+  floatTags = assignTags(tags, input.runtimeTags, floatTags)
   if (floatTags !== undefined) for (const key of floatTags) markFloat(tags, key)
   if (input.customMetrics !== undefined) metrics.push(...input.customMetrics)
 
